@@ -1,0 +1,112 @@
+"""The driver plug-in contract.
+
+A driver family subclasses :class:`Driver`, declares its capabilities and a pydantic config
+schema, and is registered under the entry-point group ``shiftgate.drivers``. Drivers are
+synchronous; every blocking call has an explicit timeout. Retry and backoff belong to the
+gateway, never to a driver.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Self
+
+from pydantic import BaseModel
+
+from drivers.errors import CapabilityNotSupported
+from drivers.punch import DeviceInfo, DeviceUser, Punch
+
+
+class Capability(StrEnum):
+    PULL = "pull"  # read_punches(since=cursor)
+    PUSH = "push"  # the device sends to us (sans-IO handler mounted by the gateway)
+    LIVE = "live"  # live_punches(): events as they happen
+    CLOCK = "clock"  # get_clock / set_clock
+    USERS = "users"  # list_users / upsert_user / delete_user
+    CLEAR_LOG = "clear_log"  # clear_log(proof)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """Punches read since a cursor, and the cursor to pass next time.
+
+    The caller persists ``cursor`` only after the punches are durably stored.
+    """
+
+    punches: list[Punch]
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DurableProof:
+    """What a caller hands to :meth:`Driver.clear_log`: the cursor up to which every punch is
+    committed to durable storage, and how many punches that covers."""
+
+    cursor: str
+    stored_count: int
+
+
+class Driver(ABC):
+    """Base class of every driver family."""
+
+    family: ClassVar[str]
+    description: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    config_model: ClassVar[type[BaseModel]]
+
+    def __init__(self, config: BaseModel) -> None:
+        self.config = config
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, object]) -> Self:
+        """Build from raw settings (e.g. a YAML mapping), validated by ``config_model``."""
+        return cls(cls.config_model.model_validate(settings))
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release sockets/files. Safe to call twice."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- required --------------------------------------------------------------------------
+    @abstractmethod
+    def info(self) -> DeviceInfo:
+        """Identity and counters of the device."""
+
+    @abstractmethod
+    def read_punches(self, since: str | None = None) -> ReadResult:
+        """Punches not yet delivered since the opaque ``since`` cursor (``None``: everything)."""
+
+    # -- optional, by capability -----------------------------------------------------------
+    def _unsupported(self, capability: Capability) -> CapabilityNotSupported:
+        return CapabilityNotSupported(self.family, capability.value)
+
+    def get_clock(self) -> datetime:
+        raise self._unsupported(Capability.CLOCK)
+
+    def set_clock(self, value: datetime) -> None:
+        raise self._unsupported(Capability.CLOCK)
+
+    def list_users(self) -> list[DeviceUser]:
+        raise self._unsupported(Capability.USERS)
+
+    def upsert_user(self, user: DeviceUser) -> None:
+        raise self._unsupported(Capability.USERS)
+
+    def delete_user(self, user_id: str) -> None:
+        raise self._unsupported(Capability.USERS)
+
+    def live_punches(self, stop: threading.Event) -> Iterator[Punch]:
+        raise self._unsupported(Capability.LIVE)
+
+    def clear_log(self, proof: DurableProof) -> None:
+        raise self._unsupported(Capability.CLEAR_LOG)

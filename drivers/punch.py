@@ -1,0 +1,107 @@
+"""The normalized records every driver produces."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+#: Namespace for deterministic punch ids (uuid5). Never change it: ids are stored.
+PUNCH_NAMESPACE = uuid.UUID("6f1c9f3e-5a0b-4b8e-9a57-1d2f0c7e4a11")
+
+
+class PunchState(StrEnum):
+    """What the person declared at the clock (or ``undefined`` when the device does not say)."""
+
+    IN = "in"
+    OUT = "out"
+    BREAK_OUT = "break_out"
+    BREAK_IN = "break_in"
+    OVERTIME_IN = "overtime_in"
+    OVERTIME_OUT = "overtime_out"
+    UNDEFINED = "undefined"
+
+
+class VerifyMode(StrEnum):
+    """How the device verified the person."""
+
+    PASSWORD = "password"
+    FINGERPRINT = "fingerprint"
+    CARD = "card"
+    FACE = "face"
+    PALM = "palm"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+def punch_id(device_sn: str, device_user: str, local: datetime) -> uuid.UUID:
+    """Deterministic punch id over (device serial, device user, device-local wall time to the second).
+
+    Reading the same punch twice -- over the network, from a USB export, after a re-push --
+    gives the same id.
+    """
+    wall = local.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
+    return uuid.uuid5(PUNCH_NAMESPACE, f"{device_sn}|{device_user}|{wall}")
+
+
+@dataclass(frozen=True, slots=True)
+class Punch:
+    """One attendance event as the device recorded it.
+
+    ``local`` is the device's wall-clock time, made aware with the device's zone; ``at`` is the
+    same instant in UTC. ``clock_offset_s`` is device clock minus true time at the read, when known.
+    """
+
+    device_sn: str
+    device_user: str
+    local: datetime
+    state: PunchState = PunchState.UNDEFINED
+    verify_mode: VerifyMode = VerifyMode.UNKNOWN
+    source: str = ""
+    raw: str = ""
+    clock_offset_s: float | None = None
+    id: uuid.UUID = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.local.tzinfo is None or self.local.utcoffset() is None:
+            raise ValueError(
+                f"punch for user {self.device_user!r} on device {self.device_sn!r} has a naive "
+                "time; drivers must attach the device's timezone"
+            )
+        object.__setattr__(self, "id", punch_id(self.device_sn, self.device_user, self.local))
+
+    @property
+    def at(self) -> datetime:
+        """The instant in UTC."""
+        return self.local.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """What a device says about itself. Counts and capacities are ``None`` when unknown."""
+
+    serial_number: str
+    family: str
+    brand: str = ""
+    name: str = ""
+    firmware: str = ""
+    platform: str = ""
+    user_count: int | None = None
+    user_capacity: int | None = None
+    record_count: int | None = None
+    record_capacity: int | None = None
+    clock: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUser:
+    """A person enrolled on a device. ``user_id`` is the id printed on punches."""
+
+    user_id: str
+    name: str = ""
+    card: str | None = None
+    privilege: int = 0
+    password: str | None = None
+    group: str | None = None
+    slot: int | None = None

@@ -1,0 +1,1 @@
+"""The on-site service: wires drivers to the store, serves the API and web UI, runs the CLI."""

@@ -1,0 +1,1 @@
+"""The `shiftgate` command line: one Typer app per command group, composed in main.py."""

@@ -1,0 +1,35 @@
+"""Console script `shiftgate`: composes the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from gateway.cli import (
+    attendance_cmd,
+    db_cmd,
+    devices_cmd,
+    drivers_cmd,
+    punches_cmd,
+    roster_cmd,
+    simulate_cmd,
+)
+
+app = typer.Typer(
+    name="shiftgate",
+    help="shiftgate: attendance-device gateway, HR store, attendance and roster solver.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(drivers_cmd.app, name="drivers")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(punches_cmd.app, name="punches")
+app.add_typer(devices_cmd.app, name="devices")
+app.add_typer(simulate_cmd.app, name="simulate")
+app.add_typer(roster_cmd.app, name="roster")
+app.add_typer(attendance_cmd.app, name="attendance")
+
+# Top-level commands (demo, doctor, serve) are registered by their modules below.
+
+
+if __name__ == "__main__":
+    app()

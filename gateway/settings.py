@@ -1,0 +1,27 @@
+"""Service settings: the only BaseSettings in shiftgate. Built once and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hrcore.db import default_database_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHIFTGATE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL of the HR store; SQLite file under ./var by default.",
+    )
+    config_dir: Path = Field(default=Path("config"), description="Folder of site/device YAML.")
+    var_dir: Path = Field(default=Path("var"), description="Folder for local state (outbox...).")
+    secret_key: str | None = Field(
+        default=None, description="Fernet key that encrypts device secrets in the store."
+    )
+    log_json: bool = Field(default=True, description="Emit JSON log lines.")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrcore.db import Base
+from hrcore.models._columns import code_column_type
+from hrcore.models.enums import LeaveKind, PayBasis, WorkingHoursSystem
+
+
+class Employee(Base):
+    __tablename__ = "employees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    job_title: Mapped[str | None] = mapped_column(String(100))
+    skills: Mapped[list[str]] = mapped_column(default=list)
+    hire_date: Mapped[date]
+    exit_date: Mapped[date | None]
+    working_hours_system: Mapped[WorkingHoursSystem] = mapped_column(
+        code_column_type(WorkingHoursSystem), default=WorkingHoursSystem.STANDARD
+    )
+    pay_basis: Mapped[PayBasis] = mapped_column(code_column_type(PayBasis), default=PayBasis.MONTHLY)
+    base_pay: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    social_insurance_city: Mapped[str | None] = mapped_column(String(100))
+    default_shift_type_id: Mapped[int | None] = mapped_column(ForeignKey("shift_types.id"))
+
+    __table_args__ = (CheckConstraint("base_pay >= 0", name="base_pay_not_negative"),)
+
+
+class Leave(Base):
+    """Approved (or requested) leave, whole days from start_date to end_date inclusive."""
+
+    __tablename__ = "leaves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    kind: Mapped[LeaveKind] = mapped_column(code_column_type(LeaveKind))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    approved: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="leave_dates_ordered"),)

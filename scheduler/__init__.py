@@ -1,0 +1,1 @@
+"""Roster solver (OR-Tools CP-SAT). Depends only on its own plain data classes."""

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from drivers.punch import Punch, PunchState, punch_id
+
+
+def test_punch_id_is_deterministic_over_serial_user_and_wall_time() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    a = Punch("SN1", "42", datetime(2025, 3, 1, 8, 59, 3, tzinfo=shanghai), PunchState.IN)
+    b = Punch(
+        "SN1", "42", datetime(2025, 3, 1, 8, 59, 3, 500, tzinfo=timezone(timedelta(hours=8)))
+    )
+    assert a.id == b.id == punch_id("SN1", "42", datetime(2025, 3, 1, 8, 59, 3))
+    assert a.id != Punch("SN2", "42", a.local).id
+    assert a.id != Punch("SN1", "43", a.local).id
+    assert a.id != Punch("SN1", "42", a.local + timedelta(seconds=1)).id
+
+
+def test_punch_at_is_utc() -> None:
+    p = Punch("SN1", "7", datetime(2025, 3, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert p.at == datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
+
+
+def test_naive_time_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="naive time"):
+        Punch("SN1", "7", datetime(2025, 3, 1, 8, 0))  # noqa: DTZ001
