@@ -1,0 +1,13 @@
+"""`shiftgate demo`: the main job end to end on the embedded default (SQLite + simulated devices).
+
+Each capability adds one step module here and one entry in :data:`STEPS`, in the order the
+story is told: punches flow in, hours are computed, a roster is solved, the result is shown.
+"""
+
+from __future__ import annotations
+
+from gateway.demo.runner import DemoContext, DemoStep, run_demo
+
+STEPS: tuple[DemoStep, ...] = ()
+
+__all__ = ["STEPS", "DemoContext", "DemoStep", "run_demo"]
