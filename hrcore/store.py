@@ -78,7 +78,7 @@ def insert_punches(session: Session, punches: Iterable[PunchIn]) -> int:
 
     Returns how many were new. Runs inside the caller's transaction: the caller commits.
     """
-    batch = list(punches)
+    batch = list({p.id: p for p in punches}.values())
     if not batch:
         return 0
     employees = _employee_lookup(session, batch)
@@ -86,9 +86,9 @@ def insert_punches(session: Session, punches: Iterable[PunchIn]) -> int:
         p.as_row(employees.get((p.site_id, p.device_user)) if p.site_id is not None else None)
         for p in batch
     ]
+    stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
+    connection = session.connection()
     inserted = 0
-    stmt = _insert_ignoring_duplicates(session)
     for start in range(0, len(rows), 500):
-        result = session.execute(stmt, rows[start : start + 500])
-        inserted += max(result.rowcount, 0)
+        inserted += len(connection.execute(stmt, rows[start : start + 500]).all())
     return inserted
