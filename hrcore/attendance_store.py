@@ -341,7 +341,7 @@ def compute_attendance(
     if date_to < date_from:
         raise InvalidData(f"--from {date_from} is after --to {date_to}; swap them")
     now = clock()
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     statuses: defaultdict[str, int] = defaultdict(int)
     unmatched: list[UnmatchedPunchReport] = []
     issues: list[DataIssue] = []
@@ -426,12 +426,12 @@ def compute_attendance(
         for emp in emps:
             shifts: list[ShiftInstance] = []
             shift_type_of: dict[date, int] = {}
-            for day in days_all:
-                if day < emp.hire_date or (emp.exit_date and day > emp.exit_date):
+            for on in days_all:
+                if on < emp.hire_date or (emp.exit_date and on > emp.exit_date):
                     continue
-                st_id = assignments.get((emp.id, day))
+                st_id = assignments.get((emp.id, on))
                 source = "published roster"
-                if st_id is None and day not in in_runs and kinds[day] is DayKind.WORKDAY:
+                if st_id is None and on not in in_runs and kinds[on] is DayKind.WORKDAY:
                     st_id, source = emp.default_shift_type_id, "default shift"
                 if st_id is None:
                     continue
@@ -441,8 +441,8 @@ def compute_attendance(
                         f"employee {emp.code}: shift type id {st_id} is not a shift type of "
                         f"site {site.code}; fix the roster or the default shift"
                     )
-                shifts.append(rule.on(day, tz, source=source))
-                shift_type_of[day] = st_id
+                shifts.append(rule.on(on, tz, source=source))
+                shift_type_of[on] = st_id
             first = max(ctx_first, emp.hire_date)
             last = min(ctx_last, emp.exit_date) if emp.exit_date else ctx_last
             if last < first:
@@ -612,7 +612,8 @@ def stale_days(
             .join(Employee, Employee.id == PunchRecord.employee_id)
             .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         ):
-            _mark(stale, computed, emp, at.astimezone(tz).date(), received, date_from, date_to)
+            if emp is not None:
+                _mark(stale, computed, emp, at.astimezone(tz).date(), received, date_from, date_to)
         for emp, day, published in session.execute(
             select(RosterAssignment.employee_id, RosterAssignment.date, RosterRun.published_at)
             .join(RosterRun, RosterRun.id == RosterAssignment.roster_run_id)

@@ -110,8 +110,8 @@ def sides(punches: Sequence[AttendancePunch], mode: InOutMode, trace: _Trace) ->
 @dataclass(frozen=True, slots=True)
 class _Hours:
     worked: int
-    check_in: datetime | None
-    check_out: datetime | None
+    check_in: AttendancePunch | None
+    check_out: AttendancePunch | None
     used: int
 
 
