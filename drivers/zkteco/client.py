@@ -43,6 +43,7 @@ from drivers.zkteco.codec import (
     parse_option_reply,
     parse_packet,
     parse_prepare_data,
+    split_dataset,
 )
 from drivers.zkteco.timecodec import decode_packed_time, encode_packed_time
 
@@ -274,29 +275,27 @@ class ZKClient:
         return self._retrying(attempt, _name(command)) if retry else attempt()
 
     # -- commands ----------------------------------------------------------------------------
+    def query(self, command: int, parse: Callable[[bytes], T], data: bytes = b"") -> T:
+        """Send a request and parse its reply; a reply that does not parse is asked again."""
+        return self._retrying(
+            lambda: parse(self.command(command, data, retry=False).data), _name(command)
+        )
+
     def option(self, name: str) -> str | None:
         """An option value (``~SerialNumber`` ...), ``None`` when the device does not know it."""
         try:
-            return parse_option_reply(
-                self.command(Cmd.OPTIONS_RRQ, encode_option_request(name)).data
-            )
+            return self.query(Cmd.OPTIONS_RRQ, parse_option_reply, encode_option_request(name))
         except CommandRejected:
             return None
 
     def version(self) -> str:
-        return parse_cstring(self.command(Cmd.GET_VERSION).data)
+        return self.query(Cmd.GET_VERSION, parse_cstring)
 
     def free_sizes(self) -> FreeSizes:
-        return self._retrying(
-            lambda: parse_free_sizes(self.command(Cmd.GET_FREE_SIZES, retry=False).data),
-            "GET_FREE_SIZES",
-        )
+        return self.query(Cmd.GET_FREE_SIZES, parse_free_sizes)
 
     def get_time(self) -> datetime:
-        return self._retrying(
-            lambda: decode_packed_time(self.command(Cmd.GET_TIME, retry=False).data[:4]),
-            "GET_TIME",
-        )
+        return self.query(Cmd.GET_TIME, lambda d: decode_packed_time(d[:4]))
 
     def set_time(self, wall: datetime) -> None:
         self.command(Cmd.SET_TIME, encode_packed_time(wall))
@@ -316,8 +315,13 @@ class ZKClient:
     # -- buffered reads ----------------------------------------------------------------------
     def prepare_buffer(self, subcommand: int, fct: int = 0) -> tuple[int, bytes | None]:
         """Ask the device to buffer a dataset. Returns (size, inline data or None)."""
-        reply = self.command(Cmd.PREPARE_BUFFER, encode_prepare_buffer(subcommand, fct))
-        if reply.command == Cmd.DATA:
+        return self._retrying(lambda: self._prepare_once(subcommand, fct), "PREPARE_BUFFER")
+
+    def _prepare_once(self, subcommand: int, fct: int) -> tuple[int, bytes | None]:
+        request = encode_prepare_buffer(subcommand, fct)
+        reply = self.command(Cmd.PREPARE_BUFFER, request, retry=False)
+        if reply.command == Cmd.DATA:  # small sets come inline
+            split_dataset(reply.data)  # a truncated one is asked again
             return len(reply.data), reply.data
         return parse_data_stat(reply.data), None
 

@@ -12,6 +12,7 @@ import logging
 import random
 import socket
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -138,6 +139,8 @@ class ZKSimulator:
         self._delay = 0.0
         self._packets_seen = 0
         self._live_rng = random.Random(seed + 1)
+        self._more_rng = random.Random(seed + 2)
+        self._commands: deque[int] = deque(maxlen=4096)
         self._users: dict[int, UserRecord] = {}
         self._log: list[AttendanceRecord] = []
         self._log_bytes = bytearray()
@@ -155,7 +158,10 @@ class ZKSimulator:
                 card=1_000_000 + i if i % 3 == 0 else 0,
                 group="1",
             )
-        t = _LOG_START
+        self._extend(n_records, rng, _LOG_START)
+
+    def _extend(self, n_records: int, rng: random.Random, after: datetime) -> None:
+        t = after
         uids = list(self._users)
         for _ in range(n_records):
             t += timedelta(seconds=rng.randint(1, 300))
@@ -276,6 +282,21 @@ class ZKSimulator:
             except OSError:
                 log.debug("event not delivered session=%d", session.session_id)
         return rec
+
+    def add_punches(self, count: int) -> list[AttendanceRecord]:
+        """Append ``count`` deterministic records after the last one (no live events)."""
+        with self._lock:
+            if not self._users:
+                raise ValueError(f"simulated device {self.serial} has no users to punch")
+            before = len(self._log)
+            last = self._log[-1].time if self._log else _LOG_START
+            self._extend(count, self._more_rng, last)
+            return self._log[before:]
+
+    def commands_seen(self) -> list[int]:
+        """Command codes received (newest last, up to 4096), for tests."""
+        with self._lock:
+            return list(self._commands)
 
     def _live_loop(self) -> None:
         interval = 1.0 / self.live_rate
@@ -406,6 +427,7 @@ class ZKSimulator:
     ) -> None:
         req = parse_packet(payload, verify=False)  # devices ignore request checksums
         with self._lock:
+            self._commands.append(req.command)
             if self._drop_after is not None:
                 if self._drop_after <= 0:
                     self._drop_after = None
