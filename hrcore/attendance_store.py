@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import String, and_, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.day import evaluate_employee
@@ -48,6 +48,7 @@ from hrcore.models import (
     PayPeriod,
     PayPeriodStatus,
     PunchRecord,
+    PunchStateCode,
     RosterAssignment,
     RosterRun,
     RosterStatus,
@@ -117,6 +118,25 @@ class _Emp:
     system: WorkingHoursSystem
     hire_date: date
     exit_date: date | None
+
+
+_STATES = {state.value: state for state in PunchStateCode}
+
+
+def _punch_id(raw: object) -> str:
+    """Canonical UUID text of a punch id read raw (SQLite keeps 32 hex digits)."""
+    if isinstance(raw, str) and len(raw) == 32:
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return str(raw)
+
+
+def _utc(raw: object) -> datetime:
+    """An aware instant from a raw UTC column value (SQLite text or a driver datetime)."""
+    if isinstance(raw, str):
+        return datetime.fromisoformat(raw + "+00:00")
+    if isinstance(raw, datetime):
+        return raw if raw.tzinfo is not None else raw.replace(tzinfo=UTC)
+    raise InvalidData(f"unexpected punch time {raw!r} in the store")
 
 
 def _zone(site: Site) -> ZoneInfo:
@@ -383,14 +403,22 @@ def compute_attendance(
 
         punches: defaultdict[int, list[AttendancePunch]] = defaultdict(list)
         punch_query = (
-            select(PunchRecord.employee_id, PunchRecord.id, PunchRecord.at, PunchRecord.state)
+            select(
+                PunchRecord.employee_id,
+                type_coerce(PunchRecord.id, String),
+                type_coerce(PunchRecord.at, String),
+                type_coerce(PunchRecord.state, String),
+            )
             .join(Employee, Employee.id == PunchRecord.employee_id)
             .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         )
         n_punches = 0
-        for emp_id, pid, at, state in session.execute(punch_query):
+        connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
+        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query):
             if emp_id in emp_ids:
-                punches[emp_id].append(AttendancePunch(str(pid), at, state))
+                punches[emp_id].append(
+                    AttendancePunch(_punch_id(raw_id), _utc(raw_at), _STATES[raw_state])
+                )
                 n_punches += 1
         totals["punches"] += n_punches
 
@@ -538,7 +566,7 @@ def compute_attendance(
                 updates.append(values)
                 totals["updated"] += 1
         for start in range(0, len(inserts), 5000):
-            session.execute(insert(AttendanceDay), inserts[start : start + 5000])
+            connection.execute(insert(AttendanceDay), inserts[start : start + 5000])
         if updates:
             session.execute(update(AttendanceDay), updates)
         if audit:
