@@ -36,7 +36,12 @@ from hrcore.attendance.model import (
     ShiftRule,
     TraceEntry,
 )
-from hrcore.attendance.overtime import OvertimePolicy, load_policy
+from hrcore.attendance.overtime import (
+    OvertimeCategory,
+    OvertimeLine,
+    OvertimePolicy,
+    load_policy,
+)
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AttendanceDay,
@@ -312,14 +317,29 @@ def _closed_periods(session: Session, site: Site) -> list[tuple[date, date]]:
     ]
 
 
+_NO_OVERTIME = (0, 0, 0)
+
+
+def _overtime_by_day(lines: Iterable[OvertimeLine]) -> dict[date, tuple[int, int, int]]:
+    by_day: dict[date, list[int]] = {}
+    for line in lines:
+        totals = by_day.setdefault(line.date, [0, 0, 0])
+        totals[_CATEGORY_INDEX[line.category]] += line.minutes
+    return {day: (t[0], t[1], t[2]) for day, t in by_day.items()}
+
+
+_CATEGORY_INDEX = {
+    OvertimeCategory.WORKDAY: 0,
+    OvertimeCategory.RESTDAY: 1,
+    OvertimeCategory.HOLIDAY: 2,
+}
+
+
 def trace_to_json(trace: Sequence[TraceEntry]) -> list[Any]:
     return [
-        {
-            "kind": e.kind.value,
-            "message": e.message,
-            "punch_id": e.punch_id,
-            "at": e.at.astimezone(UTC).isoformat() if e.at else None,
-        }
+        {"kind": e.kind, "message": e.message, "punch_id": e.punch_id}
+        if e.punch_id
+        else {"kind": e.kind, "message": e.message}
         for e in trace
     ]
 
@@ -331,7 +351,7 @@ def _row_values(
         "employee_id": emp.id,
         "date": day.date,
         "shift_type_id": shift_type_id,
-        "status": day.status.value,
+        "status": day.status,
         "worked_minutes": day.worked_minutes,
         "late_minutes": day.late_minutes,
         "early_exit_minutes": day.early_exit_minutes,
@@ -448,6 +468,7 @@ def compute_attendance(
         ]
         kinds = {d: policy.calendar.kind(d) for d in days_all}
         in_runs = {d for d in days_all if any(a <= d <= b for a, b in covered)}
+        frozen_days = {d for d in days_all if any(a <= d <= b for a, b in closed)}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         audit: list[dict[str, Any]] = []
@@ -487,6 +508,7 @@ def compute_attendance(
                 unrostered_bounce_seconds=bounce_seconds,
             )
             overtime = policy.evaluate(emp.code, result.days, emp.system)
+            ot_by_day = _overtime_by_day(overtime.lines)
             issues.extend(i for i in result.issues if date_from <= i.date <= date_to)
             for u in result.unmatched:
                 if date_from <= u.punch.at.astimezone(tz).date() <= date_to:
@@ -497,13 +519,11 @@ def compute_attendance(
                 if not date_from <= day.date <= date_to:
                     continue
                 totals["days"] += 1
-                statuses[day.status.value] += 1
-                ot = overtime.on(day.date)
-                values = _row_values(
-                    emp, day, (ot.workday, ot.restday, ot.holiday), shift_type_of.get(day.date)
-                )
+                statuses[day.status] += 1
+                ot = ot_by_day.get(day.date, _NO_OVERTIME)
+                values = _row_values(emp, day, ot, shift_type_of.get(day.date))
                 old = existing.get((emp.id, day.date))
-                frozen = any(a <= day.date <= b for a, b in closed)
+                frozen = day.date in frozen_days
                 if old is None:
                     values["computed_at"] = now
                     values["needs_review"] = frozen
@@ -699,7 +719,7 @@ def recompute_stale(
 class StoredTraceEntry:
     kind: str
     message: str
-    at: datetime | None
+    punch_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -739,7 +759,7 @@ def explain_day(session: Session, employee_code: str, day: date) -> DayExplanati
         StoredTraceEntry(
             str(e.get("kind", "")),
             str(e.get("message", "")),
-            datetime.fromisoformat(e["at"]) if e.get("at") else None,
+            str(e["punch_id"]) if e.get("punch_id") else None,
         )
         for e in row.trace
     )

@@ -206,7 +206,9 @@ def test_leave_explain_and_hours_export(store: Store) -> None:
         why = explain_day(s, "E1", date(2025, 9, 22))
         assert (why.status, why.late_minutes, why.worked_minutes) == ("late", 10, 590)
         messages = [e.message for e in why.trace]
-        assert messages[0].startswith("shift DAY 2025-09-22 09:00-2025-09-22 18:00 from default")
+        assert messages[0].startswith(
+            "shift DAY 09:00-18:00 on 2025-09-22 from default shift; window 08:00-22:00"
+        )
         assert "09:10:30 ignored: bounce, within 60 s of the punch at 09:10:00" in messages
         assert "late: check-in 10 min after start (grace 5 min)" in messages
         with pytest.raises(NotFound, match="run `shiftgate attendance compute"):
