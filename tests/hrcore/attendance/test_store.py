@@ -221,3 +221,39 @@ def test_leave_explain_and_hours_export(store: Store) -> None:
     assert rows["E1"].regular_hours == Decimal("8.83")
     assert (rows["E1"].days_worked, rows["E1"].days_absent) == (1, 1)
     assert (rows["E2"].days_worked, rows["E2"].days_leave) == (1, 1)
+
+
+def test_roster_change_recomputes_only_the_affected_days(store: Store) -> None:
+    for day in (22, 23):
+        store.punch("1", f"2025-09-{day}T09:00:00")
+        store.punch("1", f"2025-09-{day}T18:00:00")
+    store.punch("1", "2025-09-24T21:58:00")  # worked a night the roster did not show yet
+    store.punch("1", "2025-09-25T06:01:00")
+    compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    before = days_of(store, "E1")
+    assert before[date(2025, 9, 24)].status == "missing_checkout"  # judged on the day shift
+    assert before[date(2025, 9, 25)].status == "absent"
+    store.clock.advance(120)
+    store.publish(date(2025, 9, 24), date(2025, 9, 24), [("E1", date(2025, 9, 24), "NIGHT")])
+    with store.factory() as s:
+        e1 = store.employee_ids["E1"]
+        assert stale_days(s, date(2025, 9, 22), date(2025, 9, 26)) == {
+            (e1, date(2025, 9, 23)),
+            (e1, date(2025, 9, 24)),
+            (e1, date(2025, 9, 25)),
+        }
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    after = days_of(store, "E1")
+    night = after[date(2025, 9, 24)]
+    assert (night.status, night.worked_minutes, night.shift_type_id) == (
+        "present",
+        483,
+        store.shift_ids["NIGHT"],
+    )
+    # the 25th keeps its status; only its trace loses the 06:01 punch it could not place
+    assert after[date(2025, 9, 25)].status == "absent"
+    assert not any("06:01" in e["message"] for e in after[date(2025, 9, 25)].trace)
+    assert (report.employees, report.days_updated) == (1, 2)
+    for day in (22, 23, 26):
+        assert after[date(2025, 9, day)].computed_at == before[date(2025, 9, day)].computed_at
