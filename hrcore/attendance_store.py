@@ -685,33 +685,42 @@ def recompute_stale(
     site_code: str | None = None,
     bounce_seconds: int = 60,
 ) -> ComputeReport:
-    """Incremental recomputation: only employees with stale days, only over the span of those
-    days (widened by the policy's week/month context); unchanged rows are not rewritten."""
-    stale = stale_days(session, date_from, date_to, site_code=site_code)
-    if not stale:
-        return ComputeReport(
-            sites=tuple(s.code for s in _sites(session, site_code)),
-            employees=0,
-            punches=0,
-            days_evaluated=0,
-            days_inserted=0,
-            days_updated=0,
-            days_unchanged=0,
-            days_flagged=0,
-            unmatched=(),
-            issues=(),
-            status_counts=(),
+    """Incremental recomputation: only employees with stale days, over the span of those days
+    widened to the policy's context (a late Monday punch can move Friday's weekly overtime);
+    rows whose result did not change are not rewritten."""
+    reports = []
+    for site in _sites(session, site_code):
+        stale = stale_days(session, date_from, date_to, site_code=site.code)
+        if not stale:
+            continue
+        first, last = _policy(site).context(min(d for _, d in stale), max(d for _, d in stale))
+        reports.append(
+            compute_attendance(
+                session,
+                max(first, date_from),
+                min(last, date_to),
+                clock=clock,
+                site_code=site.code,
+                employee_ids={e for e, _ in stale},
+                bounce_seconds=bounce_seconds,
+            )
         )
-    first = min(d for _, d in stale)
-    last = max(d for _, d in stale)
-    return compute_attendance(
-        session,
-        first,
-        last,
-        clock=clock,
-        site_code=site_code,
-        employee_ids={e for e, _ in stale},
-        bounce_seconds=bounce_seconds,
+    counts: defaultdict[str, int] = defaultdict(int)
+    for r in reports:
+        for status, n in r.status_counts:
+            counts[status] += n
+    return ComputeReport(
+        sites=tuple(code for r in reports for code in r.sites),
+        employees=sum(r.employees for r in reports),
+        punches=sum(r.punches for r in reports),
+        days_evaluated=sum(r.days_evaluated for r in reports),
+        days_inserted=sum(r.days_inserted for r in reports),
+        days_updated=sum(r.days_updated for r in reports),
+        days_unchanged=sum(r.days_unchanged for r in reports),
+        days_flagged=sum(r.days_flagged for r in reports),
+        unmatched=tuple(u for r in reports for u in r.unmatched),
+        issues=tuple(i for r in reports for i in r.issues),
+        status_counts=tuple(sorted(counts.items())),
     )
 
 

@@ -257,3 +257,23 @@ def test_roster_change_recomputes_only_the_affected_days(store: Store) -> None:
     assert (report.employees, report.days_updated) == (1, 2)
     for day in (22, 23, 26):
         assert after[date(2025, 9, day)].computed_at == before[date(2025, 9, day)].computed_at
+
+
+def test_late_monday_punch_moves_friday_weekly_overtime(
+    session_factory: sessionmaker[Session],
+) -> None:
+    store = make_store(session_factory, employees=("E1",), policy="us-flsa")
+    for day in (22, 23, 24, 25, 26):  # Mon-Fri, 10 h a day
+        store.punch("1", f"2025-09-{day}T08:00:00")
+        if day != 22:
+            store.punch("1", f"2025-09-{day}T18:00:00")
+    compute(store, date(2025, 9, 21), date(2025, 9, 27))
+    assert days_of(store, "E1")[date(2025, 9, 26)].overtime_workday_minutes == 0  # 40 h
+    store.clock.advance(60)
+    store.punch("1", "2025-09-22T18:00:00")  # Monday's check-out arrives late
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 21), date(2025, 9, 27), clock=store.clock)
+    after = days_of(store, "E1")
+    assert after[date(2025, 9, 22)].worked_minutes == 600
+    assert after[date(2025, 9, 26)].overtime_workday_minutes == 600  # hours 41-50 of the week
+    assert report.days_updated == 2  # Monday and Friday; the rest did not change
