@@ -434,7 +434,7 @@ def compute_attendance(
         )
         n_punches = 0
         connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
-        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query):
+        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query).all():
             if emp_id in emp_ids:
                 punches[emp_id].append(
                     AttendancePunch(_punch_id(raw_id), _utc(raw_at), _STATES[raw_state])

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from hrcore.attendance.model import (
@@ -50,8 +50,7 @@ def _minutes(seconds: float) -> int:
     return int(seconds // 60)
 
 
-@dataclass(frozen=True, slots=True)
-class _Sided:
+class _Sided(NamedTuple):  # internal and hot: a named tuple is cheaper than a dataclass
     punch: AttendancePunch
     direction: Direction
 
@@ -140,8 +139,7 @@ def sides(punches: Sequence[AttendancePunch], mode: InOutMode, trace: _Trace) ->
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Hours:
+class _Hours(NamedTuple):
     worked: int
     check_in: AttendancePunch | None
     check_out: AttendancePunch | None
@@ -295,8 +293,9 @@ def judge_shift(
     trace = _Trace(tz)
     trace.add(
         TraceKind.SHIFT,
-        f"shift {rule.code} {_clock(shift.start, tz, shift.date)}-"
-        f"{_clock(shift.end, tz, shift.date)} on {shift.date} from {shift.source or 'roster'}; "
+        f"shift {rule.code} {rule.start.hour:02d}:{rule.start.minute:02d}-"
+        f"{rule.end.hour:02d}:{rule.end.minute:02d}{'(+1)' if rule.crosses_midnight else ''} "
+        f"on {shift.date} from {shift.source or 'roster'}; "
         f"window {_clock(opens, tz, shift.date)}-{_clock(closes, tz, shift.date)}; "
         f"IN/OUT {rule.in_out_mode}, hours {rule.hours_mode}; day is {kind}",
     )
