@@ -81,20 +81,34 @@ class _Trace:
         self.keyed.append((group, at, len(self.keyed), e))
 
     def add(self, kind: TraceKind, message: str, punch: AttendancePunch | None = None) -> None:
+        keyed = self.keyed
         if punch is None:
-            self.entry(TraceEntry(kind, message))
+            group = 0 if kind is TraceKind.SHIFT else 3 if kind is TraceKind.ISSUE else 2
+            at = _LAST if group == 2 else _FIRST
+            keyed.append((group, at, len(keyed), TraceEntry(kind, message)))
         else:
-            self.entry(TraceEntry(kind, message, punch.id, punch.at))
+            group = 2 if kind is TraceKind.RULE else 1
+            keyed.append(
+                (group, punch.at, len(keyed), TraceEntry(kind, message, punch.id, punch.at))
+            )
 
     def ordered(self) -> tuple[TraceEntry, ...]:
         self.keyed.sort()  # the sequence number breaks every tie before the entry is compared
         return tuple(k[3] for k in self.keyed)
 
     def used(self, punch: AttendancePunch, message: str) -> None:
-        self.add(TraceKind.USED, f"{_hm(punch.at, self.tz)} {message}", punch)
+        keyed = self.keyed
+        text = f"{_hm(punch.at, self.tz)} {message}"
+        keyed.append((1, punch.at, len(keyed), TraceEntry(_USED, text, punch.id, punch.at)))
 
     def ignored(self, punch: AttendancePunch, message: str) -> None:
-        self.add(TraceKind.IGNORED, f"{_hm(punch.at, self.tz)} {message}", punch)
+        keyed = self.keyed
+        text = f"{_hm(punch.at, self.tz)} {message}"
+        keyed.append((1, punch.at, len(keyed), TraceEntry(_IGNORED, text, punch.id, punch.at)))
+
+
+_USED = TraceKind.USED
+_IGNORED = TraceKind.IGNORED
 
 
 def collapse_bounces(
@@ -147,12 +161,15 @@ class _Hours(NamedTuple):
 
 
 def first_last(sided: Sequence[_Sided], rule: ShiftRule, trace: _Trace) -> _Hours:
-    check_in = next((s.punch for s in sided if s.direction is Direction.IN), None)
-    check_out = None
+    check_in: AttendancePunch | None
+    check_out: AttendancePunch | None = None
     if rule.in_out_mode is InOutMode.ALTERNATING:
-        if len(sided) > 1:  # first punch in, last punch out, whatever lies between
+        # first punch in, last punch out, whatever lies between
+        check_in = sided[0].punch if sided else None
+        if len(sided) > 1:
             check_out = sided[-1].punch
     else:
+        check_in = next((s.punch for s in sided if s.direction is Direction.IN), None)
         check_out = next(
             (
                 s.punch

@@ -11,6 +11,7 @@ that overlap each other are a data error: the earlier one is kept, the later one
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -100,11 +101,12 @@ def assign(
     groups: list[list[AttendancePunch]] = [[] for _ in windows]
     outside: list[AttendancePunch] = []
     ordered = sorted(punches, key=_BY_TIME)
-    w = 0
+    closes = [w.closes for w in windows]
+    opens = [w.opens for w in windows]
+    n = len(windows)
     for punch in ordered:
-        while w < len(windows) and windows[w].closes < punch.at:
-            w += 1
-        if w < len(windows) and windows[w].opens <= punch.at:
+        w = bisect_left(closes, punch.at)  # first window still open at the punch (ties: earlier)
+        if w < n and opens[w] <= punch.at:
             groups[w].append(punch)
         else:
             outside.append(punch)
