@@ -6,6 +6,7 @@ import typer
 
 from gateway.cli import (
     attendance_cmd,
+    config_cmd,
     db_cmd,
     devices_cmd,
     drivers_cmd,
@@ -27,6 +28,7 @@ app.add_typer(devices_cmd.app, name="devices")
 app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
+app.add_typer(config_cmd.app, name="config")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
 
