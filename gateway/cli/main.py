@@ -8,6 +8,7 @@ from gateway.cli import (
     attendance_cmd,
     config_cmd,
     db_cmd,
+    demo_cmd,
     devices_cmd,
     drivers_cmd,
     punches_cmd,
@@ -31,6 +32,7 @@ app.add_typer(attendance_cmd.app, name="attendance")
 app.add_typer(config_cmd.app, name="config")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
+app.command("demo")(demo_cmd.demo)
 
 
 if __name__ == "__main__":
