@@ -151,7 +151,8 @@ def _site_problems(site: SiteConfig) -> list[Problem]:
             )
     parents = {u.code: u.parent for u in site.org_units}
     for i, unit in enumerate(site.org_units):
-        seen, code = set(), unit.code
+        seen: set[str] = set()
+        code: str | None = unit.code
         while code is not None and code not in seen:
             seen.add(code)
             code = parents.get(code)

@@ -87,7 +87,11 @@ def test_naive_times_are_refused(field: str) -> None:
     times[field] = times[field].replace(tzinfo=None)
     with pytest.raises(InvalidData, match=f"{field} is a naive datetime"):
         PunchIn(
-            id=uuid.uuid4(), device_sn="SN1", device_user="1", timezone="Asia/Shanghai", **times
+            id=uuid.uuid4(),
+            device_sn="SN1",
+            device_user="1",
+            timezone="Asia/Shanghai",
+            **times,  # type: ignore[arg-type]
         )
 
 
