@@ -224,3 +224,19 @@ def test_live_rate_emits_events() -> None:
         stop.set()
         assert len(got) >= 5
         assert all(p.state in (PunchState.IN, PunchState.OUT) for p in got)
+
+
+def test_live_sends_a_heartbeat_when_idle(sim: ZKSimulator) -> None:
+    driver = make_driver(sim, live_heartbeat_s=0.2)
+    stop = threading.Event()
+    worker = threading.Thread(target=lambda: list(driver.live_punches(stop)), daemon=True)
+    worker.start()
+    try:
+        assert wait_until(lambda: sim.live_sessions() == 1)
+        seen = sim.commands_seen()
+        start = len(seen) - 1 - seen[::-1].index(Cmd.REG_EVENT)
+        assert wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:])
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
