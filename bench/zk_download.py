@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from zk import ZK  # the third-party reference client (test extra)
+    from zk import ZK  # type: ignore[import-untyped]  # third-party reference client (test extra)
 
     with ZKSimulator(users=args.users, records=args.records, seed=1, timezone="UTC") as sim:
         driver = ZKTecoDriver.from_settings(

@@ -284,7 +284,7 @@ class ZKTecoDriver(Driver):
                 log.warning("log rewritten by someone else device=%s; re-reading", self.serial)
             elif cursor.delivered:
                 log.warning(
-                    "log shrank device=%s had=%d now=%d; re-reading",
+                    "log shrank or changed layout device=%s had=%d now=%d; re-reading",
                     self.serial,
                     cursor.delivered,
                     count,
@@ -413,6 +413,7 @@ class ZKTecoDriver(Driver):
                             self._serial = (
                                 client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
                             )
+                        client.enable()  # a read that broke may have left it disabled
                         client.register_events(int(EventFlag.ATTLOG))
                         idle_since = time.monotonic()
                         if down:
