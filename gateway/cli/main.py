@@ -8,9 +8,12 @@ from gateway.cli import (
     attendance_cmd,
     db_cmd,
     devices_cmd,
+    devices_sync_cmd,
+    doctor_cmd,
     drivers_cmd,
     punches_cmd,
     roster_cmd,
+    serve_cmd,
     simulate_cmd,
 )
 
@@ -29,6 +32,9 @@ app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
+app.command("serve")(serve_cmd.serve)
+app.command("doctor")(doctor_cmd.doctor)
+devices_cmd.app.command("sync-users")(devices_sync_cmd.sync_users)
 
 
 if __name__ == "__main__":
