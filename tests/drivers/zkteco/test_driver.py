@@ -179,7 +179,14 @@ def test_clear_log_needs_a_proof_covering_every_record(
     assert after.punches == []
 
 
-def test_live_punches_and_reconnect_after_reboot(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
+@pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
+def test_live_punches_and_reconnect_after_reboot(udp: bool) -> None:
+    with ZKSimulator(users=12, records=30, seed=7, udp=udp, timezone="Europe/Berlin") as sim:
+        # UDP has no connection to lose: the idle heartbeat finds the forgotten session
+        check_live(sim, make_driver(sim, live_heartbeat_s=0.3))
+
+
+def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     stop = threading.Event()
     got_live: list[Punch] = []
 

@@ -96,9 +96,10 @@ def test_a_bad_reply_is_retried(big: ZKSimulator, fault: str) -> None:
     assert [p.raw for p in result.punches] == [r.raw.hex() for r in big.attendance()]
 
 
-def test_persistent_corruption_is_a_protocol_violation(big: ZKSimulator) -> None:
+@pytest.mark.parametrize("fault", ["corrupt", "truncate"])
+def test_persistent_bad_replies_are_a_protocol_violation(big: ZKSimulator, fault: str) -> None:
     driver = make_driver(big, timeout=1.0)
-    big.corrupt_checksums(10_000)
+    (big.corrupt_checksums if fault == "corrupt" else big.truncate_replies)(10_000)
     with pytest.raises(ProtocolViolation, match="failed 3 times"):
         driver.read_punches()
 
