@@ -1,17 +1,40 @@
-"""Session code of the HR store: writes that must be idempotent or all-or-nothing live here."""
+"""Session code of the HR store: writes that must be idempotent or all-or-nothing live here.
+
+Every function runs inside the caller's transaction; the caller commits. Inputs are frozen
+dataclasses (``SiteIn``, ``EmployeeIn``, ``DeviceIn``, ``PunchIn`` ...); ``save_*`` functions
+create a row or update the one with the same code / serial number, so applying the same
+configuration twice changes nothing.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hrcore.models import DeviceUserMapping, PunchRecord, PunchStateCode
+from hrcore.errors import InvalidData, NotFound
+from hrcore.models import (
+    AuditEntry,
+    Device,
+    DeviceUserMapping,
+    Employee,
+    OrgUnit,
+    PayBasis,
+    PunchRecord,
+    PunchStateCode,
+    ShiftType,
+    Site,
+    WorkingHoursSystem,
+)
+from hrcore.secrets import decrypt_secret, encrypt_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +55,15 @@ class PunchIn:
     clock_suspect: bool = False
     device_id: int | None = None
     site_id: int | None = None  # used to map device_user -> employee
+
+    def __post_init__(self) -> None:
+        for name in ("local_time", "received_at"):
+            value: datetime = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise InvalidData(
+                    f"punch {self.id} from device {self.device_sn!r}: {name} is a naive "
+                    "datetime; attach the device's timezone"
+                )
 
     def as_row(self, employee_id: int | None) -> dict[str, object]:
         return {
@@ -59,7 +91,9 @@ def _insert_ignoring_duplicates(session: Session) -> Insert:
         return postgresql.insert(PunchRecord).on_conflict_do_nothing(index_elements=["id"])
     if dialect == "sqlite":
         return sqlite.insert(PunchRecord).on_conflict_do_nothing(index_elements=["id"])
-    raise NotImplementedError(f"database dialect {dialect!r} is not supported; use SQLite or PostgreSQL")
+    raise NotImplementedError(
+        f"database dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
+    )
 
 
 def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple[int, str], int]:
@@ -67,8 +101,9 @@ def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple
     if not sites:
         return {}
     rows = session.execute(
-        select(DeviceUserMapping.site_id, DeviceUserMapping.device_user, DeviceUserMapping.employee_id)
-        .where(DeviceUserMapping.site_id.in_(sites))
+        select(
+            DeviceUserMapping.site_id, DeviceUserMapping.device_user, DeviceUserMapping.employee_id
+        ).where(DeviceUserMapping.site_id.in_(sites))
     )
     return {(site, user): emp for site, user, emp in rows}
 
@@ -92,3 +127,316 @@ def insert_punches(session: Session, punches: Iterable[PunchIn]) -> int:
     for start in range(0, len(rows), 500):
         inserted += len(connection.execute(stmt, rows[start : start + 500]).all())
     return inserted
+
+
+# -- sites, org units, shift types -------------------------------------------------------------
+
+
+def check_timezone(name: str, what: str) -> ZoneInfo:
+    """The zone named ``name``; :class:`InvalidData` naming ``what`` when it is not IANA."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidData(
+            f"{what}: {name!r} is not an IANA timezone (e.g. 'Asia/Shanghai', 'Europe/Berlin')"
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIn:
+    code: str
+    name: str
+    timezone: str  # IANA
+    city: str | None = None
+    policy: str = "cn"
+
+
+def save_site(session: Session, site: SiteIn) -> Site:
+    """Create the site, or update the one with the same code."""
+    if not site.code.strip():
+        raise InvalidData("site code must not be empty")
+    check_timezone(site.timezone, f"site {site.code!r} timezone")
+    row = session.scalar(select(Site).where(Site.code == site.code))
+    if row is None:
+        row = Site(code=site.code)
+        session.add(row)
+    row.name = site.name
+    row.timezone = site.timezone
+    row.city = site.city
+    row.policy = site.policy
+    session.flush()
+    return row
+
+
+def get_site(session: Session, code: str) -> Site:
+    row = session.scalar(select(Site).where(Site.code == code))
+    if row is None:
+        raise NotFound(f"site {code!r} does not exist; add it to config/site.yaml and seed it")
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnitIn:
+    code: str
+    name: str
+    parent_code: str | None = None
+
+
+def save_org_unit(session: Session, site: Site, unit: OrgUnitIn) -> OrgUnit:
+    """Create or update an org unit of ``site``; its parent must exist already."""
+    parent_id = None
+    if unit.parent_code is not None:
+        parent_id = _org_unit(session, unit.parent_code, f"parent of org unit {unit.code!r}").id
+    row = session.scalar(select(OrgUnit).where(OrgUnit.code == unit.code))
+    if row is None:
+        row = OrgUnit(code=unit.code, site_id=site.id)
+        session.add(row)
+    elif row.site_id != site.id:
+        raise InvalidData(f"org unit {unit.code!r} belongs to another site")
+    row.name = unit.name
+    row.parent_id = parent_id
+    session.flush()
+    return row
+
+
+def _org_unit(session: Session, code: str, what: str) -> OrgUnit:
+    row = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if row is None:
+        raise NotFound(f"{what}: org unit {code!r} does not exist")
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftTypeIn:
+    """A shift pattern; ``end`` not after ``start`` means it ends the next day."""
+
+    code: str
+    start: time
+    end: time
+    name: str = ""
+    break_minutes: int = 0
+    required_skill: str | None = None
+
+
+def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftType:
+    if shift.break_minutes < 0:
+        raise InvalidData(f"shift type {shift.code!r}: break_minutes must not be negative")
+    row = session.scalar(
+        select(ShiftType).where(ShiftType.site_id == site.id, ShiftType.code == shift.code)
+    )
+    if row is None:
+        row = ShiftType(site_id=site.id, code=shift.code)
+        session.add(row)
+    row.name = shift.name
+    row.start = shift.start
+    row.end = shift.end
+    row.break_minutes = shift.break_minutes
+    row.required_skill = shift.required_skill
+    session.flush()
+    return row
+
+
+# -- employees and device users ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeIn:
+    code: str
+    name: str
+    hire_date: date
+    org_unit_code: str | None = None
+    job_title: str | None = None
+    skills: tuple[str, ...] = ()
+    exit_date: date | None = None
+    working_hours_system: WorkingHoursSystem = WorkingHoursSystem.STANDARD
+    pay_basis: PayBasis = PayBasis.MONTHLY
+    base_pay: Decimal = Decimal("0.00")
+    social_insurance_city: str | None = None
+    default_shift_code: str | None = None
+
+
+def save_employee(session: Session, site: Site, employee: EmployeeIn) -> Employee:
+    """Create the employee, or update the one with the same code (on the same site)."""
+    what = f"employee {employee.code!r}"
+    if not employee.code.strip():
+        raise InvalidData("employee code must not be empty")
+    if not isinstance(employee.base_pay, Decimal):
+        raise InvalidData(f"{what}: base_pay must be a Decimal, got {type(employee.base_pay)}")
+    if employee.base_pay < 0:
+        raise InvalidData(f"{what}: base_pay must not be negative")
+    if employee.exit_date is not None and employee.exit_date < employee.hire_date:
+        raise InvalidData(f"{what}: exit_date is before hire_date")
+    org_unit_id = None
+    if employee.org_unit_code is not None:
+        org_unit_id = _org_unit(session, employee.org_unit_code, what).id
+    shift_id = None
+    if employee.default_shift_code is not None:
+        shift = session.scalar(
+            select(ShiftType).where(
+                ShiftType.site_id == site.id, ShiftType.code == employee.default_shift_code
+            )
+        )
+        if shift is None:
+            raise NotFound(f"{what}: shift type {employee.default_shift_code!r} does not exist")
+        shift_id = shift.id
+    row = session.scalar(select(Employee).where(Employee.code == employee.code))
+    if row is None:
+        row = Employee(code=employee.code, site_id=site.id)
+        session.add(row)
+    elif row.site_id != site.id:
+        raise InvalidData(f"{what} already belongs to another site")
+    row.name = employee.name
+    row.org_unit_id = org_unit_id
+    row.job_title = employee.job_title
+    row.skills = list(employee.skills)
+    row.hire_date = employee.hire_date
+    row.exit_date = employee.exit_date
+    row.working_hours_system = employee.working_hours_system
+    row.pay_basis = employee.pay_basis
+    row.base_pay = employee.base_pay.quantize(Decimal("0.01"))
+    row.social_insurance_city = employee.social_insurance_city
+    row.default_shift_type_id = shift_id
+    session.flush()
+    return row
+
+
+def get_employee(session: Session, code: str) -> Employee:
+    row = session.scalar(select(Employee).where(Employee.code == code))
+    if row is None:
+        raise NotFound(f"employee {code!r} does not exist")
+    return row
+
+
+def list_employees(session: Session, site: Site) -> list[Employee]:
+    return list(
+        session.scalars(select(Employee).where(Employee.site_id == site.id).order_by(Employee.code))
+    )
+
+
+def map_device_user(
+    session: Session, site: Site, device_user: str, employee_code: str
+) -> DeviceUserMapping:
+    """Say that ``device_user`` (the PIN on the site's clocks) is ``employee_code``.
+
+    Remapping a device user to another employee updates the mapping; punches already stored
+    keep the employee they were stored with.
+    """
+    device_user = device_user.strip()
+    if not device_user:
+        raise InvalidData(f"device user id for employee {employee_code!r} must not be empty")
+    employee = get_employee(session, employee_code)
+    if employee.site_id != site.id:
+        raise InvalidData(f"employee {employee_code!r} does not work at site {site.code!r}")
+    row = session.scalar(
+        select(DeviceUserMapping).where(
+            DeviceUserMapping.site_id == site.id, DeviceUserMapping.device_user == device_user
+        )
+    )
+    if row is None:
+        row = DeviceUserMapping(site_id=site.id, device_user=device_user)
+        session.add(row)
+    row.employee_id = employee.id
+    session.flush()
+    return row
+
+
+def device_user_map(session: Session, site: Site) -> dict[str, str]:
+    """Device user id -> employee code for one site."""
+    rows = session.execute(
+        select(DeviceUserMapping.device_user, Employee.code)
+        .join(Employee, Employee.id == DeviceUserMapping.employee_id)
+        .where(DeviceUserMapping.site_id == site.id)
+    )
+    return {user: code for user, code in rows}
+
+
+# -- devices -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIn:
+    """A time clock. ``connection`` holds its non-secret driver settings; ``secret`` (comm key,
+    password) is stored encrypted and never in ``connection``."""
+
+    serial_number: str
+    driver: str
+    timezone: str
+    name: str = ""
+    brand: str = ""
+    connection: Mapping[str, Any] = field(default_factory=dict)
+    secret: str | None = None
+    enabled: bool = True
+
+
+def save_device(
+    session: Session, site: Site, device: DeviceIn, *, secret_key: str | None
+) -> Device:
+    """Create or update the device with this serial number.
+
+    A secret is encrypted with ``secret_key`` (Fernet); without a key, storing a secret is
+    refused with :class:`hrcore.secrets.SecretKeyError`. ``secret=None`` keeps a stored secret.
+    """
+    what = f"device {device.serial_number!r}"
+    if not device.serial_number.strip():
+        raise InvalidData("device serial number must not be empty")
+    check_timezone(device.timezone, f"{what} timezone")
+    ciphertext = None
+    if device.secret is not None:
+        ciphertext = encrypt_secret(device.secret, secret_key)
+    row = session.scalar(select(Device).where(Device.serial_number == device.serial_number))
+    if row is None:
+        row = Device(serial_number=device.serial_number, site_id=site.id)
+        session.add(row)
+    row.site_id = site.id
+    row.name = device.name
+    row.brand = device.brand
+    row.driver = device.driver
+    row.timezone = device.timezone
+    row.connection = dict(device.connection)
+    row.enabled = device.enabled
+    if ciphertext is not None:
+        row.secret_ciphertext = ciphertext
+    session.flush()
+    return row
+
+
+def get_device(session: Session, serial_number: str) -> Device:
+    row = session.scalar(select(Device).where(Device.serial_number == serial_number))
+    if row is None:
+        raise NotFound(f"device {serial_number!r} is not registered; add it to config/devices.yaml")
+    return row
+
+
+def device_secret(device: Device, secret_key: str | None) -> str | None:
+    """The device's decrypted secret, or ``None`` when it has none."""
+    if device.secret_ciphertext is None:
+        return None
+    return decrypt_secret(device.secret_ciphertext, secret_key)
+
+
+# -- audit log ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditIn:
+    at: datetime  # aware
+    actor: str
+    action: str
+    entity: str
+    entity_id: str = ""
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+def record_audit(session: Session, entry: AuditIn) -> AuditEntry:
+    """Append one entry to the audit log (which refuses updates and deletes)."""
+    row = AuditEntry(
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        detail=dict(entry.detail),
+    )
+    session.add(row)
+    session.flush()
+    return row

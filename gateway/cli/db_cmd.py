@@ -3,5 +3,66 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.engine import make_url
+
+from gateway.cli.console import make_console
+from gateway.settings import Settings
+from hrcore import migrate
+from hrcore.errors import StoreError
 
 app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
+
+
+def _where(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Apply every pending migration to the HR store (SHIFTGATE_DATABASE_URL, SQLite by default)."""
+    settings = Settings()
+    console = make_console()
+    try:
+        status = migrate.upgrade(settings.database_url)
+    except StoreError as exc:
+        make_console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"database {_where(settings.database_url)} is at revision {status.current} (head)"
+    )
+
+
+@app.command("current")
+def current() -> None:
+    """Show the database's schema revision and the code's; exit 1 when an upgrade is pending."""
+    settings = Settings()
+    console = make_console()
+    try:
+        status = migrate.current(settings.database_url)
+    except StoreError as exc:
+        make_console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"database {_where(settings.database_url)}: revision {status.current or 'none'}, "
+        f"code head {status.head}"
+    )
+    if not status.up_to_date:
+        console.print("[yellow]upgrade pending:[/] run `shiftgate db upgrade`")
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check() -> None:
+    """Compare the database with the models; exit 1 and list differences when they disagree."""
+    settings = Settings()
+    console = make_console()
+    try:
+        diffs = migrate.check(settings.database_url)
+    except StoreError as exc:
+        make_console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    if diffs:
+        for diff in diffs:
+            console.print(f"[red]differs:[/] {diff}")
+        raise typer.Exit(1)
+    console.print(f"database {_where(settings.database_url)} matches the models")

@@ -1,20 +1,33 @@
+"""Punch storage on SQLite and PostgreSQL: idempotent, UTC, mapped to employees."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
-import hrcore.models  # noqa: F401 - registers tables
-from hrcore.db import Base, make_engine, make_session_factory
-from hrcore.models import PunchRecord
-from hrcore.store import PunchIn, insert_punches
+from hrcore.errors import InvalidData
+from hrcore.models import PunchRecord, PunchStateCode
+from hrcore.store import (
+    EmployeeIn,
+    PunchIn,
+    SiteIn,
+    insert_punches,
+    map_device_user,
+    save_employee,
+    save_site,
+)
 
 CST = timezone(timedelta(hours=8))
+RECEIVED = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 
 
-def punch(user: str, minute: int) -> PunchIn:
+def punch(user: str, minute: int, site_id: int | None = None) -> PunchIn:
     local = datetime(2025, 3, 3, 9, minute, tzinfo=CST)
     return PunchIn(
         id=uuid.uuid5(uuid.NAMESPACE_URL, f"SN1|{user}|{minute}"),
@@ -22,22 +35,79 @@ def punch(user: str, minute: int) -> PunchIn:
         device_user=user,
         local_time=local,
         timezone="Asia/Shanghai",
-        received_at=datetime(2025, 3, 3, 2, 0, tzinfo=UTC),
+        received_at=RECEIVED,
+        state=PunchStateCode.IN,
+        site_id=site_id,
     )
 
 
-def test_insert_punches_is_idempotent(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'hr.db'}")
-    Base.metadata.create_all(engine)
-    factory = make_session_factory(engine)
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PunchRecord)) or 0
+
+
+def test_insert_punches_is_idempotent(session_factory: sessionmaker[Session]) -> None:
     batch = [punch("1", 0), punch("2", 1)]
-    with factory.begin() as s:
+    with session_factory.begin() as s:
         assert insert_punches(s, batch) == 2
-    with factory.begin() as s:
-        assert insert_punches(s, [*batch, punch("3", 2)]) == 1
-    with factory() as s:
-        assert s.scalar(select(func.count()).select_from(PunchRecord)) == 3
-        row = s.get(PunchRecord, batch[0].id)
+    with session_factory.begin() as s:
+        assert insert_punches(s, [*batch, punch("3", 2), punch("3", 2)]) == 1
+    with session_factory.begin() as s:
+        assert insert_punches(s, batch) == 0
+        assert insert_punches(s, []) == 0
+    with session_factory() as s:
+        assert count(s) == 3
+
+
+def test_punch_times_round_trip_as_aware_utc(session_factory: sessionmaker[Session]) -> None:
+    p = punch("1", 0)
+    with session_factory.begin() as s:
+        insert_punches(s, [p])
+    with session_factory() as s:
+        row = s.get(PunchRecord, p.id)
         assert row is not None
         assert row.at == datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
+        assert row.at.utcoffset() == timedelta(0)
+        assert row.received_at == RECEIVED
         assert row.local_time == "2025-03-03T09:00:00+08:00"
+        assert row.timezone == "Asia/Shanghai"
+        assert row.state is PunchStateCode.IN
+        # the query side compares instants, not wall times
+        hits = s.scalars(
+            select(PunchRecord.id).where(
+                PunchRecord.at >= datetime(2025, 3, 3, 9, 0, tzinfo=CST),
+                PunchRecord.at < datetime(2025, 3, 3, 1, 0, 1, tzinfo=UTC),
+            )
+        ).all()
+        assert hits == [p.id]
+
+
+@pytest.mark.parametrize("field", ["local_time", "received_at"])
+def test_naive_times_are_refused(field: str) -> None:
+    times = {"local_time": datetime(2025, 3, 3, 9, 0, tzinfo=CST), "received_at": RECEIVED}
+    times[field] = times[field].replace(tzinfo=None)
+    with pytest.raises(InvalidData, match=f"{field} is a naive datetime"):
+        PunchIn(
+            id=uuid.uuid4(), device_sn="SN1", device_user="1", timezone="Asia/Shanghai", **times
+        )
+
+
+def test_a_failing_batch_stores_nothing(session_factory: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), session_factory.begin() as s:
+        insert_punches(s, [punch("1", 0), replace(punch("2", 1), device_id=999_999)])
+    with session_factory() as s:
+        assert count(s) == 0
+
+
+def test_punches_are_mapped_to_employees_of_the_site(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("WH1", "Warehouse 1", "Asia/Shanghai"))
+        emp = save_employee(s, site, EmployeeIn("E001", "Li Lei", date(2024, 1, 1)))
+        map_device_user(s, site, "7", "E001")
+        site_id, emp_id = site.id, emp.id
+    with session_factory.begin() as s:
+        assert insert_punches(s, [punch("7", 0, site_id), punch("8", 1, site_id)]) == 2
+    with session_factory() as s:
+        by_user = {r.device_user: r.employee_id for r in s.scalars(select(PunchRecord))}
+        assert by_user == {"7": emp_id, "8": None}

@@ -1,0 +1,1 @@
+"""Alembic migrations of the HR store (run via hrcore.migrate)."""

@@ -1,0 +1,79 @@
+"""Migrations: after `upgrade()` the database matches the models exactly, on both backends."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from hrcore.db import make_engine
+from hrcore.errors import DatabaseUnavailable, SchemaOutdated
+from hrcore.migrate import check, current, head, require_current, upgrade
+
+
+def test_upgraded_database_has_no_diff_against_the_models(database_url: str) -> None:
+    assert check(database_url) == []
+    status = current(database_url)
+    assert status.current == head()
+    assert status.up_to_date
+    require_current(database_url)  # does not raise
+
+
+def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
+    again = upgrade(database_url)
+    assert again.current == again.head == head()
+    assert check(database_url) == []
+
+
+def test_check_reports_drift(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_employees_site_id"))
+        conn.execute(text("ALTER TABLE sites ADD COLUMN stray INTEGER"))
+    engine.dispose()
+    diffs = check(url)
+    assert any("ix_employees_site_id" in d for d in diffs)
+    assert any("stray" in d for d in diffs)
+
+
+def test_empty_database_is_reported_outdated_with_the_fix(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert current(url).current is None
+    with pytest.raises(SchemaOutdated, match="shiftgate db upgrade"):
+        require_current(url)
+
+
+def test_unreachable_database_gives_a_clear_error() -> None:
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql+psycopg://nobody:secret@127.0.0.1:{port}/hr?connect_timeout=5"
+    with pytest.raises(DatabaseUnavailable, match="SHIFTGATE_DATABASE_URL") as caught:
+        current(url)
+    assert "secret" not in str(caught.value)
+
+
+def test_audit_log_rejects_update_and_delete_in_the_database(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) "
+                    "VALUES (:at, 'test', 'create', 'site', '1', '{}')"
+                ),
+                {"at": datetime(2025, 3, 1, tzinfo=UTC)},
+            )
+        for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
+            with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+                conn.execute(text(statement))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["test"]
+    finally:
+        engine.dispose()
