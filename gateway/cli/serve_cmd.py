@@ -15,6 +15,8 @@ from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
 from gateway.service_config import ConfigError, load_devices, load_gateway_config
 from gateway.settings import Settings
+from hrcore.errors import StoreError
+from hrcore.migrate import require_current
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,12 @@ def serve(
     except ConfigError as exc:
         make_console(stderr=True).print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if not cfg.centre.url:  # co-located: punches go straight into this database
+        try:
+            require_current(settings.database_url)
+        except StoreError as exc:
+            make_console(stderr=True).print(f"[red]database not ready:[/red] {exc}")
+            raise typer.Exit(2) from exc
     bind_host = host or cfg.serve.host
     bind_port = cfg.serve.port if port is None else port
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

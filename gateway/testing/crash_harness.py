@@ -25,14 +25,14 @@ import uvicorn
 import yaml
 from sqlalchemy import func, select
 
-import hrcore.models  # noqa: F401 - registers tables
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.app import create_app
 from gateway.outbox import OUTBOX_FILENAME, Outbox
 from gateway.settings import Settings
 from gateway.testing.waiting import wait_until
-from hrcore.db import Base, make_engine, make_session_factory
+from hrcore.db import make_engine, make_session_factory
+from hrcore.migrate import upgrade
 from hrcore.models import PunchRecord
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,8 @@ def run_crash_soak(
     rng = random.Random(seed)
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'centre.db'}"
+    upgrade(database_url)
     engine = make_engine(database_url)
-    Base.metadata.create_all(engine)
     factory = make_session_factory(engine)
     var_dir = workdir / "gateway-var"
     sim = ZKSimulator(users=40, records=300, seed=seed, timezone=TIMEZONE)
