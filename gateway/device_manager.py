@@ -70,6 +70,9 @@ class WorkerOptions:
         )
 
 
+ERROR_KINDS = ("unreachable", "protocol", "auth", "wrong_device", "outbox", "driver", "internal")
+
+
 def _error_kind(exc: BaseException) -> str:
     if isinstance(exc, WrongDevice):
         return "wrong_device"
@@ -118,6 +121,12 @@ class DeviceWorker:
         self._drifting = False
         self._record_count: int | None = None
         self._failures = 0
+        # every series of this device exists from the start (at 0), so dashboards see it
+        metrics.device_up.labels(device=self.label).set(0)
+        for kind in ERROR_KINDS:
+            metrics.device_read_errors.labels(device=self.label, kind=kind)
+        metrics.device_punches_read.labels(device=self.label)
+        metrics.device_clock_alerts.labels(device=self.label)
 
     # -- status ------------------------------------------------------------------------------
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +69,10 @@ def serve(
     log.info("shiftgate serving url=http://%s:%d devices=%d", bind_host, actual, len(devices))
     if port_file is not None:
         port_file.write_text(str(actual), encoding="utf-8")
+    # uvicorn re-raises SIGTERM/SIGINT once it has shut down; these handlers take that signal
+    # so the service below is stopped cleanly and the exit code is 0.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
     try:
         server.run(sockets=[sock])
     finally:

@@ -35,9 +35,7 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
     box.close()
 
 
-def test_store_centre_drains_outbox(
-    outbox: Outbox, session_factory: sessionmaker[Session]
-) -> None:
+def test_store_centre_drains_outbox(outbox: Outbox, session_factory: sessionmaker[Session]) -> None:
     store = session_factory
     outbox.commit("SN1", [make_wire("SN1", str(u), u) for u in range(7)], "c")
     up = Uploader(outbox, StoreCentre(store), GatewayMetrics(), batch_size=3)
