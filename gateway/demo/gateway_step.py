@@ -105,14 +105,14 @@ def run(ctx: DemoContext) -> None:
         ).all()
     table = Table("device user", "local time", "state", "clock offset s")
     for p in latest:
-        offset = "" if p.clock_offset_s is None else f"{p.clock_offset_s:+.0f}"
+        offset = "" if p.clock_offset_s is None else f"{p.clock_offset_s:+.1f}"
         table.add_row(p.device_user, p.local_time, p.state.value, offset)
     ctx.console.print(table)
     status = worker.status()
     ctx.console.print(
         f"{total} punches in the store from {sim.serial} (log {len(expected)}, "
         f"{LIVE_PUNCHES} taken live); outbox empty; device {status.health.value}, "
-        f"clock offset {status.clock_offset_s or 0:+.0f} s"
+        f"clock offset {status.clock_offset_s or 0:+.1f} s"
     )
     engine.dispose()
 
