@@ -56,7 +56,7 @@ class WorkerOptions:
     clock_policy: ClockPolicy = field(default_factory=ClockPolicy)
     retry_base_s: float = 1.0
     retry_cap_s: float = 60.0
-    live_resync_s: float = 300.0
+    live_resync_s: float = 60.0
     rediscover_after_failures: int = 3
 
     @classmethod

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,7 +150,7 @@ class StoreCentre:
 
     def __init__(self, session_factory: sessionmaker[Session], url: str = "") -> None:
         self._factory = session_factory
-        self._url = url
+        self._url = make_url(url).render_as_string(hide_password=True) if url else ""
 
     def describe(self) -> str:
         return f"store {self._url}" if self._url else "store"

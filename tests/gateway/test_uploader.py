@@ -154,3 +154,9 @@ def test_network_cut_outbox_grows_then_drains(
     messages = [r.getMessage() for r in caplog.records]
     assert sum("upload failing" in m for m in messages) == 1
     assert sum("upload recovered" in m for m in messages) == 1
+
+
+def test_store_centre_never_names_the_password(store: sessionmaker[Session]) -> None:
+    centre = StoreCentre(store, "postgresql+psycopg://hr:s3cret@db.local/hr")
+    assert "s3cret" not in centre.describe()
+    assert "db.local" in centre.describe()
