@@ -62,12 +62,13 @@ class CrashReport:
 
 
 @contextmanager
-def central_server(database_url: str, var_dir: Path) -> Iterator[str]:
-    """A central shiftgate app on 127.0.0.1:<free port>, served from a thread."""
+def central_server(database_url: str, var_dir: Path, port: int = 0) -> Iterator[str]:
+    """A central shiftgate app on 127.0.0.1:``port`` (0: a free one), served from a thread."""
     settings = Settings(database_url=database_url, var_dir=var_dir, log_json=True)
     app = create_app(settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -124,7 +125,8 @@ class _Puncher:
             n += 1
 
 
-def _spawn(workdir: Path, env: dict[str, str], ready: Path) -> subprocess.Popen[bytes]:
+def spawn_gateway(workdir: Path, env: dict[str, str], ready: Path) -> subprocess.Popen[bytes]:
+    """Start the bare gateway runner; it logs to ``workdir/gateway.log``."""
     ready.unlink(missing_ok=True)
     log_file = (workdir / "gateway.log").open("ab")
     return subprocess.Popen(
@@ -170,7 +172,7 @@ def run_crash_soak(
             }
             puncher.thread.start()
             for cycle in range(cycles):
-                proc = _spawn(workdir, env, ready)
+                proc = spawn_gateway(workdir, env, ready)
                 try:
                     wait_until(lambda p=proc: ready.exists() or p.poll() is not None, timeout=60)
                     if proc.poll() is not None:
@@ -194,7 +196,7 @@ def run_crash_soak(
                 with factory() as s:
                     return set(s.scalars(select(PunchRecord.id)))
 
-            proc = _spawn(workdir, env, ready)
+            proc = spawn_gateway(workdir, env, ready)
             try:
                 wait_until(lambda: stored_ids() >= expected, timeout=drain_timeout_s, interval=0.2)
             finally:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from drivers.base import Driver
 from drivers.punch import punch_id
@@ -16,10 +20,17 @@ from drivers.registry import load_driver
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.device_manager import DeviceWorker, WorkerOptions
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox
+from gateway.outbox import OUTBOX_FILENAME, Outbox
 from gateway.service_config import ClockPolicy, DeviceSpec
-from gateway.testing.crash_harness import run_crash_soak
+from gateway.testing.crash_harness import (
+    central_server,
+    run_crash_soak,
+    spawn_gateway,
+    write_config,
+)
 from gateway.testing.waiting import wait_until
+from hrcore.db import make_engine, make_session_factory
+from hrcore.models import PunchRecord
 
 TZ = "Asia/Shanghai"
 
@@ -192,3 +203,59 @@ def test_device_faults_survived_and_logged(
         if "unavailable" in r.getMessage()
     )  # the reboot
     outbox.close()
+
+
+@pytest.mark.timeout(120)
+def test_network_cut_outbox_grows_then_drains_end_to_end(tmp_path: Path, sqlite_url: str) -> None:
+    """A real gateway process with its centre down: the outbox grows; the centre comes up on
+    its address; the outbox drains fully into the store."""
+    sim = ZKSimulator(users=10, records=40, seed=9, timezone=TZ)
+    sim.start()
+    with socket.socket() as probe:  # the centre's future address, nobody listening yet
+        probe.bind(("127.0.0.1", 0))
+        centre_port = probe.getsockname()[1]
+    write_config(
+        tmp_path / "config",
+        serial=sim.serial,
+        port=sim.port,
+        centre_url=f"http://127.0.0.1:{centre_port}",
+    )
+    var_dir = tmp_path / "var"
+    env = {
+        **os.environ,
+        "SHIFTGATE_CONFIG_DIR": str(tmp_path / "config"),
+        "SHIFTGATE_VAR_DIR": str(var_dir),
+        "SHIFTGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'local.db'}",
+    }
+    factory = make_session_factory(make_engine(sqlite_url))
+
+    def depth() -> int:
+        if not (var_dir / OUTBOX_FILENAME).exists():
+            return 0
+        box = Outbox(var_dir / OUTBOX_FILENAME)
+        try:
+            return box.depth()
+        finally:
+            box.close()
+
+    def stored() -> set[object]:
+        with factory() as s:
+            return set(s.scalars(select(PunchRecord.id)))
+
+    proc = spawn_gateway(tmp_path, env, tmp_path / "ready")
+    try:
+        wait_until(lambda: depth() == 40, timeout=60, interval=0.1)
+        for user in ("1", "2", "3"):
+            sim.punch_now(user)
+        wait_until(lambda: depth() == 43, timeout=30, interval=0.1)
+        assert stored() == set()
+        with central_server(sqlite_url, tmp_path / "centre", port=centre_port):
+            wait_until(lambda: depth() == 0, timeout=60, interval=0.1)
+            assert stored() == truth(sim)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        sim.stop()
+    log_text = (tmp_path / "gateway.log").read_text()
+    assert log_text.count("upload failing") == 1
+    assert log_text.count("upload recovered") == 1
