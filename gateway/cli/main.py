@@ -10,9 +10,12 @@ from gateway.cli import (
     db_cmd,
     demo_cmd,
     devices_cmd,
+    devices_sync_cmd,
+    doctor_cmd,
     drivers_cmd,
     punches_cmd,
     roster_cmd,
+    serve_cmd,
     simulate_cmd,
 )
 
@@ -33,6 +36,9 @@ app.add_typer(config_cmd.app, name="config")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
 app.command("demo")(demo_cmd.demo)
+app.command("serve")(serve_cmd.serve)
+app.command("doctor")(doctor_cmd.doctor)
+devices_cmd.app.command("sync-users")(devices_sync_cmd.sync_users)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,84 @@
+"""Curtois-Qu benchmark: `python -m bench.roster_curtois --instances 1-11 --time-limit 60`.
+
+Per instance prints one JSON line: objective, best known, gap %, seconds to the first
+feasible roster, hard violations found by the independent evaluator (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+from scheduler.curtois import load
+from scheduler.evaluate import evaluate
+from scheduler.model import SolveOptions
+from scheduler.solve import solve
+
+DEFAULT_DATA = Path("/work/shared/benchmarks/curtois-qu")
+
+
+def parse_instances(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in spec.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out.extend(range(int(a), int(b) + 1))
+        elif part:
+            out.append(int(part))
+    return out
+
+
+def best_known(data: Path) -> dict[str, int]:
+    with (data / "bks.csv").open(encoding="utf-8") as fh:
+        return {row["instance"]: int(row["best_known"]) for row in csv.DictReader(fh)}
+
+
+def run(n: int, data: Path, bks: dict[str, int], args: argparse.Namespace) -> dict[str, object]:
+    problem = load(data / f"Instance{n}.txt")
+    t0 = time.monotonic()
+    result = solve(problem, SolveOptions(time_limit_s=args.time_limit, workers=args.workers,
+                                         seed=args.seed, explain=False))
+    wall = time.monotonic() - t0
+    best = bks[f"Instance{n}"]
+    row: dict[str, object] = {
+        "instance": n,
+        "status": str(result.status),
+        "objective": result.objective,
+        "best_known": best,
+        "gap_pct": None,
+        "first_feasible_s": None if result.first_solution_s is None
+        else round(result.first_solution_s, 2),
+        "bound": None if result.bound is None else round(result.bound),
+        "hard_violations": None,
+        "seconds": round(wall, 1),
+    }
+    if result.roster is not None and result.objective is not None:
+        ev = evaluate(problem, result.roster)
+        row["hard_violations"] = len(ev.violations)
+        row["evaluator_objective"] = ev.objective
+        row["gap_pct"] = round(100 * (result.objective - best) / best, 2)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--instances", default="1-11")
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = ap.parse_args(argv)
+    bks = best_known(args.data)
+    for n in parse_instances(args.instances):
+        row = run(n, args.data, bks, args)
+        sys.stdout.write(json.dumps(row) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

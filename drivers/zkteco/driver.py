@@ -1,0 +1,447 @@
+"""``ZKTecoDriver``: the shiftgate driver for ZKTeco terminals (binary protocol, port 4370)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from drivers.base import Capability, Driver, DurableProof, ReadResult
+from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
+from drivers.punch import DeviceInfo, DeviceUser, Punch, PunchState, VerifyMode
+from drivers.zkteco.client import Endpoint, ZKClient
+from drivers.zkteco.codec import MAX_CHUNK_TCP, Cmd, EventFlag, split_dataset
+from drivers.zkteco.cursor import LogCursor, find_resume_index
+from drivers.zkteco.records import (
+    ATTENDANCE_SIZES,
+    USER_SIZES,
+    UserRecord,
+    decode_attendance_many,
+    decode_event,
+    decode_user,
+    encode_user,
+    iter_records,
+    record_size,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "zkteco"
+_DATASET_PREFIX = 4
+
+_STATES = {
+    0: PunchState.IN,
+    1: PunchState.OUT,
+    2: PunchState.BREAK_OUT,
+    3: PunchState.BREAK_IN,
+    4: PunchState.OVERTIME_IN,
+    5: PunchState.OVERTIME_OUT,
+}
+_VERIFY = {
+    0: VerifyMode.PASSWORD,
+    1: VerifyMode.FINGERPRINT,
+    2: VerifyMode.CARD,
+    4: VerifyMode.CARD,
+    15: VerifyMode.FACE,
+    25: VerifyMode.PALM,
+}
+
+
+def map_state(code: int) -> PunchState:
+    return _STATES.get(code, PunchState.UNDEFINED)
+
+
+def map_verify(code: int) -> VerifyMode:
+    return _VERIFY.get(code, VerifyMode.OTHER)
+
+
+def machine_zone() -> str:
+    """The IANA name of this machine's zone (``TZ``, then /etc/localtime, then UTC)."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+class ZKTecoConfig(BaseModel):
+    """How to reach one ZKTeco terminal."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = Field(min_length=1)
+    port: int = Field(4370, ge=1, le=65535)
+    udp: bool = False
+    comm_key: int = Field(0, ge=0, le=0xFFFFFFFF, description="the device's COMM key (0 = none)")
+    timeout: float = Field(10.0, gt=0, le=600, description="seconds per reply")
+    timezone: str = Field(default_factory=machine_zone, description="IANA zone of the device clock")
+    chunk_size: int = Field(MAX_CHUNK_TCP, ge=1024, le=MAX_CHUNK_TCP, description="bytes per read")
+    retries: int = Field(3, ge=1, le=10, description="attempts for a corrupt or truncated reply")
+    disable_during_reads: bool = True
+    reconnect_delay_s: float = Field(2.0, ge=0, le=300)
+    live_heartbeat_s: float = Field(30.0, gt=0, le=3600)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from exc
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    new: list[bytes]  # records not delivered yet
+    tail_source: list[bytes]  # records read, ending with the last one in the log
+    record_size: int
+
+
+class LogNotCovered(DriverError):
+    """clear_log was refused: the proof does not cover every record on the device."""
+
+
+class ZKTecoDriver(Driver):
+    family: ClassVar[str] = "zkteco"
+    description: ClassVar[str] = "ZKTeco terminals, binary protocol on TCP/UDP 4370"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.PULL, Capability.LIVE, Capability.CLOCK, Capability.USERS, Capability.CLEAR_LOG}
+    )
+    config_model: ClassVar[type[BaseModel]] = ZKTecoConfig
+
+    def __init__(self, config: BaseModel, *, clock: Callable[[], datetime] | None = None) -> None:
+        if not isinstance(config, ZKTecoConfig):
+            raise DriverConfigError(
+                f"ZKTecoDriver needs a ZKTecoConfig, got {type(config).__name__}"
+            )
+        super().__init__(config)
+        self.cfg = config
+        self.zone = ZoneInfo(config.timezone)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._serial: str | None = None
+
+    @property
+    def endpoint(self) -> Endpoint:
+        c = self.cfg
+        return Endpoint(c.host, c.port, c.udp, c.timeout, c.comm_key, c.retries)
+
+    @contextmanager
+    def _session(self, *, disable: bool = False) -> Iterator[ZKClient]:
+        client = ZKClient(self.endpoint)
+        client.connect()
+        try:
+            if self._serial is None:
+                self._serial = client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
+            if disable and self.cfg.disable_during_reads:
+                client.disable()
+                try:
+                    yield client
+                finally:
+                    if client.connected:
+                        client.enable()
+            else:
+                yield client
+        finally:
+            client.close()
+
+    @property
+    def serial(self) -> str:
+        if self._serial is None:
+            with self._session():
+                pass
+        assert self._serial is not None
+        return self._serial
+
+    # -- info and clock ----------------------------------------------------------------------
+    def info(self) -> DeviceInfo:
+        with self._session() as c:
+            sizes = c.free_sizes()
+            return DeviceInfo(
+                serial_number=self.serial,
+                family=self.family,
+                brand=c.option("~OEMVendor") or "ZKTeco",
+                name=c.option("~DeviceName") or "",
+                firmware=c.version(),
+                platform=c.option("~Platform") or "",
+                user_count=sizes.users,
+                user_capacity=sizes.users_cap or None,
+                record_count=sizes.records,
+                record_capacity=sizes.records_cap or None,
+                clock=c.get_time().replace(tzinfo=self.zone),
+            )
+
+    def get_clock(self) -> datetime:
+        with self._session() as c:
+            return c.get_time().replace(tzinfo=self.zone)
+
+    def set_clock(self, value: datetime) -> None:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise DriverConfigError(f"set_clock needs an aware datetime, got naive {value}")
+        wall = value.astimezone(self.zone).replace(tzinfo=None, microsecond=0)
+        with self._session() as c:
+            c.set_time(wall)
+        log.info("clock set device=%s wall=%s", self.endpoint, wall.isoformat())
+
+    # -- punches -----------------------------------------------------------------------------
+    def _punch(
+        self,
+        user_id: str,
+        wall: datetime,
+        state: int,
+        verify: int,
+        raw: bytes,
+        offset: float | None,
+    ) -> Punch:
+        return Punch(
+            device_sn=self._serial or self.serial,
+            device_user=user_id,
+            local=wall.replace(tzinfo=self.zone),
+            state=map_state(state),
+            verify_mode=map_verify(verify),
+            source=SOURCE,
+            raw=raw.hex(),
+            clock_offset_s=offset,
+        )
+
+    def _clock_offset(self, c: ZKClient) -> float:
+        device = c.get_time().replace(tzinfo=self.zone)
+        return round((device - self._clock()).total_seconds(), 1)
+
+    def read_punches(self, since: str | None = None) -> ReadResult:
+        """Records appended since ``since``; a cleared or rotated log is detected by the tail."""
+        cursor = LogCursor.decode(since)
+        with self._session(disable=True) as c:
+            offset = self._clock_offset(c)
+            count = c.free_sizes().records
+            if count == 0:
+                if cursor.delivered:
+                    log.warning(
+                        "log emptied by someone else device=%s had=%d",
+                        self.serial,
+                        cursor.delivered,
+                    )
+                return ReadResult([], LogCursor().encode())
+            fetched = self._fetch_log(c, cursor, count)
+            # 8-byte records carry only the internal slot: the user table names them.
+            uid_map = self._uid_map(c) if fetched.record_size == 8 else None
+        recs = decode_attendance_many(b"".join(fetched.new), fetched.record_size, uid_map)
+        punches = [self._punch(r.user_id, r.time, r.state, r.verify, r.raw, offset) for r in recs]
+        log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), count)
+        after = LogCursor.after(fetched.tail_source, count, fetched.record_size)
+        return ReadResult(punches, after.encode())
+
+    def _uid_map(self, c: ZKClient) -> dict[int, str]:
+        return {u.uid: u.user_id for u in self._user_records(c)}
+
+    def _fetch_log(self, c: ZKClient, cursor: LogCursor, count: int) -> _Fetched:
+        """Read the undelivered part of the log (all of it when the log changed)."""
+        size, inline = c.prepare_buffer(Cmd.ATTLOG_RRQ)
+        try:
+            rs = record_size(
+                size - _DATASET_PREFIX,
+                count,
+                ATTENDANCE_SIZES,
+                f"attendance log of {self.endpoint}",
+            )
+
+            def fetch(start: int) -> bytes:
+                if inline is not None:
+                    return inline[start:size]
+                return c.read_range(start, size, self.cfg.chunk_size)
+
+            if cursor.delivered and count >= cursor.delivered and cursor.record_size == rs:
+                recs = list(iter_records(fetch(_DATASET_PREFIX + cursor.tail_start * rs), rs))
+                k = len(cursor.tail)
+                if tuple(recs[:k]) == cursor.tail:
+                    return _Fetched(recs[k:], recs, rs)
+                log.warning("log rewritten by someone else device=%s; re-reading", self.serial)
+            elif cursor.delivered:
+                log.warning(
+                    "log shrank or changed layout device=%s had=%d now=%d; re-reading",
+                    self.serial,
+                    cursor.delivered,
+                    count,
+                )
+            all_recs = list(iter_records(split_dataset(fetch(0)), rs))
+            if len(all_recs) != count:
+                raise ProtocolViolation(
+                    f"device {self.endpoint} announced {count} records but sent {len(all_recs)}"
+                )
+            return _Fetched(all_recs[find_resume_index(all_recs, cursor) :], all_recs, rs)
+        finally:
+            if inline is None and c.connected:
+                c.free_buffer()
+
+    # -- users -------------------------------------------------------------------------------
+    def _user_records(self, c: ZKClient) -> list[UserRecord]:
+        return self._user_records_sized(c)[0]
+
+    def _user_records_sized(self, c: ZKClient) -> tuple[list[UserRecord], int]:
+        count = c.free_sizes().users
+        if count == 0:
+            return [], (28 if self.cfg.udp else 72)
+        data = split_dataset(c.read_users_dataset())
+        size = record_size(len(data), count, USER_SIZES, f"user table of {self.endpoint}")
+        return [decode_user(r) for r in iter_records(data, size)], size
+
+    def list_users(self) -> list[DeviceUser]:
+        with self._session() as c:
+            return [
+                DeviceUser(
+                    user_id=u.user_id,
+                    name=u.name,
+                    card=str(u.card) if u.card else None,
+                    privilege=u.privilege,
+                    password=u.password or None,
+                    group=u.group or None,
+                    slot=u.uid,
+                )
+                for u in self._user_records(c)
+            ]
+
+    def upsert_user(self, user: DeviceUser) -> None:
+        card = 0
+        if user.card:
+            if not user.card.isdigit() or int(user.card) > 0xFFFFFFFF:
+                raise DriverConfigError(
+                    f"user {user.user_id!r}: card {user.card!r} must be a number below 2^32"
+                )
+            card = int(user.card)
+        with self._session() as c:
+            existing, size = self._user_records_sized(c)
+            slot = next((u.uid for u in existing if u.user_id == user.user_id), None)
+            if slot is None:
+                used = {u.uid for u in existing}
+                slot = (
+                    user.slot if user.slot and user.slot not in used else max(used, default=0) + 1
+                )
+            record = UserRecord(
+                uid=slot,
+                user_id=user.user_id,
+                name=user.name,
+                privilege=user.privilege,
+                password=user.password or "",
+                card=card,
+                group=user.group or "",
+            )
+            try:
+                payload = encode_user(record, size)
+            except ValueError as exc:
+                raise DriverConfigError(
+                    f"user {user.user_id!r} does not fit device {self.endpoint}: {exc}"
+                ) from exc
+            c.command(Cmd.USER_WRQ, payload)
+            c.refresh()
+        log.info("user written device=%s user=%s slot=%d", self.serial, user.user_id, slot)
+
+    def delete_user(self, user_id: str) -> None:
+        """Remove a user; a user the device does not have is already deleted."""
+        with self._session() as c:
+            slot = next((u.uid for u in self._user_records(c) if u.user_id == user_id), None)
+            if slot is None:
+                log.info("user absent device=%s user=%s", self.serial, user_id)
+                return
+            c.command(Cmd.DELETE_USER, slot.to_bytes(2, "little"))
+            c.refresh()
+        log.info("user deleted device=%s user=%s slot=%d", self.serial, user_id, slot)
+
+    # -- clear -------------------------------------------------------------------------------
+    def clear_log(self, proof: DurableProof) -> None:
+        """Clear the device log, only if ``proof`` covers every record it holds right now."""
+        cursor = LogCursor.decode(proof.cursor)
+        if proof.stored_count < cursor.delivered:
+            raise LogNotCovered(
+                f"refusing to clear {self.endpoint}: proof stores {proof.stored_count} punches "
+                f"but its cursor covers {cursor.delivered}"
+            )
+        with self._session(disable=True) as c:
+            count = c.free_sizes().records
+            if count != cursor.delivered:
+                raise LogNotCovered(
+                    f"refusing to clear {self.endpoint}: it holds {count} records, the proof "
+                    f"covers {cursor.delivered}; pull and store the new punches first"
+                )
+            if count:
+                if self._fetch_log(c, cursor, count).new:
+                    raise LogNotCovered(
+                        f"refusing to clear {self.endpoint}: its log is not the one the proof "
+                        "covers; pull and store first"
+                    )
+            c.command(Cmd.CLEAR_ATTLOG)
+            c.refresh()
+        log.warning("log cleared device=%s records=%d", self.serial, cursor.delivered)
+
+    # -- live --------------------------------------------------------------------------------
+    def live_punches(self, stop: threading.Event) -> Iterator[Punch]:
+        """Punches as they happen until ``stop`` is set; reconnects after a drop."""
+        client: ZKClient | None = None
+        down = False
+        try:
+            while not stop.is_set():
+                try:
+                    if client is None:
+                        client = ZKClient(self.endpoint)
+                        client.connect()
+                        if self._serial is None:
+                            self._serial = (
+                                client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
+                            )
+                        client.enable()  # a read that broke may have left it disabled
+                        client.register_events(int(EventFlag.ATTLOG))
+                        idle_since = time.monotonic()
+                        if down:
+                            log.info("live recovered device=%s", self.endpoint)
+                            down = False
+                    pkt = client.next_event(timeout=0.5)
+                    if pkt is None:
+                        if time.monotonic() - idle_since > self.cfg.live_heartbeat_s:
+                            client.get_time()
+                            idle_since = time.monotonic()
+                        continue
+                    idle_since = time.monotonic()
+                    if pkt.session_id != EventFlag.ATTLOG:
+                        continue
+                    ev = decode_event(pkt.data)
+                    yield self._punch(ev.user_id, ev.time, ev.state, ev.verify, ev.raw, None)
+                except AuthRejected:
+                    raise
+                except DriverError as exc:
+                    if client is not None:
+                        client.close()
+                    client = None
+                    if not down:
+                        log.warning("live unavailable device=%s error=%s", self.endpoint, exc)
+                        down = True
+                    stop.wait(self.cfg.reconnect_delay_s)
+        finally:
+            if client is not None:
+                try:
+                    client.register_events(0)
+                except DriverError:
+                    pass
+                client.close()

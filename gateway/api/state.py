@@ -1,0 +1,39 @@
+"""What the app holds for its routes: built once by create_app and stored on ``app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.metrics import GatewayMetrics
+from gateway.settings import Settings
+
+
+class DeviceHealth(StrEnum):
+    STARTING = "starting"
+    UP = "up"
+    DOWN = "down"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    serial: str
+    name: str
+    health: DeviceHealth
+    address: str
+    last_success: datetime | None
+    last_error: str | None
+    clock_offset_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    settings: Settings
+    metrics: GatewayMetrics
+    session_factory: sessionmaker[Session]
+    device_status: Callable[[], Sequence[DeviceStatus]]
+    outbox_depth: Callable[[], int | None]

@@ -1,0 +1,79 @@
+"""`shiftgate serve`: one process with the HTTP API, the device manager and the uploader."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from gateway.cli.console import make_console
+from gateway.logging_json import configure_logging
+from gateway.service import GatewayService
+from gateway.service_config import ConfigError, load_devices, load_gateway_config
+from gateway.settings import Settings
+from hrcore.errors import StoreError
+from hrcore.migrate import require_current
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    config_dir: Annotated[
+        Path | None, typer.Option(help="Folder with gateway.yaml and devices.yaml.")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default: serve.host).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="TCP port, 0 = any free one (default: serve.port).")
+    ] = None,
+    port_file: Annotated[
+        Path | None, typer.Option(help="Write the bound port here once listening.")
+    ] = None,
+) -> None:
+    """Run the gateway: API + /metrics, one worker per device, the outbox uploader."""
+    settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    configure_logging(json_lines=settings.log_json)
+    try:
+        cfg = load_gateway_config(settings.config_dir)
+        devices = load_devices(settings.config_dir)
+    except ConfigError as exc:
+        make_console(stderr=True).print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if not cfg.centre.url:  # co-located: punches go straight into this database
+        try:
+            require_current(settings.database_url)
+        except StoreError as exc:
+            make_console(stderr=True).print(f"[red]database not ready:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    bind_host = host or cfg.serve.host
+    bind_port = cfg.serve.port if port is None else port
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((bind_host, bind_port))
+    except OSError as exc:
+        make_console(stderr=True).print(
+            f"[red]cannot listen on {bind_host}:{bind_port}:[/red] {exc}; pick another --port"
+        )
+        raise typer.Exit(2) from exc
+    actual = sock.getsockname()[1]
+    service = GatewayService(settings, cfg, devices)
+    server = uvicorn.Server(
+        uvicorn.Config(service.app(), log_config=None, access_log=False, lifespan="off")
+    )
+    service.start()
+    log.info("shiftgate serving url=http://%s:%d devices=%d", bind_host, actual, len(devices))
+    if port_file is not None:
+        port_file.write_text(str(actual), encoding="utf-8")
+    # uvicorn re-raises SIGTERM/SIGINT once it has shut down; these handlers take that signal
+    # so the service below is stopped cleanly and the exit code is 0.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        service.stop()

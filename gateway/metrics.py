@@ -1,0 +1,110 @@
+"""Prometheus series of one gateway, on a registry of its own (never the global one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+
+
+class GatewayMetrics:
+    """Every series the gateway exports. Built once per process (or per test) and passed down."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.device_up = Gauge(
+            "shiftgate_device_up",
+            "1 when the last contact with the device worked",
+            ["device"],
+            registry=r,
+        )
+        self.device_last_success = Gauge(
+            "shiftgate_device_last_success_timestamp_seconds",
+            "Unix time of the last successful read from the device",
+            ["device"],
+            registry=r,
+        )
+        self.device_read_errors = Counter(
+            "shiftgate_device_read_errors",
+            "Failed contacts with a device, by error kind",
+            ["device", "kind"],
+            registry=r,
+        )
+        self.device_punches_read = Counter(
+            "shiftgate_device_punches_read",
+            "Punches read from the device (before dedup)",
+            ["device"],
+            registry=r,
+        )
+        self.device_clock_offset = Gauge(
+            "shiftgate_device_clock_offset_seconds",
+            "Device clock minus true time, measured at the last contact",
+            ["device"],
+            registry=r,
+        )
+        self.device_clock_alerts = Counter(
+            "shiftgate_device_clock_drift_alerts",
+            "Contacts at which the clock offset exceeded the alert threshold",
+            ["device"],
+            registry=r,
+        )
+        self.device_clock_corrections = Counter(
+            "shiftgate_device_clock_corrections",
+            "Automatic clock corrections applied",
+            ["device"],
+            registry=r,
+        )
+        self.device_address_changes = Counter(
+            "shiftgate_device_address_changes",
+            "Times the device answered at a new address",
+            ["device"],
+            registry=r,
+        )
+        self.device_log_shrinks = Counter(
+            "shiftgate_device_log_shrinks",
+            "Times the device's record count went down (log cleared or device reset)",
+            ["device"],
+            registry=r,
+        )
+        self.outbox_depth = Gauge(
+            "shiftgate_outbox_depth",
+            "Punches in the outbox not yet confirmed by the centre",
+            registry=r,
+        )
+        self.upload_lag = Gauge(
+            "shiftgate_upload_lag_seconds",
+            "Age of the oldest punch waiting in the outbox (0 when empty)",
+            registry=r,
+        )
+        self.uploaded = Counter(
+            "shiftgate_uploaded_punches",
+            "Punches the centre confirmed",
+            ["result"],
+            registry=r,
+        )
+        self.upload_errors = Counter(
+            "shiftgate_upload_errors",
+            "Failed upload attempts, by error kind",
+            ["kind"],
+            registry=r,
+        )
+
+    def watch_outbox(
+        self,
+        depth: Callable[[], int],
+        oldest: Callable[[], datetime | None],
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Read depth and lag from the outbox at scrape time, so they are never stale."""
+
+        def lag() -> float:
+            first = oldest()
+            return 0.0 if first is None else max(0.0, (clock() - first).total_seconds())
+
+        self.outbox_depth.set_function(lambda: float(depth()))
+        self.upload_lag.set_function(lag)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,100 @@
+"""Assembles one gateway process: outbox, metrics, uploader, device manager (and the app)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.app import create_app
+from gateway.device_manager import (
+    Clock,
+    DeviceManager,
+    DriverFactory,
+    WorkerOptions,
+    registry_driver_factory,
+    utc_now,
+)
+from gateway.metrics import GatewayMetrics
+from gateway.outbox import Outbox
+from gateway.service_config import DeviceSpec, GatewayConfig
+from gateway.settings import Settings
+from gateway.uploader import Centre, HttpCentre, StoreCentre, Uploader
+from hrcore.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+class GatewayService:
+    """Owns every long-lived piece of a running gateway; ``start()`` / ``stop()``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: GatewayConfig,
+        devices: Sequence[DeviceSpec],
+        *,
+        factory: DriverFactory = registry_driver_factory,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        self.session_factory: sessionmaker[Session] = make_session_factory(
+            make_engine(settings.database_url)
+        )
+        self.outbox = Outbox.in_var_dir(settings.var_dir, clock=clock)
+        self.metrics = GatewayMetrics()
+        self.metrics.watch_outbox(self.outbox.depth, self.outbox.oldest_pending_at, clock)
+        self.centre: Centre = (
+            HttpCentre(
+                config.centre.url, timeout_s=config.centre.timeout_s, token=config.centre.token
+            )
+            if config.centre.url
+            else StoreCentre(self.session_factory, settings.database_url)
+        )
+        self.uploader = Uploader(
+            self.outbox, self.centre, self.metrics, batch_size=config.centre.batch_size
+        )
+        self.devices = DeviceManager.build(
+            devices,
+            outbox=self.outbox,
+            metrics=self.metrics,
+            options=WorkerOptions.from_config(config),
+            factory=factory,
+            clock=clock,
+            on_committed=self.uploader.wake,
+        )
+        self._stop = threading.Event()
+        self._upload_thread = threading.Thread(
+            target=self.uploader.run, args=(self._stop,), daemon=True, name="uploader"
+        )
+
+    def start(self) -> None:
+        log.info(
+            "gateway starting devices=%d centre=%s outbox=%s depth=%d",
+            len(self.devices.workers),
+            self.centre.describe(),
+            self.outbox.path,
+            self.outbox.depth(),
+        )
+        self.devices.start()
+        self._upload_thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.devices.stop()
+        self.uploader.wake()
+        self._upload_thread.join(10)
+        log.info("gateway stopped depth=%d", self.outbox.depth())
+
+    def app(self) -> FastAPI:
+        return create_app(
+            self.settings,
+            metrics_=self.metrics,
+            session_factory=self.session_factory,
+            device_status=self.devices.status,
+            outbox_depth=self.outbox.depth,
+        )

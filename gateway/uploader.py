@@ -1,0 +1,268 @@
+"""Moves punches from the outbox to the centre, and prunes the outbox only on confirmation.
+
+Two kinds of centre: :class:`HttpCentre` posts to ``/api/v1/punches:batch`` of a central
+shiftgate; :class:`StoreCentre` inserts straight into the HR store when the gateway runs beside
+it. Both are idempotent by the deterministic punch id (the store's primary key), so a batch
+re-sent after a crash between "centre committed" and "outbox pruned" is harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Protocol
+
+import httpx
+from sqlalchemy import make_url, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.backoff import Backoff
+from gateway.metrics import GatewayMetrics
+from gateway.outbox import Outbox
+from gateway.punch_wire import BatchResult, PunchBatch, PunchWire
+from hrcore.models import Device
+from hrcore.store import insert_punches
+
+log = logging.getLogger(__name__)
+
+BATCH_PATH = "/api/v1/punches:batch"
+
+
+class UploadError(Exception):
+    """Base class of upload failures."""
+
+
+class CentreUnavailable(UploadError):
+    """The centre did not answer or answered 5xx. Retry later."""
+
+
+class CentreRejected(UploadError):
+    """The centre refused the batch (4xx). ``bad_indexes`` names the refused punches, if known."""
+
+    def __init__(self, message: str, bad_indexes: dict[int, str] | None = None) -> None:
+        super().__init__(message)
+        self.bad_indexes = bad_indexes or {}
+
+
+class Centre(Protocol):
+    def send(self, punches: Sequence[PunchWire]) -> BatchResult: ...
+
+    def describe(self) -> str: ...
+
+
+def batch_key(punches: Sequence[PunchWire]) -> str:
+    """Idempotency-Key of a batch: a digest of its sorted punch ids."""
+    digest = hashlib.sha256("\n".join(sorted(str(p.id) for p in punches)).encode())
+    return digest.hexdigest()
+
+
+class HttpCentre:
+    """A central shiftgate instance reached over HTTP(S)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 10.0,
+        token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(
+            base_url=self.base_url, timeout=timeout_s, headers=headers, transport=transport
+        )
+
+    def describe(self) -> str:
+        return self.base_url
+
+    def close(self) -> None:
+        self._client.close()
+
+    def send(self, punches: Sequence[PunchWire]) -> BatchResult:
+        body = PunchBatch(punches=list(punches)).model_dump_json()
+        try:
+            resp = self._client.post(
+                BATCH_PATH,
+                content=body,
+                headers={"Content-Type": "application/json", "Idempotency-Key": batch_key(punches)},
+            )
+        except httpx.HTTPError as exc:
+            raise CentreUnavailable(f"centre {self.base_url} unreachable: {exc}") from exc
+        if resp.status_code >= 500 or resp.status_code in (408, 429):
+            raise CentreUnavailable(f"centre {self.base_url} answered {resp.status_code}")
+        if resp.status_code == 422:
+            raise CentreRejected(
+                f"centre {self.base_url} refused punches: {resp.text[:500]}",
+                _bad_indexes(resp),
+            )
+        if resp.status_code >= 400:
+            raise CentreRejected(
+                f"centre {self.base_url} answered {resp.status_code}: {resp.text[:300]}; "
+                "check centre.url and centre.token in config/gateway.yaml"
+            )
+        try:
+            return BatchResult.model_validate_json(resp.content)
+        except ValueError as exc:
+            raise CentreUnavailable(f"centre {self.base_url} sent an unreadable answer") from exc
+
+
+def _bad_indexes(resp: httpx.Response) -> dict[int, str]:
+    """Which batch items a FastAPI 422 names (``loc = ["body", "punches", i, ...]``)."""
+    try:
+        detail = resp.json().get("detail", [])
+    except ValueError:
+        return {}
+    bad: dict[int, str] = {}
+    for err in detail if isinstance(detail, list) else []:
+        loc = err.get("loc", []) if isinstance(err, dict) else []
+        if len(loc) >= 3 and loc[1] == "punches" and isinstance(loc[2], int):
+            bad[loc[2]] = str(err.get("msg", "invalid"))
+    return bad
+
+
+def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
+    """Insert a batch into the HR store (inside the caller's transaction), resolving each
+    serial to its registered device and site."""
+    serials = {p.device_sn for p in punches}
+    devices = {
+        sn: (dev_id, site_id)
+        for sn, dev_id, site_id in session.execute(
+            select(Device.serial_number, Device.id, Device.site_id).where(
+                Device.serial_number.in_(serials)
+            )
+        )
+    }
+    rows = []
+    for p in punches:
+        device_id, site_id = devices.get(p.device_sn, (None, None))
+        rows.append(p.to_punch_in(device_id=device_id, site_id=site_id))
+    unique = len({p.id for p in punches})
+    accepted = insert_punches(session, rows)
+    return BatchResult(accepted=accepted, duplicate=unique - accepted)
+
+
+class StoreCentre:
+    """The HR store itself, when the gateway runs beside it."""
+
+    def __init__(self, session_factory: sessionmaker[Session], url: str = "") -> None:
+        self._factory = session_factory
+        self._url = make_url(url).render_as_string(hide_password=True) if url else ""
+
+    def describe(self) -> str:
+        return f"store {self._url}" if self._url else "store"
+
+    def send(self, punches: Sequence[PunchWire]) -> BatchResult:
+        try:
+            with self._factory.begin() as session:
+                return store_batch(session, punches)
+        except SQLAlchemyError as exc:
+            raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
+
+
+class Uploader:
+    """Drains the outbox into a centre, oldest first, in batches."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        centre: Centre,
+        metrics: GatewayMetrics,
+        *,
+        batch_size: int = 500,
+        idle_s: float = 1.0,
+        backoff: Backoff | None = None,
+        remember: timedelta = timedelta(days=30),
+    ) -> None:
+        self.outbox = outbox
+        self.centre = centre
+        self.metrics = metrics
+        self.batch_size = batch_size
+        self.idle_s = idle_s
+        self.backoff = backoff or Backoff(base_s=1.0, cap_s=60.0)
+        self._failing = False
+        self._wake = threading.Event()
+        self.remember = remember
+        self._last_forget = float("-inf")
+
+    def wake(self) -> None:
+        """New punches are waiting: skip the idle pause."""
+        self._wake.set()
+
+    def upload_once(self) -> int:
+        """Send one batch; returns how many punches left the outbox. Raises UploadError."""
+        items = self.outbox.peek(self.batch_size)
+        if not items:
+            return 0
+        punches = [i.punch for i in items]
+        try:
+            result = self.centre.send(punches)
+        except CentreRejected as exc:
+            if not exc.bad_indexes:
+                raise
+            for index, reason in sorted(exc.bad_indexes.items()):
+                if 0 <= index < len(punches):
+                    log.error(
+                        "centre rejected punch id=%s device=%s reason=%s; parked in outbox",
+                        punches[index].id,
+                        punches[index].device_sn,
+                        reason,
+                    )
+                    self.outbox.reject(punches[index].id, reason)
+                    self.metrics.uploaded.labels(result="rejected").inc()
+            return len(exc.bad_indexes)
+        removed = self.outbox.confirm(p.id for p in punches)
+        self.metrics.uploaded.labels(result="accepted").inc(result.accepted)
+        self.metrics.uploaded.labels(result="duplicate").inc(result.duplicate)
+        log.debug(
+            "uploaded n=%d accepted=%d duplicate=%d", removed, result.accepted, result.duplicate
+        )
+        return removed
+
+    def drain(self) -> int:
+        """Upload until the outbox is empty (raises on the first failure)."""
+        total = 0
+        while (n := self.upload_once()) > 0:
+            total += n
+        return total
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until ``stop``: drain, then wait for new punches or the idle pause."""
+        while not stop.is_set():
+            try:
+                sent = self.upload_once()
+            except UploadError as exc:
+                kind = "rejected" if isinstance(exc, CentreRejected) else "unavailable"
+                self.metrics.upload_errors.labels(kind=kind).inc()
+                if not self._failing:
+                    log.warning("upload failing centre=%s error=%s", self.centre.describe(), exc)
+                    self._failing = True
+                stop.wait(self.backoff.next_delay())
+                continue
+            if self._failing:
+                log.info(
+                    "upload recovered centre=%s depth=%d",
+                    self.centre.describe(),
+                    self.outbox.depth(),
+                )
+                self._failing = False
+            self.backoff.reset()
+            if sent == 0:
+                self._forget_old_deliveries()
+                self._wake.wait(self.idle_s)
+                self._wake.clear()
+
+    def _forget_old_deliveries(self) -> None:
+        """Hourly, drop the memory of punches delivered longer ago than ``remember``."""
+        now = time.monotonic()
+        if now - self._last_forget < 3600:
+            return
+        self._last_forget = now
+        forgotten = self.outbox.forget_delivered(self.remember)
+        if forgotten:
+            log.info("outbox forgot delivered punches n=%d older_than=%s", forgotten, self.remember)

@@ -1,0 +1,1 @@
+"""One module per overtime policy; each sets ``POLICY_CODE`` and ``build()``."""

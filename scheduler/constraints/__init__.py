@@ -1,0 +1,1 @@
+"""One module per constraint family; each posts its rules on a `Context`."""

@@ -1,0 +1,152 @@
+"""Sequence rules as clauses on the per-day "works" literals (history included).
+
+Every rule here looks at a window of consecutive days in the extended range
+[-history_days, days - 1]; windows must touch the horizon. Days before the known history
+and after the horizon are unknown and never make a window.
+"""
+
+from __future__ import annotations
+
+from scheduler.constraints.context import Context, Lit, day_words, mode
+from scheduler.model import MINUTES_PER_DAY, Employee, Rule
+
+
+def _neg(lit: Lit) -> Lit:
+    if isinstance(lit, bool):
+        return not lit
+    return lit.Not()  # type: ignore[union-attr]
+
+
+def rest_minutes_between(end_minute: int, start_minute: int, gap_days: int) -> int:
+    """Minutes from the end of a shift on day d to the start of one on day d + gap_days."""
+    return gap_days * MINUTES_PER_DAY + start_minute - end_minute
+
+
+def min_rest_of(ctx: Context, e: Employee) -> int:
+    return e.min_rest_minutes if e.min_rest_minutes is not None else ctx.p.policy.min_rest_minutes
+
+
+def post_successions(ctx: Context) -> None:
+    """Forbidden shift pairs on consecutive days: rotation lists, min rest, overlaps."""
+    succ = mode(ctx, Rule.SHIFT_SUCCESSION)
+    rest = mode(ctx, Rule.MIN_REST)
+    shifts = ctx.p.shifts
+    for ei, e in enumerate(ctx.p.employees):
+        need = min_rest_of(ctx, e)
+        # (gap, s, t) -> (rule, hard, weight)
+        pairs: list[tuple[int, int, int, Rule, bool, int]] = []
+        for si, s in enumerate(shifts):
+            for ti, t in enumerate(shifts):
+                for gap in (1, 2):
+                    r = rest_minutes_between(s.end_minute, t.start_minute, gap)
+                    if r < 0:
+                        pairs.append((gap, si, ti, Rule.NO_OVERLAP, True, 0))
+                    elif gap == 1 and succ is not None and t.id in s.forbidden_next:
+                        pairs.append((gap, si, ti, Rule.SHIFT_SUCCESSION, *succ))
+                    elif rest is not None and r < need:
+                        pairs.append((gap, si, ti, Rule.MIN_REST, *rest))
+        for gap, si, ti, rule, hard, weight in pairs:
+            words = {
+                Rule.NO_OVERLAP: f"{e.display()} cannot work overlapping shifts",
+                Rule.SHIFT_SUCCESSION: f"{e.display()} may not work {shifts[ti].id} "
+                f"the day after {shifts[si].id}",
+                Rule.MIN_REST: f"{e.display()} needs {need // 60} h {need % 60:02d} min rest "
+                "between shifts",
+            }[rule]
+            g = ctx.group(rule, (e.id,), words, e.id) if rule != Rule.NO_OVERLAP else None
+            for d in range(-ctx.p.history_days, ctx.n - gap):
+                if d + gap < 0:
+                    continue
+                a = ctx.on_shift(ei, d, si)
+                b = ctx.on_shift(ei, d + gap, ti)
+                ctx.clause(rule, [_neg(a), _neg(b)], hard=hard, weight=weight, group=g,
+                           employee_id=e.id, day=ctx.p.date_of(d + gap))
+
+
+def _windows(ctx: Context, length: int) -> range:
+    """Start days of windows of `length` days inside the extended range, touching day >= 0."""
+    first = max(-ctx.p.history_days, 1 - length)
+    return range(first, ctx.n - length + 1)
+
+
+def post_max_consecutive(ctx: Context) -> None:
+    m = mode(ctx, Rule.MAX_CONSECUTIVE_DAYS)
+    if m is None:
+        return
+    hard, weight = m
+    for ei, e in enumerate(ctx.p.employees):
+        limit = e.max_consecutive_days
+        if limit is None:
+            limit = ctx.p.policy.max_consecutive_days
+        g = ctx.group(Rule.MAX_CONSECUTIVE_DAYS, (e.id,),
+                      f"{e.display()} may work at most {limit} days in a row", e.id)
+        for start in _windows(ctx, limit + 1):
+            lits = [_neg(ctx.works(ei, d)) for d in range(start, start + limit + 1)]
+            ctx.clause(Rule.MAX_CONSECUTIVE_DAYS, lits, hard=hard, weight=weight, group=g,
+                       employee_id=e.id, day=ctx.p.date_of(start + limit))
+
+
+def _min_runs(ctx: Context, ei: int, least: int, rule: Rule, hard: bool, weight: int,
+              words: str, off: bool) -> None:
+    """Forbid interior runs (neighbour days inside the extended range on both sides)
+    shorter than `least` of worked days (or of days off if `off`)."""
+    e = ctx.p.employees[ei]
+    g = ctx.group(rule, (e.id,), words, e.id)
+
+    def val(d: int) -> Lit:
+        lit = ctx.works(ei, d)
+        return _neg(lit) if off else lit
+
+    for length in range(1, least):
+        for start in range(-ctx.p.history_days + 1, ctx.n - length):
+            # run = [start, start + length - 1]; neighbours start - 1 and start + length
+            lits = [val(start - 1), *(_neg(val(d)) for d in range(start, start + length)),
+                    val(start + length)]
+            ctx.clause(rule, lits, hard=hard, weight=weight, group=g, employee_id=e.id,
+                       day=ctx.p.date_of(start))
+
+
+def post_min_consecutive(ctx: Context) -> None:
+    for rule, off in ((Rule.MIN_CONSECUTIVE_DAYS, False), (Rule.MIN_CONSECUTIVE_DAYS_OFF, True)):
+        m = mode(ctx, rule)
+        if m is None:
+            continue
+        hard, weight = m
+        for ei, e in enumerate(ctx.p.employees):
+            least = e.min_consecutive_days_off if off else e.min_consecutive_days
+            if least <= 1:
+                continue
+            what = "days off" if off else "working days"
+            _min_runs(ctx, ei, least, rule, hard, weight,
+                      f"{e.display()} needs at least {least} {what} in a row", off)
+
+
+def post_weekly_rest(ctx: Context) -> None:
+    m = mode(ctx, Rule.WEEKLY_REST)
+    if m is None:
+        return
+    hard, weight = m
+    pol = ctx.p.policy
+    span, need = pol.rest_window_days, pol.min_rest_days_in_window
+    for ei, e in enumerate(ctx.p.employees):
+        g = ctx.group(Rule.WEEKLY_REST, (e.id,),
+                      f"{e.display()} needs {need} rest day(s) in every {span} days", e.id)
+        for start in _windows(ctx, span):
+            days = range(start, start + span)
+            known_off = sum(1 for d in days if d < 0 and not ctx.works(ei, d))
+            live = [ctx.w[ei][d] for d in days if d >= 0]
+            rest_needed = need - known_off
+            if rest_needed <= 0:
+                continue
+            if rest_needed == 1:
+                ctx.clause(Rule.WEEKLY_REST, [v.Not() for v in live], hard=hard,
+                           weight=weight, group=g, employee_id=e.id,
+                           day=ctx.p.date_of(start + span - 1))
+            else:
+                offs = len(live) - sum(live)
+                ctx.at_least(Rule.WEEKLY_REST, offs, rest_needed, hard=hard, weight=weight,
+                             group=g, employee_id=e.id, day=ctx.p.date_of(start + span - 1))
+
+
+__all__ = ["day_words", "post_max_consecutive", "post_min_consecutive",
+           "post_successions", "post_weekly_rest", "rest_minutes_between"]

@@ -1,0 +1,60 @@
+"""Small builders shared by the gateway tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from drivers.punch import Punch, PunchState
+from drivers.zkteco.simulator import ZKSimulator
+from gateway.ingest import to_wire
+from gateway.punch_wire import PunchWire
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
+
+
+def make_punch(sn: str, user: str, minute: int) -> Punch:
+    return Punch(sn, user, T0 + timedelta(minutes=minute), state=PunchState.IN, source="test")
+
+
+def make_wire(sn: str, user: str, minute: int) -> PunchWire:
+    return to_wire(
+        make_punch(sn, user, minute),
+        timezone="Asia/Shanghai",
+        received_at=datetime(2025, 3, 3, 2, 0, tzinfo=UTC),
+        clock_offset_s=0.0,
+        clock_suspect=False,
+    )
+
+
+def write_site_config(
+    config_dir: Path,
+    devices: list[dict[str, object]],
+    *,
+    site: str = "WH1",
+    gateway: dict[str, object] | None = None,
+) -> None:
+    """A config folder with these devices (zkteco settings) and gateway.yaml."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    entries = [{"timezone": "Asia/Shanghai", "site": site, **d} for d in devices]
+    (config_dir / "devices.yaml").write_text(yaml.safe_dump({"devices": entries}))
+    (config_dir / "gateway.yaml").write_text(yaml.safe_dump(gateway or {}))
+
+
+def zk_device(sim: ZKSimulator, **extra: object) -> dict[str, object]:
+    return {
+        "serial": sim.serial,
+        "driver": "zkteco",
+        "poll_interval_s": 0.3,
+        "settings": {
+            "host": "127.0.0.1",
+            "port": sim.port,
+            "timezone": "Asia/Shanghai",
+            "timeout": 2.0,
+        },
+        **extra,
+    }
