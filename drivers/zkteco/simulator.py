@@ -125,6 +125,7 @@ class ZKSimulator:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sock: socket.socket | None = None
+        self._bound_port: int | None = None
         self._sessions: dict[int, _Session] = {}
         self._conns: set[socket.socket] = set()
         self._next_session = 0x3A00 + (seed % 0x1000)
@@ -180,10 +181,9 @@ class ZKSimulator:
     # -- lifecycle ---------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._sock is None:
+        if self._bound_port is None:
             raise RuntimeError("simulator not started")
-        port: int = self._sock.getsockname()[1]
-        return port
+        return self._bound_port
 
     def start(self) -> int:
         if self._sock is not None:
@@ -196,6 +196,7 @@ class ZKSimulator:
         if not self.udp:
             sock.listen(16)
         self._sock = sock
+        self._bound_port = int(sock.getsockname()[1])
         self._spawn(self._serve_udp if self.udp else self._accept_loop, "zksim-server")
         if self.live_rate > 0:
             self._spawn(self._live_loop, "zksim-live")
