@@ -69,6 +69,8 @@ class Context:
     # ----- decisions -------------------------------------------------------------------
     def eligible(self, e: Employee, s: int, skill: str | None) -> bool:
         shift = self.p.shifts[s]
+        if e.max_count_of(shift.id) == 0 and self.p.policy.is_hard(Rule.MAX_SHIFTS_PER_TYPE):
+            return False  # a hard limit of zero: no literal at all
         if shift.skill is not None and shift.skill not in e.skills:
             return False
         return skill is None or skill in e.skills
@@ -201,6 +203,15 @@ class Context:
                day: date | None = None) -> None:
         self.clause(rule, [lit.Not()], hard=hard, weight=weight, group=group,
                     employee_id=employee_id, day=day)
+
+    def objective_value(self, solver: cp_model.CpSolver) -> int:
+        """The objective of the solver's returned solution, summed term by term (the
+        response's own objective value can belong to another solution when several
+        workers report at once)."""
+        total = 0
+        for t in self.terms:
+            total += t.weight * (t.expr if isinstance(t.expr, int) else solver.value(t.expr))
+        return int(total)
 
     def objective_terms(self) -> Iterable[cp_model.LinearExprT]:
         return (t.weight * t.expr for t in self.terms)
