@@ -15,6 +15,7 @@ import math
 import time as _time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 from scheduler.evaluate import evaluate
 from scheduler.model import (
@@ -46,13 +47,17 @@ def _soft_min_total(policy: Policy) -> Policy:
 
 
 def _weekends_worked(p: Problem, assignments: list[Assignment], employee_id: str) -> int:
-    weeks = {a.day.isocalendar()[:2] for a in assignments
-             if a.employee_id == employee_id and a.day.weekday() >= 5}
+    weeks = {
+        a.day.isocalendar()[:2]
+        for a in assignments
+        if a.employee_id == employee_id and a.day.weekday() >= 5
+    }
     return len(weeks)
 
 
-def construct(problem: Problem, solve_fn: Solver, *, block_days: int, deadline: float,
-              workers: int, seed: int) -> Roster | None:
+def construct(
+    problem: Problem, solve_fn: Solver, *, block_days: int, deadline: float, workers: int, seed: int
+) -> Roster | None:
     """A roster meeting every hard rule, or None if a block could not be solved in time."""
     n = problem.days
     blocks = [(b, min(n, b + block_days)) for b in range(0, n, block_days)]
@@ -71,19 +76,28 @@ def construct(problem: Problem, solve_fn: Solver, *, block_days: int, deadline: 
             mine = [a for a in done if a.employee_id == e.id]
             used = sum(minutes[a.shift_id] for a in mine)
             target = e.min_total_minutes if final else math.ceil(e.min_total_minutes * b1 / n)
-            employees.append(replace(
-                e,
-                min_total_minutes=max(0, target - used),
-                max_total_minutes=None if e.max_total_minutes is None
-                else max(0, e.max_total_minutes - used),
-                max_shifts=tuple(
-                    ShiftLimit(lim.shift_id, max(0, lim.max_count - sum(
-                        1 for a in mine if a.shift_id == lim.shift_id)))
-                    for lim in e.max_shifts
-                ),
-                max_weekends=None if e.max_weekends is None
-                else max(0, e.max_weekends - _weekends_worked(problem, done, e.id)),
-            ))
+            employees.append(
+                replace(
+                    e,
+                    min_total_minutes=max(0, target - used),
+                    max_total_minutes=None
+                    if e.max_total_minutes is None
+                    else max(0, e.max_total_minutes - used),
+                    max_shifts=tuple(
+                        ShiftLimit(
+                            lim.shift_id,
+                            max(
+                                0,
+                                lim.max_count - sum(1 for a in mine if a.shift_id == lim.shift_id),
+                            ),
+                        )
+                        for lim in e.max_shifts
+                    ),
+                    max_weekends=None
+                    if e.max_weekends is None
+                    else max(0, e.max_weekends - _weekends_worked(problem, done, e.id)),
+                )
+            )
         start, end = problem.date_of(b0), problem.date_of(b1)
         if b0 == 0:
             history, hist_days = problem.history, problem.history_days
@@ -92,8 +106,8 @@ def construct(problem: Problem, solve_fn: Solver, *, block_days: int, deadline: 
             first = problem.date_of(b0 - hist_days)
             history = tuple(a for a in done if first <= a.day < start)
 
-        def inside(day: object) -> bool:
-            return start <= day < end  # type: ignore[operator]
+        def inside(day: date, start: date = start, end: date = end) -> bool:
+            return start <= day < end
 
         sub = replace(
             problem,
@@ -110,8 +124,16 @@ def construct(problem: Problem, solve_fn: Solver, *, block_days: int, deadline: 
             name=f"{problem.name}[{b0}:{b1}]",
         )
         budget = left / (len(blocks) - i)
-        res = solve_fn(sub, SolveOptions(time_limit_s=budget, workers=workers, seed=seed,
-                                         explain=False, first_solve_share=0.05))
+        res = solve_fn(
+            sub,
+            SolveOptions(
+                time_limit_s=budget,
+                workers=workers,
+                seed=seed,
+                explain=False,
+                first_solve_share=0.05,
+            ),
+        )
         if res.roster is None:
             log.info("construction failed block=%d..%d status=%s", b0, b1, res.status)
             return None

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.constraints.context import Context
-from scheduler.model import Progress
+from scheduler.evaluate import evaluate
+from scheduler.model import Assignment, Progress, Roster
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,9 @@ class Incumbent:
 
 def assignment_vars(ctx: Context) -> list[list[list[cp_model.IntVar]]]:
     """[employee][day] -> the assignment literals of that person on that day."""
-    return [[list(ctx.x[ei][d].values()) for d in range(ctx.n)]
-            for ei in range(len(ctx.p.employees))]
+    return [
+        [list(ctx.x[ei][d].values()) for d in range(ctx.n)] for ei in range(len(ctx.p.employees))
+    ]
 
 
 def improve(
@@ -59,6 +61,7 @@ def improve(
     emp_share = FIRST_EMPLOYEE_SHARE
     workers = min(workers, MAX_WORKERS)
     rounds = 0
+    hot: tuple[list[int], list[int]] | None = None
     while True:
         left = deadline - _time.monotonic()
         if left < 0.5 or best.objective == 0:
@@ -66,12 +69,21 @@ def improve(
         rounds += 1
         free_days: set[int]
         free_emps: set[int]
+        if hot is None:
+            hot = _hot_spots(ctx, best)
+        hot_days, hot_emps = hot
         if rng.random() < 0.5:
-            first = rng.randrange(0, max(1, n - day_span + 1))
+            centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
+            first = min(max(0, centre - rng.randrange(day_span)), max(0, n - day_span))
             free_days, free_emps = set(range(first, first + day_span)), set(range(n_emp))
         else:
-            k = max(2, round(emp_share * n_emp))
-            free_days, free_emps = set(range(n)), set(rng.sample(range(n_emp), min(k, n_emp)))
+            k = min(n_emp, max(2, round(emp_share * n_emp)))
+            chosen: set[int] = set()
+            if hot_emps and rng.random() < 0.7:
+                chosen.update(rng.sample(hot_emps, min(len(hot_emps), max(1, k // 2))))
+            rest = [e for e in range(n_emp) if e not in chosen]
+            chosen.update(rng.sample(rest, max(0, min(len(rest), k - len(chosen)))))
+            free_days, free_emps = set(range(n)), chosen
         model = ctx.model.clone()
         model.proto.clear_solution_hint()
         hint = model.proto.solution_hint
@@ -104,9 +116,37 @@ def improve(
         if obj < best.objective:
             values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
             best = Incumbent(values, obj)
+            hot = None
             on_better(best)
             log.info("lns improved objective=%d round=%d", obj, rounds)
     return best, rounds
+
+
+def extract(ctx: Context, value: Callable[[cp_model.IntVar], int]) -> Roster:
+    p = ctx.p
+    out = []
+    for ei, e in enumerate(p.employees):
+        for d in range(ctx.n):
+            for (s, k), v in ctx.x[ei][d].items():
+                if value(v):
+                    out.append(Assignment(e.id, p.date_of(d), p.shifts[s].id, k))
+    return Roster(p.start, p.days, tuple(out))
+
+
+def _hot_spots(ctx: Context, inc: Incumbent) -> tuple[list[int], list[int]]:
+    """Days and people the incumbent's penalties fall on (repeated by cost share), so
+    neighbourhoods go where the cost is."""
+    p = ctx.p
+    report = evaluate(p, extract(ctx, lambda v: inc.values[v.index])).penalties
+    index = {e.id: i for i, e in enumerate(p.employees)}
+    days: list[int] = []
+    emps: list[int] = []
+    for pen in report.items:
+        if pen.day is not None and 0 <= p.index_of(pen.day) < ctx.n:
+            days.append(p.index_of(pen.day))
+        if pen.employee_id is not None:
+            emps.append(index[pen.employee_id])
+    return days, emps
 
 
 def progress_of(inc: Incumbent, bound: float, t0: float, count: int) -> Progress:

@@ -47,7 +47,7 @@ def test_loader_maps_instance1() -> None:
 
 
 def test_loader_rejects_garbage_with_the_file_named() -> None:
-    with pytest.raises(InvalidProblem, match="bad.txt"):
+    with pytest.raises(InvalidProblem, match=r"bad\.txt"):
         parse("SECTION_HORIZON\n14\n", source="bad.txt")
     with pytest.raises(InvalidProblem, match="day 99"):
         parse(
