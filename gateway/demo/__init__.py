@@ -6,9 +6,9 @@ story is told: punches flow in, hours are computed, a roster is solved, the resu
 
 from __future__ import annotations
 
-from gateway.demo import seed_import
+from gateway.demo import gateway_step, seed_import
 from gateway.demo.runner import DemoContext, DemoStep, run_demo
 
-STEPS: tuple[DemoStep, ...] = (seed_import.STEP,)
+STEPS: tuple[DemoStep, ...] = (seed_import.STEP, gateway_step.STEP)
 
 __all__ = ["STEPS", "DemoContext", "DemoStep", "run_demo"]
