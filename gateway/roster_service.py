@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.roster_demand import DemandFile
+from gateway.roster_greedy import greedy_roster
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AuditEntry,
@@ -245,6 +246,14 @@ def build_problem(session: Session, site_code: str, date_from: date, date_to: da
                        {r.code: r.id for r in emp_rows}, {r.code: r.id for r in shift_rows})
 
 
+def with_warm_start(problem: Problem) -> Problem:
+    """The problem with a starting roster for the search: the published roster when
+    re-rostering (minimal change starts there), else the rule-aware greedy roster."""
+    if problem.published is not None or problem.hint is not None:
+        return problem
+    return replace(problem, hint=greedy_roster(problem, careful=True))
+
+
 def count_changes(problem: Problem, roster: Roster) -> int | None:
     """(employee, day) cells on the published roster's days whose shift differs."""
     pub = problem.published
@@ -311,7 +320,7 @@ def solve_site(factory: sessionmaker[Session], req: SolveRequest, options: Solve
     with factory() as session:
         sp = build_problem(session, req.site_code, req.date_from, req.date_to, req.policy,
                            req.demand, demand_source=req.demand_source)
-    result = solve(sp.problem, options, on_progress=on_progress)
+    result = solve(with_warm_start(sp.problem), options, on_progress=on_progress)
     if result.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) or result.roster is None:
         return SolveOutcome(result, sp, None, None)
     with factory.begin() as session:
