@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import httpx
-from sqlalchemy import inspect, text
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError
@@ -23,7 +23,8 @@ from gateway.service_config import (
     load_gateway_config,
 )
 from gateway.settings import Settings
-from hrcore.db import make_engine
+from hrcore.errors import StoreError
+from hrcore.migrate import current
 
 
 class HopState(StrEnum):
@@ -67,28 +68,24 @@ def _check_config(settings: Settings) -> tuple[HopResult, GatewayConfig | None, 
 
 
 def _check_database(settings: Settings) -> HopResult:
-    engine = make_engine(settings.database_url)
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            has_punches = inspect(conn).has_table("punches")
-    except SQLAlchemyError as exc:
+        status = current(settings.database_url)
+    except (StoreError, SQLAlchemyError) as exc:
         return HopResult(
             "database",
             HopState.FAILED,
-            f"{type(exc).__name__}: {exc}"[:300],
+            str(exc)[:300],
             "check SHIFTGATE_DATABASE_URL and that the server is running",
         )
-    finally:
-        engine.dispose()
-    if not has_punches:
+    if not status.up_to_date:
         return HopResult(
             "database",
             HopState.FAILED,
-            "schema missing (no punches table)",
+            f"schema at {status.current or 'nothing (empty database)'}, code needs {status.head}",
             "run `shiftgate db upgrade`",
         )
-    return HopResult("database", HopState.OK, engine.url.render_as_string(hide_password=True))
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    return HopResult("database", HopState.OK, f"{url} at {status.head}")
 
 
 def _check_device(spec: DeviceSpec, factory: DriverFactory) -> HopResult:

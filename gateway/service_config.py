@@ -69,7 +69,7 @@ class GatewayConfig(_Strict):
     centre: CentreConfig = CentreConfig()
     clock: ClockPolicy = ClockPolicy()
     retry: RetryPolicy = RetryPolicy()
-    live_resync_s: float = Field(default=300.0, gt=0)
+    live_resync_s: float = Field(default=60.0, gt=0)
     rediscover_after_failures: int = Field(default=3, ge=1)
 
 

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import String, and_, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.day import evaluate_employee
@@ -48,6 +48,7 @@ from hrcore.models import (
     PayPeriod,
     PayPeriodStatus,
     PunchRecord,
+    PunchStateCode,
     RosterAssignment,
     RosterRun,
     RosterStatus,
@@ -117,6 +118,25 @@ class _Emp:
     system: WorkingHoursSystem
     hire_date: date
     exit_date: date | None
+
+
+_STATES = {state.value: state for state in PunchStateCode}
+
+
+def _punch_id(raw: object) -> str:
+    """Canonical UUID text of a punch id read raw (SQLite keeps 32 hex digits)."""
+    if isinstance(raw, str) and len(raw) == 32:
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return str(raw)
+
+
+def _utc(raw: object) -> datetime:
+    """An aware instant from a raw UTC column value (SQLite text or a driver datetime)."""
+    if isinstance(raw, str):
+        return datetime.fromisoformat(raw + "+00:00")
+    if isinstance(raw, datetime):
+        return raw if raw.tzinfo is not None else raw.replace(tzinfo=UTC)
+    raise InvalidData(f"unexpected punch time {raw!r} in the store")
 
 
 def _zone(site: Site) -> ZoneInfo:
@@ -341,7 +361,7 @@ def compute_attendance(
     if date_to < date_from:
         raise InvalidData(f"--from {date_from} is after --to {date_to}; swap them")
     now = clock()
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     statuses: defaultdict[str, int] = defaultdict(int)
     unmatched: list[UnmatchedPunchReport] = []
     issues: list[DataIssue] = []
@@ -383,14 +403,22 @@ def compute_attendance(
 
         punches: defaultdict[int, list[AttendancePunch]] = defaultdict(list)
         punch_query = (
-            select(PunchRecord.employee_id, PunchRecord.id, PunchRecord.at, PunchRecord.state)
+            select(
+                PunchRecord.employee_id,
+                type_coerce(PunchRecord.id, String),
+                type_coerce(PunchRecord.at, String),
+                type_coerce(PunchRecord.state, String),
+            )
             .join(Employee, Employee.id == PunchRecord.employee_id)
             .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         )
         n_punches = 0
-        for emp_id, pid, at, state in session.execute(punch_query):
+        connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
+        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query):
             if emp_id in emp_ids:
-                punches[emp_id].append(AttendancePunch(str(pid), at, state))
+                punches[emp_id].append(
+                    AttendancePunch(_punch_id(raw_id), _utc(raw_at), _STATES[raw_state])
+                )
                 n_punches += 1
         totals["punches"] += n_punches
 
@@ -426,12 +454,12 @@ def compute_attendance(
         for emp in emps:
             shifts: list[ShiftInstance] = []
             shift_type_of: dict[date, int] = {}
-            for day in days_all:
-                if day < emp.hire_date or (emp.exit_date and day > emp.exit_date):
+            for on in days_all:
+                if on < emp.hire_date or (emp.exit_date and on > emp.exit_date):
                     continue
-                st_id = assignments.get((emp.id, day))
+                st_id = assignments.get((emp.id, on))
                 source = "published roster"
-                if st_id is None and day not in in_runs and kinds[day] is DayKind.WORKDAY:
+                if st_id is None and on not in in_runs and kinds[on] is DayKind.WORKDAY:
                     st_id, source = emp.default_shift_type_id, "default shift"
                 if st_id is None:
                     continue
@@ -441,8 +469,8 @@ def compute_attendance(
                         f"employee {emp.code}: shift type id {st_id} is not a shift type of "
                         f"site {site.code}; fix the roster or the default shift"
                     )
-                shifts.append(rule.on(day, tz, source=source))
-                shift_type_of[day] = st_id
+                shifts.append(rule.on(on, tz, source=source))
+                shift_type_of[on] = st_id
             first = max(ctx_first, emp.hire_date)
             last = min(ctx_last, emp.exit_date) if emp.exit_date else ctx_last
             if last < first:
@@ -538,7 +566,7 @@ def compute_attendance(
                 updates.append(values)
                 totals["updated"] += 1
         for start in range(0, len(inserts), 5000):
-            session.execute(insert(AttendanceDay), inserts[start : start + 5000])
+            connection.execute(insert(AttendanceDay), inserts[start : start + 5000])
         if updates:
             session.execute(update(AttendanceDay), updates)
         if audit:
@@ -612,7 +640,8 @@ def stale_days(
             .join(Employee, Employee.id == PunchRecord.employee_id)
             .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         ):
-            _mark(stale, computed, emp, at.astimezone(tz).date(), received, date_from, date_to)
+            if emp is not None:
+                _mark(stale, computed, emp, at.astimezone(tz).date(), received, date_from, date_to)
         for emp, day, published in session.execute(
             select(RosterAssignment.employee_id, RosterAssignment.date, RosterRun.published_at)
             .join(RosterRun, RosterRun.id == RosterAssignment.roster_run_id)

@@ -26,7 +26,7 @@ from drivers.zkteco.records import (
     ATTENDANCE_SIZES,
     USER_SIZES,
     UserRecord,
-    decode_attendance,
+    decode_attendance_many,
     decode_event,
     decode_user,
     encode_user,
@@ -218,7 +218,7 @@ class ZKTecoDriver(Driver):
         offset: float | None,
     ) -> Punch:
         return Punch(
-            device_sn=self.serial,
+            device_sn=self._serial or self.serial,
             device_user=user_id,
             local=wall.replace(tzinfo=self.zone),
             state=map_state(state),
@@ -249,10 +249,8 @@ class ZKTecoDriver(Driver):
             fetched = self._fetch_log(c, cursor, count)
             # 8-byte records carry only the internal slot: the user table names them.
             uid_map = self._uid_map(c) if fetched.record_size == 8 else None
-        punches = []
-        for raw in fetched.new:
-            rec = decode_attendance(raw, uid_map)
-            punches.append(self._punch(rec.user_id, rec.time, rec.state, rec.verify, raw, offset))
+        recs = decode_attendance_many(b"".join(fetched.new), fetched.record_size, uid_map)
+        punches = [self._punch(r.user_id, r.time, r.state, r.verify, r.raw, offset) for r in recs]
         log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), count)
         after = LogCursor.after(fetched.tail_source, count, fetched.record_size)
         return ReadResult(punches, after.encode())
@@ -284,7 +282,7 @@ class ZKTecoDriver(Driver):
                 log.warning("log rewritten by someone else device=%s; re-reading", self.serial)
             elif cursor.delivered:
                 log.warning(
-                    "log shrank device=%s had=%d now=%d; re-reading",
+                    "log shrank or changed layout device=%s had=%d now=%d; re-reading",
                     self.serial,
                     cursor.delivered,
                     count,
@@ -413,6 +411,7 @@ class ZKTecoDriver(Driver):
                             self._serial = (
                                 client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
                             )
+                        client.enable()  # a read that broke may have left it disabled
                         client.register_events(int(EventFlag.ATTLOG))
                         idle_since = time.monotonic()
                         if down:

@@ -345,6 +345,12 @@ class ZKSimulator:
             self._log.clear()
             self._log_bytes.clear()
 
+    def delete_oldest(self, count: int) -> None:
+        """Drop the oldest records, as a full device that rotates its log does."""
+        with self._lock:
+            del self._log[:count]
+            self._log_bytes = bytearray(b"".join(r.raw for r in self._log))
+
     def move_clock(self, seconds: float) -> None:
         with self._lock:
             self._offset += timedelta(seconds=seconds)
@@ -527,6 +533,8 @@ class ZKSimulator:
                 return reply(ok)
             case Cmd.GET_FREE_SIZES:
                 return reply(ok, encode_free_sizes(self._free_sizes()))
+            case Cmd.GET_PINWIDTH:
+                return reply(ok, bytes((9,)))
             case Cmd.GET_TIME:
                 return reply(ok, encode_packed_time(self.device_time()))
             case Cmd.SET_TIME:
@@ -571,6 +579,7 @@ class ZKSimulator:
             "~ZKFPVersion": "10",
             "~PIN2Width": "9",
             "~ExtendFmt": "1" if self.record_size == 40 else "0",
+            "ZKFaceVersion": "7",
             "~UserExtFmt": "1" if self.user_record_size == 72 else "0",
             "MAC": "00:17:61:00:00:01",
             "IPAddress": self.host,
@@ -580,6 +589,9 @@ class ZKSimulator:
             "CompatOldFirmware": "0",
             "WorkCode": "0",
         }
+        if self.firmware_variant == 8:  # an old fingerprint-only terminal
+            for key in ("~ExtendFmt", "ZKFaceVersion", "~UserExtFmt"):
+                known.pop(key)
         return self._options.get(name, known.get(name))
 
     def _free_sizes(self) -> FreeSizes:

@@ -6,7 +6,9 @@ import typer
 
 from gateway.cli import (
     attendance_cmd,
+    config_cmd,
     db_cmd,
+    demo_cmd,
     devices_cmd,
     devices_sync_cmd,
     doctor_cmd,
@@ -30,8 +32,10 @@ app.add_typer(devices_cmd.app, name="devices")
 app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
+app.add_typer(config_cmd.app, name="config")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
+app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.command("doctor")(doctor_cmd.doctor)
 devices_cmd.app.command("sync-users")(devices_sync_cmd.sync_users)

@@ -47,8 +47,14 @@ def print_result(console: Console, result: SolveResult) -> None:
 
 
 def solve_curtois_file(
-    console: Console, path: Path, *, time_limit: float, workers: int, seed: int,
-    out: Path | None, quiet: bool = False,
+    console: Console,
+    path: Path,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    out: Path | None,
+    quiet: bool = False,
 ) -> SolveResult:
     problem = curtois.load(path)
     console.print(
@@ -101,8 +107,9 @@ def solve_cmd(
                       "or --site S --from DATE --to DATE (a site from the store)")
         raise typer.Exit(2)
     try:
-        result = solve_curtois_file(console, curtois_file, time_limit=time_limit,
-                                    workers=workers, seed=seed, out=out)
+        result = solve_curtois_file(
+            console, curtois_file, time_limit=time_limit, workers=workers, seed=seed, out=out
+        )
     except SchedulerError as exc:
         make_console(stderr=True).print(f"error: {exc}")
         raise typer.Exit(1) from exc

@@ -84,11 +84,12 @@ def qingming(year: int) -> date:
 
 def _lunar(year: int, month: int, day: int) -> date:
     try:
-        return LunarDate(year, month, day).to_solar_date()
+        solar: date = LunarDate(year, month, day).to_solar_date()
     except ValueError as exc:
         raise CalendarNotCovered(
             f"lunar date {year}-{month}-{day} is outside lunardate's range"
         ) from exc
+    return solar
 
 
 def statutory_days(year: int) -> tuple[StatutoryDay, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from hrcore.attendance.model import (
@@ -34,7 +34,13 @@ from hrcore.attendance.pairing import assign, dates_between
 
 
 def _hm(at: datetime, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).strftime("%H:%M:%S")
+    local = at.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+
+def _dhm(at: datetime, tz: ZoneInfo) -> str:
+    t = at.astimezone(tz)
+    return f"{t.year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
 
 
 def _minutes(seconds: float) -> int:
@@ -48,15 +54,40 @@ class _Sided:
     direction: Direction
 
 
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
 class _Trace:
+    """Collects trace entries with their order: shift, punches by time, rules, issues."""
+
+    __slots__ = ("keyed", "tz")
+
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
-        self.entries: list[TraceEntry] = []
+        self.keyed: list[tuple[int, datetime, int, TraceEntry]] = []
+
+    def entry(self, e: TraceEntry) -> None:
+        kind = e.kind
+        if kind is TraceKind.SHIFT:
+            group, at = 0, _FIRST
+        elif kind is TraceKind.ISSUE:
+            group, at = 3, _FIRST
+        elif kind is TraceKind.RULE or e.at is None:
+            group, at = 2, e.at or _LAST
+        else:
+            group, at = 1, e.at
+        self.keyed.append((group, at, len(self.keyed), e))
 
     def add(self, kind: TraceKind, message: str, punch: AttendancePunch | None = None) -> None:
-        self.entries.append(
-            TraceEntry(kind, message, punch.id if punch else None, punch.at if punch else None)
-        )
+        if punch is None:
+            self.entry(TraceEntry(kind, message))
+        else:
+            self.entry(TraceEntry(kind, message, punch.id, punch.at))
+
+    def ordered(self) -> tuple[TraceEntry, ...]:
+        self.keyed.sort()  # the sequence number breaks every tie before the entry is compared
+        return tuple(k[3] for k in self.keyed)
 
     def used(self, punch: AttendancePunch, message: str) -> None:
         self.add(TraceKind.USED, f"{_hm(punch.at, self.tz)} {message}", punch)
@@ -110,8 +141,8 @@ def sides(punches: Sequence[AttendancePunch], mode: InOutMode, trace: _Trace) ->
 @dataclass(frozen=True, slots=True)
 class _Hours:
     worked: int
-    check_in: datetime | None
-    check_out: datetime | None
+    check_in: AttendancePunch | None
+    check_out: AttendancePunch | None
     used: int
 
 
@@ -262,12 +293,12 @@ def judge_shift(
     trace = _Trace(tz)
     trace.add(
         TraceKind.SHIFT,
-        f"shift {rule.code} {shift.start.astimezone(tz):%Y-%m-%d %H:%M}-"
-        f"{shift.end.astimezone(tz):%Y-%m-%d %H:%M} from {shift.source or 'roster'}; window "
-        f"{opens.astimezone(tz):%m-%d %H:%M}-{closes.astimezone(tz):%m-%d %H:%M}; "
+        f"shift {rule.code} {_dhm(shift.start, tz)}-{_dhm(shift.end, tz)} from "
+        f"{shift.source or 'roster'}; window {_dhm(opens, tz)}-{_dhm(closes, tz)}; "
         f"IN/OUT {rule.in_out_mode.value}, hours {rule.hours_mode.value}; day is {kind.value}",
     )
-    trace.entries.extend(extra)
+    for e in extra:
+        trace.entry(e)
     kept = collapse_bounces(punches, rule.bounce_seconds, trace)
     sided = sides(kept, rule.in_out_mode, trace)
     if rule.hours_mode is HoursMode.FIRST_LAST:
@@ -294,19 +325,8 @@ def judge_shift(
         check_in=hours.check_in.at if hours.check_in else None,
         check_out=hours.check_out.at if hours.check_out else None,
         punches_used=hours.used,
-        trace=tuple(sorted(trace.entries, key=_trace_order)),
+        trace=trace.ordered(),
     )
-
-
-def _trace_order(entry: TraceEntry) -> tuple[int, float]:
-    # shift line first, then punches in time order, then the rules that decided
-    if entry.kind is TraceKind.SHIFT:
-        return (0, 0.0)
-    if entry.at is not None and entry.kind is not TraceKind.RULE:
-        return (1, entry.at.timestamp())
-    if entry.kind is TraceKind.ISSUE:
-        return (3, 0.0)
-    return (2, entry.at.timestamp() if entry.at else float("inf"))
 
 
 def judge_free_day(
@@ -322,7 +342,8 @@ def judge_free_day(
     """A day without a shift: rest day, holiday, leave, or unrostered work (first to last punch)."""
     trace = _Trace(tz)
     trace.add(TraceKind.SHIFT, f"no shift rostered; day is {kind.value}")
-    trace.entries.extend(extra)
+    for e in extra:
+        trace.entry(e)
     kept = collapse_bounces(punches, bounce_seconds, trace)
     worked = 0
     first = last = None
@@ -361,7 +382,7 @@ def judge_free_day(
         check_in=first.at if first else None,
         check_out=last.at if last and len(kept) > 1 else None,
         punches_used=min(len(kept), 2),
-        trace=tuple(sorted(trace.entries, key=_trace_order)),
+        trace=trace.ordered(),
     )
 
 

@@ -79,7 +79,7 @@ class AttendancePunch:
     state: PunchStateCode = PunchStateCode.UNDEFINED
 
     def __post_init__(self) -> None:
-        if self.at.tzinfo is None or self.at.utcoffset() is None:
+        if self.at.tzinfo is None:
             raise ValueError(f"punch {self.id} has a naive time; attach its UTC offset")
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from drivers.punch import Punch, PunchState
+from drivers.zkteco.simulator import ZKSimulator
 from gateway.ingest import to_wire
 from gateway.punch_wire import PunchWire
 
@@ -25,3 +29,32 @@ def make_wire(sn: str, user: str, minute: int) -> PunchWire:
         clock_offset_s=0.0,
         clock_suspect=False,
     )
+
+
+def write_site_config(
+    config_dir: Path,
+    devices: list[dict[str, object]],
+    *,
+    site: str = "WH1",
+    gateway: dict[str, object] | None = None,
+) -> None:
+    """A config folder with these devices (zkteco settings) and gateway.yaml."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    entries = [{"timezone": "Asia/Shanghai", "site": site, **d} for d in devices]
+    (config_dir / "devices.yaml").write_text(yaml.safe_dump({"devices": entries}))
+    (config_dir / "gateway.yaml").write_text(yaml.safe_dump(gateway or {}))
+
+
+def zk_device(sim: ZKSimulator, **extra: object) -> dict[str, object]:
+    return {
+        "serial": sim.serial,
+        "driver": "zkteco",
+        "poll_interval_s": 0.3,
+        "settings": {
+            "host": "127.0.0.1",
+            "port": sim.port,
+            "timezone": "Asia/Shanghai",
+            "timeout": 2.0,
+        },
+        **extra,
+    }

@@ -18,8 +18,23 @@ DATA = Path("/work/shared/benchmarks/curtois-qu")
 def test_solve_curtois_writes_csv_and_prints_objective(tmp_path: Path) -> None:
     out = tmp_path / "roster.csv"
     src = DATA / "Instance1.txt"
-    res = CliRunner().invoke(app, ["roster", "solve", "--curtois", str(src), "--time-limit",
-                                   "30", "--workers", "8", "--seed", "1", "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "roster",
+            "solve",
+            "--curtois",
+            str(src),
+            "--time-limit",
+            "30",
+            "--workers",
+            "8",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "objective 607" in res.output
     with out.open(encoding="utf-8") as fh:
@@ -27,8 +42,9 @@ def test_solve_curtois_writes_csv_and_prints_objective(tmp_path: Path) -> None:
     assert rows[0] == ["employee", "day", "shift"]
     # the CSV alone re-scores to the printed objective
     p = load(src)
-    roster = Roster(p.start, p.days, tuple(
-        Assignment(e, p.date_of(int(d)), s) for e, d, s in rows[1:]))
+    roster = Roster(
+        p.start, p.days, tuple(Assignment(e, p.date_of(int(d)), s) for e, d, s in rows[1:])
+    )
     ev = evaluate(p, roster)
     assert ev.violations == () and ev.objective == 607
 

@@ -19,8 +19,15 @@ def test_cn_policy_file_carries_the_chinese_defaults() -> None:
     assert (p.rest_window_days, p.min_rest_days_in_window) == (7, 1)
     assert (p.daily_regular_minutes, p.weekly_regular_minutes) == (480, 2400)
     assert (p.daily_overtime_cap_minutes, p.monthly_overtime_cap_minutes) == (180, 2160)
-    for rule in (Rule.MIN_REST, Rule.WEEKLY_REST, Rule.DAILY_OVERTIME_CAP,
-                 Rule.MONTHLY_OVERTIME_CAP, Rule.NO_NIGHTS, Rule.NO_OVERTIME, Rule.UNAVAILABLE):
+    for rule in (
+        Rule.MIN_REST,
+        Rule.WEEKLY_REST,
+        Rule.DAILY_OVERTIME_CAP,
+        Rule.MONTHLY_OVERTIME_CAP,
+        Rule.NO_NIGHTS,
+        Rule.NO_OVERTIME,
+        Rule.UNAVAILABLE,
+    ):
         assert p.is_hard(rule), rule
     assert not p.is_hard(Rule.OVERTIME) and p.active(Rule.MINIMAL_CHANGE)
 

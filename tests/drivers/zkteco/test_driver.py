@@ -179,7 +179,14 @@ def test_clear_log_needs_a_proof_covering_every_record(
     assert after.punches == []
 
 
-def test_live_punches_and_reconnect_after_reboot(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
+@pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
+def test_live_punches_and_reconnect_after_reboot(udp: bool) -> None:
+    with ZKSimulator(users=12, records=30, seed=7, udp=udp, timezone="Europe/Berlin") as sim:
+        # UDP has no connection to lose: the idle heartbeat finds the forgotten session
+        check_live(sim, make_driver(sim, live_heartbeat_s=0.3))
+
+
+def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     stop = threading.Event()
     got_live: list[Punch] = []
 
@@ -224,3 +231,19 @@ def test_live_rate_emits_events() -> None:
         stop.set()
         assert len(got) >= 5
         assert all(p.state in (PunchState.IN, PunchState.OUT) for p in got)
+
+
+def test_live_sends_a_heartbeat_when_idle(sim: ZKSimulator) -> None:
+    driver = make_driver(sim, live_heartbeat_s=0.2)
+    stop = threading.Event()
+    worker = threading.Thread(target=lambda: list(driver.live_punches(stop)), daemon=True)
+    worker.start()
+    try:
+        assert wait_until(lambda: sim.live_sessions() == 1)
+        seen = sim.commands_seen()
+        start = len(seen) - 1 - seen[::-1].index(Cmd.REG_EVENT)
+        assert wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:])
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()

@@ -184,3 +184,46 @@ def test_other_layouts_and_udp(variant: int, udp: bool) -> None:
         assert [(u.slot, u.user_id, u.name) for u in driver.list_users()] == [
             (u.uid, u.user_id, u.name) for u in their_users
         ]
+
+
+@pytest.mark.parametrize("variant", [8, 40])
+def test_pyzk_device_queries_match_driver_info(variant: int) -> None:
+    with ZKSimulator(users=7, records=90, seed=3, firmware_variant=variant) as sim:
+        conn = pyzk(sim)
+        try:
+            facts = {
+                "serial": conn.get_serialnumber(),
+                "firmware": conn.get_firmware_version(),
+                "platform": conn.get_platform(),
+                "name": conn.get_device_name(),
+                "mac": conn.get_mac(),
+                "pin_width": conn.get_pin_width(),
+                "fp": conn.get_fp_version(),
+                "face": conn.get_face_version(),
+                "extend_fmt": conn.get_extend_fmt(),  # unknown on variant 8: pyzk clears the error
+                "net": conn.get_network_params()["ip"],
+            }
+            conn.read_sizes()
+            counts = (conn.users, conn.records, conn.users_cap, conn.rec_cap)
+            assert conn.get_serialnumber() == sim.serial  # the session survived the error dance
+        finally:
+            conn.disconnect()
+        info = make_driver(sim).info()
+        assert (facts["serial"], facts["firmware"], facts["platform"], facts["name"]) == (
+            info.serial_number,
+            info.firmware,
+            info.platform,
+            info.name,
+        )
+        assert counts == (
+            info.user_count,
+            info.record_count,
+            info.user_capacity,
+            info.record_capacity,
+        )
+        assert (facts["pin_width"], facts["fp"], facts["net"]) == (9, 10, "127.0.0.1")
+        assert facts["mac"].count(":") == 5
+        if variant == 8:
+            assert (facts["face"], facts["extend_fmt"]) == (None, None)
+        else:
+            assert (facts["face"], facts["extend_fmt"]) == (7, 1)

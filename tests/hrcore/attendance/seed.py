@@ -5,13 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-import hrcore.models  # noqa: F401 - registers tables
-from hrcore.db import Base, make_engine, make_session_factory
 from hrcore.models import (
     Device,
     DeviceUserMapping,
@@ -97,11 +94,13 @@ class Store:
 
 
 def make_store(
-    tmp_path: Path, *, employees: tuple[str, ...] = ("E1", "E2"), policy: str = "cn"
+    factory: sessionmaker[Session],
+    *,
+    employees: tuple[str, ...] = ("E1", "E2"),
+    policy: str = "cn",
 ) -> Store:
-    engine = make_engine(f"sqlite:///{tmp_path / 'hr.db'}")
-    Base.metadata.create_all(engine)
-    store = Store(make_session_factory(engine))
+    """Seed a migrated, empty HR store (the shared ``session_factory`` fixture gives one)."""
+    store = Store(factory)
     with store.factory.begin() as s:
         site = Site(code="WH1", name="Warehouse 1", timezone="Asia/Shanghai", policy=policy)
         s.add(site)

@@ -12,7 +12,8 @@ from hrcore.attendance.cn_calendar import CnCalendar, qingming, statutory_days
 from hrcore.attendance.errors import CalendarNotCovered
 from hrcore.attendance.model import DayKind
 
-# State Council General Office notice on the 2025 holidays (国办发明电 2024 No. 12), with the 13 statutory days of the 2024 amendment
+# State Council General Office notice on the 2025 holidays (国办发明电 2024 No. 12),
+# with the 13 statutory days of the 2024 amendment
 STATUTORY_2025 = [
     date(2025, 1, 1),
     date(2025, 1, 28),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from hrcore.attendance_store import (
     compute_attendance,
@@ -32,8 +32,8 @@ from tests.hrcore.attendance.seed import Store, make_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return make_store(tmp_path)
+def store(session_factory: sessionmaker[Session]) -> Store:
+    return make_store(session_factory)
 
 
 def days_of(store: Store, code: str) -> dict[date, AttendanceDay]:

@@ -65,21 +65,21 @@ class CaPolicy:
             )
             regular_total = 0
             for offset in range(7):
-                day = start + timedelta(days=offset)
-                minutes = minutes_by_day.get(day, 0)
+                on = start + timedelta(days=offset)
+                minutes = minutes_by_day.get(on, 0)
                 if minutes <= 0:
                     continue
                 if offset == 6 and worked_all_seven:
                     first8 = min(minutes, r.daily_regular_minutes)
                     lines.append(
                         OvertimeLine(
-                            day, _W, first8, r.time_and_half, "seventh consecutive day: first 8 h"
+                            on, _W, first8, r.time_and_half, "seventh consecutive day: first 8 h"
                         )
                     )
                     if minutes > first8:
                         lines.append(
                             OvertimeLine(
-                                day,
+                                on,
                                 _W,
                                 minutes - first8,
                                 r.double_time,
@@ -91,16 +91,16 @@ class CaPolicy:
                 half = min(minutes, r.daily_double_after_minutes) - regular
                 double = minutes - regular - half
                 if half:
-                    lines.append(OvertimeLine(day, _W, half, r.time_and_half, "daily: over 8 h"))
+                    lines.append(OvertimeLine(on, _W, half, r.time_and_half, "daily: over 8 h"))
                 if double:
-                    lines.append(OvertimeLine(day, _W, double, r.double_time, "daily: over 12 h"))
+                    lines.append(OvertimeLine(on, _W, double, r.double_time, "daily: over 12 h"))
                 before = regular_total
                 regular_total += regular
                 weekly = regular_total - max(r.weekly_limit_minutes, before)
                 if weekly > 0:
                     lines.append(
                         OvertimeLine(
-                            day,
+                            on,
                             _W,
                             weekly,
                             r.time_and_half,

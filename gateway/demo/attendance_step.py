@@ -1,0 +1,113 @@
+"""Demo step: compute attendance from the punches step 1 imported, and show what came out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gateway.attendance.summary import print_compute_report
+from gateway.demo.runner import DemoContext, DemoStep
+from hrcore.attendance_store import compute_attendance, hours_by_employee
+from hrcore.db import make_engine, make_session_factory
+from hrcore.models import Employee, PunchRecord, Site
+
+SHOWN_EMPLOYEES = 12
+
+
+def _punch_span(session: Session, site: Site) -> tuple[date, date] | None:
+    lo, hi = session.execute(
+        select(func.min(PunchRecord.at), func.max(PunchRecord.at))
+        .join(Employee, Employee.id == PunchRecord.employee_id)
+        .where(Employee.site_id == site.id)
+    ).one()
+    if lo is None or hi is None:
+        return None
+    tz = ZoneInfo(site.timezone)
+    return lo.astimezone(tz).date(), hi.astimezone(tz).date()
+
+
+def _hours_table(session: Session, site: Site, first: date, last: date) -> Table:
+    rows = hours_by_employee(session, first, last, site_code=site.code)
+    table = Table(title=f"Hours {site.code} {first}..{last} (policy {site.policy})")
+    for column in (
+        "employee",
+        "worked h",
+        "regular h",
+        "OT workday h",
+        "OT restday h",
+        "OT holiday h",
+        "days worked",
+        "absent",
+        "late min",
+        "review",
+    ):
+        table.add_column(column, justify="left" if column == "employee" else "right")
+    totals = [Decimal(0)] * 5
+    for row in rows[:SHOWN_EMPLOYEES]:
+        table.add_row(
+            row.employee_code,
+            str(row.worked_hours),
+            str(row.regular_hours),
+            str(row.overtime_workday_hours),
+            str(row.overtime_restday_hours),
+            str(row.overtime_holiday_hours),
+            str(row.days_worked),
+            str(row.days_absent),
+            str(row.late_minutes),
+            str(row.days_needing_review),
+        )
+    for row in rows:
+        for i, value in enumerate(
+            (
+                row.worked_hours,
+                row.regular_hours,
+                row.overtime_workday_hours,
+                row.overtime_restday_hours,
+                row.overtime_holiday_hours,
+            )
+        ):
+            totals[i] += value
+    if len(rows) > SHOWN_EMPLOYEES:
+        table.add_row(f"... {len(rows) - SHOWN_EMPLOYEES} more", *[""] * 9)
+    table.add_row(f"total ({len(rows)})", *(str(t) for t in totals), "", "", "", "", style="bold")
+    return table
+
+
+def run(ctx: DemoContext) -> None:
+    engine = make_engine(ctx.database_url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            sites = list(session.scalars(select(Site).order_by(Site.code)))
+            spans = {site.code: _punch_span(session, site) for site in sites}
+        computed = False
+        for site in sites:
+            span = spans[site.code]
+            if span is None:
+                ctx.console.print(f"site {site.code}: no imported punches yet, nothing to compute")
+                continue
+            first, last = span
+            with factory.begin() as session:
+                report = compute_attendance(session, first, last, clock=_now, site_code=site.code)
+            print_compute_report(ctx.console, report)
+            with factory() as session:
+                ctx.console.print(_hours_table(session, site, first, last))
+            computed = True
+        if computed:
+            ctx.console.print(
+                "why a day got its status: `shiftgate attendance explain EMPLOYEE DATE`"
+            )
+    finally:
+        engine.dispose()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+STEP = DemoStep(title="Attendance: worked hours, lateness and overtime", run=run)
