@@ -296,6 +296,9 @@ class Problem:
     #: the roster now in force, for minimal change when re-rostering
     published: Roster | None = None
     name: str = ""
+    #: a starting roster for the search (a hint only; it need not hold every rule).
+    #: Without one, the published roster is the hint.
+    hint: Roster | None = None
 
     def date_of(self, index: int) -> date:
         return self.start + timedelta(days=index)

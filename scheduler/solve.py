@@ -293,15 +293,22 @@ def check_agreement(problem: Problem, roster: Roster, objective: int) -> Penalty
 
 
 def hint_from_published(ctx: Context) -> None:
-    pub = ctx.p.published
+    """Hint the search with `problem.hint`, else the published roster; an assignment's
+    skill picks the matching role variable (the first role when it names none)."""
+    pub = ctx.p.hint if ctx.p.hint is not None else ctx.p.published
     if pub is None:
         return
-    was = {(a.employee_id, ctx.p.index_of(a.day)): a.shift_id for a in pub.assignments}
+    was = {(a.employee_id, ctx.p.index_of(a.day)): a for a in pub.assignments}
     for ei, e in enumerate(ctx.p.employees):
         for d in range(ctx.n):
             old = was.get((e.id, d))
-            for (s, _k), v in ctx.x[ei][d].items():
-                ctx.model.add_hint(v, old == ctx.p.shifts[s].id)
+            chosen = None
+            if old is not None:
+                keys = [key for key in ctx.x[ei][d] if ctx.p.shifts[key[0]].id == old.shift_id]
+                chosen = next((key for key in keys if key[1] == old.skill),
+                              keys[0] if keys else None)
+            for key, v in ctx.x[ei][d].items():
+                ctx.model.add_hint(v, key == chosen)
 
 
 def explain(problem: Problem, options: SolveOptions) -> InfeasibilityExplanation:
