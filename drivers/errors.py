@@ -54,3 +54,19 @@ class BadRecord(ProtocolViolation):
         self.line = line
         self.reason = reason
         super().__init__(f"{source}:{line}: {reason}")
+
+
+class BadRecords(ProtocolViolation):
+    """Some records of an import file could not be parsed; ``errors`` lists every one of them.
+
+    ``good`` holds the punches of the lines that did parse, so a caller may import those
+    knowingly (``--skip-bad``); by default nothing of the file is used.
+    """
+
+    def __init__(self, source: str, errors: list[BadRecord], good: list[object]) -> None:
+        self.source = source
+        self.errors = errors
+        self.good = good
+        first = errors[0] if errors else None
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{source}: {len(errors)} malformed record(s); first: {first}{more}")

@@ -56,7 +56,7 @@ class WorkerOptions:
     clock_policy: ClockPolicy = field(default_factory=ClockPolicy)
     retry_base_s: float = 1.0
     retry_cap_s: float = 60.0
-    live_resync_s: float = 300.0
+    live_resync_s: float = 60.0
     rediscover_after_failures: int = 3
 
     @classmethod
@@ -68,6 +68,9 @@ class WorkerOptions:
             live_resync_s=cfg.live_resync_s,
             rediscover_after_failures=cfg.rediscover_after_failures,
         )
+
+
+ERROR_KINDS = ("unreachable", "protocol", "auth", "wrong_device", "outbox", "driver", "internal")
 
 
 def _error_kind(exc: BaseException) -> str:
@@ -118,6 +121,12 @@ class DeviceWorker:
         self._drifting = False
         self._record_count: int | None = None
         self._failures = 0
+        # every series of this device exists from the start (at 0), so dashboards see it
+        metrics.device_up.labels(device=self.label).set(0)
+        for kind in ERROR_KINDS:
+            metrics.device_read_errors.labels(device=self.label, kind=kind)
+        metrics.device_punches_read.labels(device=self.label)
+        metrics.device_clock_alerts.labels(device=self.label)
 
     # -- status ------------------------------------------------------------------------------
     @property

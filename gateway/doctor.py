@@ -9,21 +9,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import httpx
-from sqlalchemy import inspect, text
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError
+from gateway.configfile import ConfigError
 from gateway.device_manager import DriverFactory, registry_driver_factory
 from gateway.outbox import Outbox, OutboxError
-from gateway.service_config import (
-    ConfigError,
-    DeviceSpec,
-    GatewayConfig,
-    load_devices,
-    load_gateway_config,
-)
+from gateway.service_config import DeviceSpec, GatewayConfig, load_service_config
 from gateway.settings import Settings
-from hrcore.db import make_engine
+from hrcore.errors import StoreError
+from hrcore.migrate import current
 
 
 class HopState(StrEnum):
@@ -44,10 +40,11 @@ class HopResult:
         return self.state == HopState.FAILED
 
 
-def _check_config(settings: Settings) -> tuple[HopResult, GatewayConfig | None, list[DeviceSpec]]:
+def _check_config(
+    settings: Settings,
+) -> tuple[HopResult, GatewayConfig | None, tuple[DeviceSpec, ...]]:
     try:
-        cfg = load_gateway_config(settings.config_dir)
-        devices = load_devices(settings.config_dir)
+        loaded = load_service_config(settings.config_dir)
     except ConfigError as exc:
         return (
             HopResult(
@@ -57,38 +54,31 @@ def _check_config(settings: Settings) -> tuple[HopResult, GatewayConfig | None, 
                 "fix the file named above (see config/*.yaml for examples)",
             ),
             None,
-            [],
+            (),
         )
-    return (
-        HopResult("config", HopState.OK, f"{settings.config_dir}: {len(devices)} device(s)"),
-        cfg,
-        devices,
-    )
+    detail = f"{settings.config_dir}: site {loaded.site}, {len(loaded.devices)} device(s)"
+    return HopResult("config", HopState.OK, detail), loaded.gateway, loaded.devices
 
 
 def _check_database(settings: Settings) -> HopResult:
-    engine = make_engine(settings.database_url)
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            has_punches = inspect(conn).has_table("punches")
-    except SQLAlchemyError as exc:
+        status = current(settings.database_url)
+    except (StoreError, SQLAlchemyError) as exc:
         return HopResult(
             "database",
             HopState.FAILED,
-            f"{type(exc).__name__}: {exc}"[:300],
+            str(exc)[:300],
             "check SHIFTGATE_DATABASE_URL and that the server is running",
         )
-    finally:
-        engine.dispose()
-    if not has_punches:
+    if not status.up_to_date:
         return HopResult(
             "database",
             HopState.FAILED,
-            "schema missing (no punches table)",
+            f"schema at {status.current or 'nothing (empty database)'}, code needs {status.head}",
             "run `shiftgate db upgrade`",
         )
-    return HopResult("database", HopState.OK, engine.url.render_as_string(hide_password=True))
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    return HopResult("database", HopState.OK, f"{url} at {status.head}")
 
 
 def _check_device(spec: DeviceSpec, factory: DriverFactory) -> HopResult:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Protocol
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,7 +152,7 @@ class StoreCentre:
 
     def __init__(self, session_factory: sessionmaker[Session], url: str = "") -> None:
         self._factory = session_factory
-        self._url = url
+        self._url = make_url(url).render_as_string(hide_password=True) if url else ""
 
     def describe(self) -> str:
         return f"store {self._url}" if self._url else "store"
@@ -175,6 +177,7 @@ class Uploader:
         batch_size: int = 500,
         idle_s: float = 1.0,
         backoff: Backoff | None = None,
+        remember: timedelta = timedelta(days=30),
     ) -> None:
         self.outbox = outbox
         self.centre = centre
@@ -184,6 +187,8 @@ class Uploader:
         self.backoff = backoff or Backoff(base_s=1.0, cap_s=60.0)
         self._failing = False
         self._wake = threading.Event()
+        self.remember = remember
+        self._last_forget = float("-inf")
 
     def wake(self) -> None:
         """New punches are waiting: skip the idle pause."""
@@ -248,5 +253,16 @@ class Uploader:
                 self._failing = False
             self.backoff.reset()
             if sent == 0:
+                self._forget_old_deliveries()
                 self._wake.wait(self.idle_s)
                 self._wake.clear()
+
+    def _forget_old_deliveries(self) -> None:
+        """Hourly, drop the memory of punches delivered longer ago than ``remember``."""
+        now = time.monotonic()
+        if now - self._last_forget < 3600:
+            return
+        self._last_forget = now
+        forgotten = self.outbox.forget_delivered(self.remember)
+        if forgotten:
+            log.info("outbox forgot delivered punches n=%d older_than=%s", forgotten, self.remember)

@@ -184,7 +184,10 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     admin = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{PG_TEMPLATE_DB}"'))
+            version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
+            # FILE_COPY (PostgreSQL 15+) is ~10x faster than WAL_LOG for a small template
+            strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{PG_TEMPLATE_DB}"{strategy}'))
         yield postgres_server.url(name)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -192,12 +195,20 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once with hrcore.migrate.upgrade(); tests get copies of it."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "hr.db"
+    upgrade(f"sqlite:///{path}")  # closes its connections, so the WAL is checkpointed
+    return path
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A fresh SQLite file migrated with hrcore.migrate.upgrade()."""
-    url = f"sqlite:///{tmp_path / 'hr.db'}"
-    upgrade(url)
-    return url
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh SQLite file at the newest schema revision."""
+    path = tmp_path / "hr.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -52,6 +52,7 @@ class Cmd(IntEnum):
     GET_FREE_SIZES = 50
     STARTVERIFY = 60
     CANCELCAPTURE = 62
+    GET_PINWIDTH = 69
     GET_TIME = 201
     SET_TIME = 202
     REG_EVENT = 500

@@ -26,7 +26,7 @@ from drivers.zkteco.records import (
     ATTENDANCE_SIZES,
     USER_SIZES,
     UserRecord,
-    decode_attendance,
+    decode_attendance_many,
     decode_event,
     decode_user,
     encode_user,
@@ -103,6 +103,9 @@ class ZKTecoConfig(BaseModel):
     retries: int = Field(3, ge=1, le=10, description="attempts for a corrupt or truncated reply")
     disable_during_reads: bool = True
     reconnect_delay_s: float = Field(2.0, ge=0, le=300)
+    live_reconnects: int = Field(
+        3, ge=0, le=100, description="failed reconnects in a row before live gives up and raises"
+    )
     live_heartbeat_s: float = Field(30.0, gt=0, le=3600)
 
     @field_validator("timezone")
@@ -218,7 +221,7 @@ class ZKTecoDriver(Driver):
         offset: float | None,
     ) -> Punch:
         return Punch(
-            device_sn=self.serial,
+            device_sn=self._serial or self.serial,
             device_user=user_id,
             local=wall.replace(tzinfo=self.zone),
             state=map_state(state),
@@ -249,10 +252,8 @@ class ZKTecoDriver(Driver):
             fetched = self._fetch_log(c, cursor, count)
             # 8-byte records carry only the internal slot: the user table names them.
             uid_map = self._uid_map(c) if fetched.record_size == 8 else None
-        punches = []
-        for raw in fetched.new:
-            rec = decode_attendance(raw, uid_map)
-            punches.append(self._punch(rec.user_id, rec.time, rec.state, rec.verify, raw, offset))
+        recs = decode_attendance_many(b"".join(fetched.new), fetched.record_size, uid_map)
+        punches = [self._punch(r.user_id, r.time, r.state, r.verify, r.raw, offset) for r in recs]
         log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), count)
         after = LogCursor.after(fetched.tail_source, count, fetched.record_size)
         return ReadResult(punches, after.encode())
@@ -284,7 +285,7 @@ class ZKTecoDriver(Driver):
                 log.warning("log rewritten by someone else device=%s; re-reading", self.serial)
             elif cursor.delivered:
                 log.warning(
-                    "log shrank device=%s had=%d now=%d; re-reading",
+                    "log shrank or changed layout device=%s had=%d now=%d; re-reading",
                     self.serial,
                     cursor.delivered,
                     count,
@@ -400,24 +401,24 @@ class ZKTecoDriver(Driver):
 
     # -- live --------------------------------------------------------------------------------
     def live_punches(self, stop: threading.Event) -> Iterator[Punch]:
-        """Punches as they happen until ``stop`` is set; reconnects after a drop."""
+        """Punches as they happen until ``stop`` is set.
+
+        After a drop it reconnects (``live_reconnects`` failed attempts in a row, then the
+        error is raised so the caller's backoff takes over). Punches made while disconnected
+        are not replayed: the caller's next :meth:`read_punches` picks them up.
+        """
         client: ZKClient | None = None
-        down = False
+        failures = 0
+        idle_since = time.monotonic()
         try:
             while not stop.is_set():
                 try:
                     if client is None:
-                        client = ZKClient(self.endpoint)
-                        client.connect()
-                        if self._serial is None:
-                            self._serial = (
-                                client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
-                            )
-                        client.register_events(int(EventFlag.ATTLOG))
+                        client = self._live_client()
                         idle_since = time.monotonic()
-                        if down:
+                        if failures:
                             log.info("live recovered device=%s", self.endpoint)
-                            down = False
+                        failures = 0
                     pkt = client.next_event(timeout=0.5)
                     if pkt is None:
                         if time.monotonic() - idle_since > self.cfg.live_heartbeat_s:
@@ -435,9 +436,11 @@ class ZKTecoDriver(Driver):
                     if client is not None:
                         client.close()
                     client = None
-                    if not down:
+                    failures += 1
+                    if failures > self.cfg.live_reconnects:
+                        raise
+                    if failures == 1:
                         log.warning("live unavailable device=%s error=%s", self.endpoint, exc)
-                        down = True
                     stop.wait(self.cfg.reconnect_delay_s)
         finally:
             if client is not None:
@@ -446,3 +449,16 @@ class ZKTecoDriver(Driver):
                 except DriverError:
                     pass
                 client.close()
+
+    def _live_client(self) -> ZKClient:
+        client = ZKClient(self.endpoint)
+        client.connect()
+        try:
+            if self._serial is None:
+                self._serial = client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
+            client.enable()  # a read that broke may have left it disabled
+            client.register_events(int(EventFlag.ATTLOG))
+        except BaseException:
+            client.close()
+            raise
+        return client

@@ -7,7 +7,8 @@ values on purpose: they are wall times, and only the driver knows the device's z
 from __future__ import annotations
 
 import struct
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from drivers.errors import ProtocolViolation
 
@@ -45,13 +46,25 @@ def encode_packed_time(value: datetime) -> bytes:
     return _U32.pack(pack_time_value(value))
 
 
+@lru_cache(maxsize=4096)
+def _calendar_day(days: int) -> date:
+    """Day number of the packed encoding (31-day months, 12-month years) as a date."""
+    years, rest = divmod(days, 12 * 31)
+    month0, day0 = divmod(rest, 31)
+    try:
+        return date(2000 + years, month0 + 1, day0 + 1)
+    except ValueError as exc:
+        raise ProtocolViolation(
+            f"device sent an impossible date {2000 + years:04d}-{month0 + 1:02d}-{day0 + 1:02d}"
+        ) from exc
+
+
 def unpack_time_value(packed: int) -> datetime:
-    rest, second = divmod(packed, 60)
-    rest, minute = divmod(rest, 60)
-    rest, hour = divmod(rest, 24)
-    rest, day0 = divmod(rest, 31)
-    years, month0 = divmod(rest, 12)
-    return wall_time(2000 + years, month0 + 1, day0 + 1, hour, minute, second)
+    days, secs = divmod(packed, 86400)
+    day = _calendar_day(days)  # cached: a log has few distinct days
+    hour, rest = divmod(secs, 3600)
+    minute, second = divmod(rest, 60)
+    return datetime(day.year, day.month, day.day, hour, minute, second)  # noqa: DTZ001
 
 
 def decode_packed_time(data: bytes) -> datetime:

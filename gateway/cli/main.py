@@ -6,7 +6,9 @@ import typer
 
 from gateway.cli import (
     attendance_cmd,
+    config_cmd,
     db_cmd,
+    demo_cmd,
     devices_cmd,
     devices_sync_cmd,
     doctor_cmd,
@@ -14,6 +16,7 @@ from gateway.cli import (
     punches_cmd,
     roster_cmd,
     serve_cmd,
+    settings_check,
     simulate_cmd,
 )
 
@@ -23,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.callback()(settings_check.check_settings)
 app.add_typer(drivers_cmd.app, name="drivers")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(punches_cmd.app, name="punches")
@@ -30,8 +34,10 @@ app.add_typer(devices_cmd.app, name="devices")
 app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
+app.add_typer(config_cmd.app, name="config")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
+app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.command("doctor")(doctor_cmd.doctor)
 devices_cmd.app.command("sync-users")(devices_sync_cmd.sync_users)

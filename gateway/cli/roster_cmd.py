@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gateway.cli import roster_store_cmd as store_roster
 from gateway.cli.console import make_console
 from scheduler import curtois
 from scheduler.errors import SchedulerError
@@ -46,8 +47,14 @@ def print_result(console: Console, result: SolveResult) -> None:
 
 
 def solve_curtois_file(
-    console: Console, path: Path, *, time_limit: float, workers: int, seed: int,
-    out: Path | None, quiet: bool = False,
+    console: Console,
+    path: Path,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    out: Path | None,
+    quiet: bool = False,
 ) -> SolveResult:
     problem = curtois.load(path)
     console.print(
@@ -75,17 +82,50 @@ def solve_cmd(
     workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers.")] = 8,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     out: Annotated[Path | None, typer.Option("--out", help="CSV: employee,day,shift.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Site code (store roster).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Policy YAML [config/policies/cn.yaml].")
+    ] = None,
+    demand: Annotated[
+        Path | None, typer.Option("--demand", help="Demand YAML [config/demand.yaml].")
+    ] = None,
 ) -> None:
-    """Solve a roster and print its objective and penalty report."""
+    """Solve a roster and print its objective and penalty report.
+
+    With --curtois: a benchmark file. With --site/--from/--to: the site's roster from the
+    HR store, written back as a draft run."""
     console = make_console()
+    if curtois_file is None and site is not None:
+        store_roster.solve_store(
+            console,
+            site=site,
+            date_from=date_from,
+            date_to=date_to,
+            policy=policy,
+            demand=demand,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+        )
+        return
     if curtois_file is None:
-        console.print("give --curtois FILE (a Curtois-Qu benchmark instance)")
+        console.print(
+            "give --curtois FILE (a Curtois-Qu benchmark instance), "
+            "or --site S --from DATE --to DATE (a site from the store)"
+        )
         raise typer.Exit(2)
     try:
-        result = solve_curtois_file(console, curtois_file, time_limit=time_limit,
-                                    workers=workers, seed=seed, out=out)
+        result = solve_curtois_file(
+            console, curtois_file, time_limit=time_limit, workers=workers, seed=seed, out=out
+        )
     except SchedulerError as exc:
         make_console(stderr=True).print(f"error: {exc}")
         raise typer.Exit(1) from exc
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
         raise typer.Exit(1)
+
+
+app.command("publish")(store_roster.publish_cmd)
+app.command("show")(store_roster.show_cmd)

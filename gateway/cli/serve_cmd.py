@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -11,10 +12,13 @@ import typer
 import uvicorn
 
 from gateway.cli.console import make_console
+from gateway.configfile import ConfigError
 from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
-from gateway.service_config import ConfigError, load_devices, load_gateway_config
+from gateway.service_config import load_service_config
 from gateway.settings import Settings
+from hrcore.errors import StoreError
+from hrcore.migrate import require_current
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +39,17 @@ def serve(
     settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     configure_logging(json_lines=settings.log_json)
     try:
-        cfg = load_gateway_config(settings.config_dir)
-        devices = load_devices(settings.config_dir)
+        service_config = load_service_config(settings.config_dir)
     except ConfigError as exc:
         make_console(stderr=True).print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    cfg, devices = service_config.gateway, service_config.devices
+    if not cfg.centre.url:  # co-located: punches go straight into this database
+        try:
+            require_current(settings.database_url)
+        except StoreError as exc:
+            make_console(stderr=True).print(f"[red]database not ready:[/red] {exc}")
+            raise typer.Exit(2) from exc
     bind_host = host or cfg.serve.host
     bind_port = cfg.serve.port if port is None else port
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -60,6 +70,10 @@ def serve(
     log.info("shiftgate serving url=http://%s:%d devices=%d", bind_host, actual, len(devices))
     if port_file is not None:
         port_file.write_text(str(actual), encoding="utf-8")
+    # uvicorn re-raises SIGTERM/SIGINT once it has shut down; these handlers take that signal
+    # so the service below is stopped cleanly and the exit code is 0.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
     try:
         server.run(sockets=[sock])
     finally:

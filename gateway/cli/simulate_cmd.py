@@ -2,8 +2,118 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from dataclasses import dataclass
+from types import FrameType
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from drivers.zkteco.simulator import ZKSimulator
+from gateway.cli.console import make_console
 
 app = typer.Typer(
     help="Device simulators on loopback (for tests, demos and benchmarks).", no_args_is_help=True
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ZKSimOptions:
+    host: str
+    port: int
+    udp: bool
+    users: int
+    records: int
+    seed: int
+    comm_key: int
+    live_rate: float
+    clock_offset_s: float
+    firmware_variant: int
+    timezone: str | None = None
+
+
+def run_zk_simulator(opts: ZKSimOptions, console: Console, stop: threading.Event) -> None:
+    """Serve until ``stop`` is set. The first output line is the port alone (for scripts)."""
+    sim = ZKSimulator(
+        users=opts.users,
+        records=opts.records,
+        seed=opts.seed,
+        comm_key=opts.comm_key,
+        udp=opts.udp,
+        live_rate=opts.live_rate,
+        clock_offset_s=opts.clock_offset_s,
+        firmware_variant=opts.firmware_variant,
+        host=opts.host,
+        port=opts.port,
+        timezone=opts.timezone,
+    )
+    with sim:
+        console.print(str(sim.port))
+        proto = "udp" if opts.udp else "tcp"
+        console.print(
+            f"ZKTeco simulator {sim.serial} on {opts.host}:{sim.port}/{proto}:"
+            f" {opts.users} users, {opts.records} records; Ctrl-C or SIGTERM stops it"
+        )
+        console.file.flush()
+        stop.wait()
+    console.print("simulator stopped")
+    console.file.flush()
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+
+@app.command("zk")
+def simulate_zk(
+    port: Annotated[
+        int, typer.Option(help="port to listen on (0 = any free port)", min=0, max=65535)
+    ] = 4370,
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    udp: Annotated[bool, typer.Option("--udp", help="speak UDP instead of TCP")] = False,
+    users: Annotated[int, typer.Option(min=1, help="users on the device")] = 20,
+    records: Annotated[int, typer.Option(min=0, help="attendance records in the log")] = 1000,
+    seed: Annotated[int, typer.Option(help="seed of the generated users and log")] = 0,
+    commkey: Annotated[int, typer.Option(min=0, max=0xFFFFFFFF, help="comm key (0 = none)")] = 0,
+    live_rate: Annotated[float, typer.Option(min=0, help="live punches per second")] = 0.0,
+    clock_offset: Annotated[
+        float, typer.Option(help="device clock minus true time, seconds")
+    ] = 0.0,
+    firmware_variant: Annotated[int, typer.Option(help="attendance record size: 8, 16 or 40")] = 40,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="IANA zone of the device clock (default: machine's)")
+    ] = None,
+) -> None:
+    """Run a ZKTeco terminal (binary protocol) until Ctrl-C or SIGTERM. Prints its port first."""
+    if firmware_variant not in (8, 16, 40):
+        raise typer.BadParameter("must be 8, 16 or 40", param_hint="--firmware-variant")
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    opts = ZKSimOptions(
+        host,
+        port,
+        udp,
+        users,
+        records,
+        seed,
+        commkey,
+        live_rate,
+        clock_offset,
+        firmware_variant,
+        tz,
+    )
+    try:
+        run_zk_simulator(opts, make_console(), stop)
+    except OSError as exc:
+        make_console(stderr=True).print(f"[red]cannot listen on {host}:{port}: {exc}")
+        raise typer.Exit(2) from exc
+    except (ValueError, LookupError) as exc:  # bad zone name, impossible combination
+        make_console(stderr=True).print(f"[red]bad simulator options: {exc}")
+        raise typer.Exit(2) from exc

@@ -1,22 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-import hrcore.models  # noqa: F401 - registers tables
-from hrcore.db import Base, make_engine, make_session_factory
+from hrcore.db import make_engine, make_session_factory
 
 
 @pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'centre.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    return url
+def store_url(sqlite_url: str) -> str:
+    """A migrated SQLite HR store (tests that also run on PostgreSQL use ``database_url``)."""
+    return sqlite_url
 
 
 @pytest.fixture

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from drivers.punch import Punch, PunchState
+from drivers.zkteco.simulator import ZKSimulator
 from gateway.ingest import to_wire
 from gateway.punch_wire import PunchWire
+from gateway.testing.config_files import write_config_dir
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
@@ -25,3 +28,24 @@ def make_wire(sn: str, user: str, minute: int) -> PunchWire:
         clock_offset_s=0.0,
         clock_suspect=False,
     )
+
+
+def write_site_config(
+    config_dir: Path,
+    devices: list[dict[str, object]],
+    *,
+    site: str = "WH1",
+    gateway: dict[str, object] | None = None,
+) -> None:
+    """A config folder with these devices, site ``site`` (Asia/Shanghai) and gateway.yaml."""
+    write_config_dir(config_dir, devices, site=site, gateway=gateway)
+
+
+def zk_device(sim: ZKSimulator, **extra: object) -> dict[str, object]:
+    return {
+        "serial": sim.serial,
+        "driver": "zkteco",
+        "poll_interval_s": 0.3,
+        "settings": {"host": "127.0.0.1", "port": sim.port, "timeout": 2.0},
+        **extra,
+    }

@@ -25,9 +25,10 @@ def count(store: sessionmaker[Session]) -> int:
 
 
 def test_batch_counts_accepted_and_duplicates(
-    store_url: str, store: sessionmaker[Session], tmp_path: Path
+    database_url: str, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    c = client(store_url, store, tmp_path)
+    store = session_factory
+    c = client(database_url, store, tmp_path)
     a, b = make_wire("SN1", "1", 0), make_wire("SN1", "2", 1)
     body = {"punches": [a.model_dump(mode="json"), b.model_dump(mode="json")]}
     r = c.post("/api/v1/punches:batch", json=body, headers={"Idempotency-Key": "k1"})

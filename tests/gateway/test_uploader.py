@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -35,7 +35,8 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
     box.close()
 
 
-def test_store_centre_drains_outbox(outbox: Outbox, store: sessionmaker[Session]) -> None:
+def test_store_centre_drains_outbox(outbox: Outbox, session_factory: sessionmaker[Session]) -> None:
+    store = session_factory
     outbox.commit("SN1", [make_wire("SN1", str(u), u) for u in range(7)], "c")
     up = Uploader(outbox, StoreCentre(store), GatewayMetrics(), batch_size=3)
     assert up.drain() == 7
@@ -153,3 +154,31 @@ def test_network_cut_outbox_grows_then_drains(
     messages = [r.getMessage() for r in caplog.records]
     assert sum("upload failing" in m for m in messages) == 1
     assert sum("upload recovered" in m for m in messages) == 1
+
+
+def test_store_centre_never_names_the_password(store: sessionmaker[Session]) -> None:
+    centre = StoreCentre(store, "postgresql+psycopg://hr:s3cret@db.local/hr")
+    assert "s3cret" not in centre.describe()
+    assert "db.local" in centre.describe()
+
+
+def test_memory_of_deliveries_is_trimmed_when_idle(
+    outbox: Outbox, store: sessionmaker[Session]
+) -> None:
+    p = make_wire("SN1", "1", 0)
+    outbox.commit("SN1", [p], "c")
+    up = Uploader(
+        outbox, StoreCentre(store), GatewayMetrics(), idle_s=0.01, remember=timedelta(seconds=-1)
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=up.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: outbox.depth() == 0)
+        # once forgotten, a re-read punch is queued again (and the centre dedups it)
+        wait_until(lambda: outbox.commit("SN1", [p], "c") == 1)
+        wait_until(lambda: outbox.depth() == 0)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert stored(store) == 1

@@ -31,7 +31,7 @@ def post_punch_batch(
         session.rollback()
         log.exception("punch batch failed key=%s n=%d", idempotency_key, len(body.punches))
         raise
-    log.info(
+    log.debug(
         "punch batch key=%s accepted=%d duplicate=%d",
         idempotency_key,
         result.accepted,

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from drivers.base import Capability, DurableProof
-from drivers.errors import DriverConfigError
+from drivers.errors import DeviceUnreachable, DriverConfigError, DriverError
 from drivers.punch import DeviceUser, Punch, PunchState, VerifyMode
 from drivers.registry import load_driver
 from drivers.zkteco.codec import Cmd
@@ -179,7 +179,14 @@ def test_clear_log_needs_a_proof_covering_every_record(
     assert after.punches == []
 
 
-def test_live_punches_and_reconnect_after_reboot(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
+@pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
+def test_live_punches_and_reconnect_after_reboot(udp: bool) -> None:
+    with ZKSimulator(users=12, records=30, seed=7, udp=udp, timezone="Europe/Berlin") as sim:
+        # UDP has no connection to lose: the idle heartbeat finds the forgotten session
+        check_live(sim, make_driver(sim, live_heartbeat_s=0.3))
+
+
+def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     stop = threading.Event()
     got_live: list[Punch] = []
 
@@ -224,3 +231,44 @@ def test_live_rate_emits_events() -> None:
         stop.set()
         assert len(got) >= 5
         assert all(p.state in (PunchState.IN, PunchState.OUT) for p in got)
+
+
+def test_live_sends_a_heartbeat_when_idle(sim: ZKSimulator) -> None:
+    driver = make_driver(sim, live_heartbeat_s=0.2)
+    stop = threading.Event()
+    worker = threading.Thread(target=lambda: list(driver.live_punches(stop)), daemon=True)
+    worker.start()
+    try:
+        assert wait_until(lambda: sim.live_sessions() == 1)
+        seen = sim.commands_seen()
+        start = len(seen) - 1 - seen[::-1].index(Cmd.REG_EVENT)
+        assert wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:])
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+
+
+def test_live_raises_when_the_device_stays_away() -> None:
+    sim = ZKSimulator(users=3, records=0)
+    port = sim.start()
+    driver = make_driver(sim, live_reconnects=2, reconnect_delay_s=0.05, timeout=0.5)
+    errors: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            for _ in driver.live_punches(threading.Event()):
+                pass
+        except DriverError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=consume, daemon=True)
+    worker.start()
+    try:
+        assert wait_until(lambda: sim.live_sessions() == 1)
+    finally:
+        sim.stop()
+    worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], DeviceUnreachable)
+    assert f"127.0.0.1:{port}" in str(errors[0])

@@ -41,6 +41,16 @@ def test_drop_mid_transfer_then_resume_without_loss_or_duplicates(big: ZKSimulat
     everything = ids(first.punches) + ids(resumed.punches)
     assert len(set(everything)) == len(everything) == 9000
     assert driver.read_punches(resumed.cursor).punches == []
+    assert not big.disabled  # the read that broke left it disabled; the next one re-enabled it
+
+
+def test_log_rotated_by_the_device(big: ZKSimulator) -> None:
+    driver = make_driver(big)
+    first = driver.read_punches()
+    new = big.add_punches(700)
+    big.delete_oldest(1000)
+    after = driver.read_punches(first.cursor)
+    assert [p.raw for p in after.punches] == [r.raw.hex() for r in new]
 
 
 def test_drop_on_the_first_full_read_then_full_read(big: ZKSimulator) -> None:
@@ -86,9 +96,10 @@ def test_a_bad_reply_is_retried(big: ZKSimulator, fault: str) -> None:
     assert [p.raw for p in result.punches] == [r.raw.hex() for r in big.attendance()]
 
 
-def test_persistent_corruption_is_a_protocol_violation(big: ZKSimulator) -> None:
+@pytest.mark.parametrize("fault", ["corrupt", "truncate"])
+def test_persistent_bad_replies_are_a_protocol_violation(big: ZKSimulator, fault: str) -> None:
     driver = make_driver(big, timeout=1.0)
-    big.corrupt_checksums(10_000)
+    (big.corrupt_checksums if fault == "corrupt" else big.truncate_replies)(10_000)
     with pytest.raises(ProtocolViolation, match="failed 3 times"):
         driver.read_punches()
 

@@ -119,8 +119,22 @@ def test_user_writes_are_seen_by_the_other_client(big: ZKSimulator) -> None:
 
 
 def test_live_capture_pyzk_and_driver_see_the_same_events(big: ZKSimulator) -> None:
-    conn = pyzk(big, COMM_KEY)
-    driver = make_driver(big, timezone="Asia/Shanghai")
+    check_live_agreement(big, COMM_KEY, "Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("variant", "udp"), [(16, False), (40, True)], ids=["12-byte-tcp", "52-byte-udp"]
+)
+def test_live_capture_other_event_layouts_and_udp(variant: int, udp: bool) -> None:
+    with ZKSimulator(
+        users=30, records=20, seed=8, firmware_variant=variant, udp=udp, timezone="UTC"
+    ) as sim:
+        check_live_agreement(sim, 0, "UTC")
+
+
+def check_live_agreement(sim: ZKSimulator, key: int, zone: str) -> None:
+    conn = pyzk(sim, key)
+    driver = make_driver(sim, timezone=zone, live_heartbeat_s=600)
     theirs: list[Any] = []
     ours: list[Punch] = []
     stop = threading.Event()
@@ -140,10 +154,10 @@ def test_live_capture_pyzk_and_driver_see_the_same_events(big: ZKSimulator) -> N
     for t in threads:
         t.start()
     try:
-        assert wait_until(lambda: big.live_sessions() == 2, timeout=20)
+        assert wait_until(lambda: sim.live_sessions() == 2, timeout=20)
         sent = []
         for n, user in enumerate(("3", "14", "27")):
-            sent.append(big.punch_now(user, state=n % 2, verify=15))
+            sent.append(sim.punch_now(user, state=n % 2, verify=15))
             assert wait_until(lambda: len(theirs) == len(ours) == len(sent), timeout=10)
     finally:
         stop.set()
@@ -184,3 +198,46 @@ def test_other_layouts_and_udp(variant: int, udp: bool) -> None:
         assert [(u.slot, u.user_id, u.name) for u in driver.list_users()] == [
             (u.uid, u.user_id, u.name) for u in their_users
         ]
+
+
+@pytest.mark.parametrize("variant", [8, 40])
+def test_pyzk_device_queries_match_driver_info(variant: int) -> None:
+    with ZKSimulator(users=7, records=90, seed=3, firmware_variant=variant) as sim:
+        conn = pyzk(sim)
+        try:
+            facts = {
+                "serial": conn.get_serialnumber(),
+                "firmware": conn.get_firmware_version(),
+                "platform": conn.get_platform(),
+                "name": conn.get_device_name(),
+                "mac": conn.get_mac(),
+                "pin_width": conn.get_pin_width(),
+                "fp": conn.get_fp_version(),
+                "face": conn.get_face_version(),
+                "extend_fmt": conn.get_extend_fmt(),  # unknown on variant 8: pyzk clears the error
+                "net": conn.get_network_params()["ip"],
+            }
+            conn.read_sizes()
+            counts = (conn.users, conn.records, conn.users_cap, conn.rec_cap)
+            assert conn.get_serialnumber() == sim.serial  # the session survived the error dance
+        finally:
+            conn.disconnect()
+        info = make_driver(sim).info()
+        assert (facts["serial"], facts["firmware"], facts["platform"], facts["name"]) == (
+            info.serial_number,
+            info.firmware,
+            info.platform,
+            info.name,
+        )
+        assert counts == (
+            info.user_count,
+            info.record_count,
+            info.user_capacity,
+            info.record_capacity,
+        )
+        assert (facts["pin_width"], facts["fp"], facts["net"]) == (9, 10, "127.0.0.1")
+        assert facts["mac"].count(":") == 5
+        if variant == 8:
+            assert (facts["face"], facts["extend_fmt"]) == (None, None)
+        else:
+            assert (facts["face"], facts["extend_fmt"]) == (7, 1)

@@ -14,6 +14,7 @@ from drivers.zkteco.records import (
     AttendanceRecord,
     UserRecord,
     decode_attendance,
+    decode_attendance_many,
     decode_event,
     decode_user,
     encode_attendance,
@@ -169,3 +170,15 @@ def test_iter_records_yields_whole_records(data: bytes, size: int) -> None:
     recs = list(iter_records(data, size))
     assert len(recs) == len(data) // size
     assert b"".join(recs) == data[: len(recs) * size]
+
+
+@given(st.binary(max_size=400), st.sampled_from([8, 16, 40]))
+def test_bulk_decode_equals_per_record_decode(data: bytes, size: int) -> None:
+    names = {1: "one", 258: "x"}
+    try:
+        single = [decode_attendance(r, names) for r in iter_records(data, size)]
+    except ProtocolViolation:
+        with pytest.raises(ProtocolViolation):
+            decode_attendance_many(data, size, names)
+        return
+    assert decode_attendance_many(data, size, names) == single

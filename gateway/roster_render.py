@@ -1,0 +1,54 @@
+"""Rich renderables of rosters and penalty reports (the CLI and the demo print them)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from gateway.roster_service import RosterGrid
+from scheduler.model import InfeasibilityExplanation, PenaltyReport
+
+#: colour per shift code initial: early/day, evening/late, night
+_STYLE = {"D": "green", "E": "yellow", "L": "yellow", "N": "magenta"}
+
+
+def grid_table(grid: RosterGrid, *, max_rows: int | None = None) -> Table:
+    table = Table(title=f"{grid.site_code}: {grid.source}", show_lines=False, pad_edge=False)
+    table.add_column("employee", no_wrap=True)
+    for d in grid.dates:
+        table.add_column(d.strftime("%a\n%d"), justify="center", no_wrap=True)
+    table.add_column("shifts", justify="right")
+    rows = grid.rows if max_rows is None else grid.rows[:max_rows]
+    for row in rows:
+        cells = [Text(c or "·", style=_STYLE.get(c[:1], "") if c else "dim") for c in row.cells]
+        table.add_row(Text(row.employee_code), *cells, str(sum(1 for c in row.cells if c)))
+    if max_rows is not None and len(grid.rows) > max_rows:
+        table.caption = f"{len(grid.rows) - max_rows} more employees not shown"
+    counts = [str(sum(1 for r in grid.rows if r.cells[i])) for i in range(len(grid.dates))]
+    table.add_section()
+    table.add_row("on shift", *counts, str(sum(int(c) for c in counts)))
+    return table
+
+
+def penalty_table(report: PenaltyReport, *, top: int = 5) -> Table:
+    """Cost per rule, with the costliest items of each rule in words."""
+    table = Table(title=f"penalty report: total {report.total}", pad_edge=False)
+    table.add_column("rule")
+    table.add_column("cost", justify="right")
+    table.add_column("items", justify="right")
+    table.add_column("costliest")
+    for rule, cost in report.by_rule():
+        items = sorted((p for p in report.items if p.rule == rule), key=lambda p: -p.cost)
+        worst = "; ".join(p.words for p in items[:top])
+        if len(items) > top:
+            worst += f"; ... ({len(items) - top} more)"
+        table.add_row(str(rule), str(cost), str(len(items)), Text(worst))
+    return table
+
+
+def explanation_lines(explanation: InfeasibilityExplanation) -> list[str]:
+    lines = ["the hard rules cannot all hold; these conflict:"]
+    lines += [f"  - {c.words}" for c in explanation.conflicts]
+    if not explanation.minimal:
+        lines.append("  (the set may not be minimal: the search for a smaller one timed out)")
+    return lines

@@ -1,0 +1,233 @@
+"""site.yaml / devices.yaml: the shipped examples load; bad files name file, key and expectation."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from drivers.files.driver import FileImportConfig
+from gateway.cli.main import app
+from gateway.configfile import ConfigError, Problem
+from gateway.site_setup import apply_configuration
+from gateway.siteconfig import load_site_config
+from hrcore.store import device_user_map, get_device, get_site, list_employees
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "config"
+
+SITE = """\
+code: WH1
+name: Warehouse 1
+timezone: Asia/Shanghai
+org_units:
+  - {code: OPS, name: Operations}
+shift_types:
+  - {code: N, start: "22:00", end: "06:00"}
+employees:
+  - {code: E1, name: A, hire_date: 2024-01-01, device_user: 007, base_pay: 4500.10}
+"""
+
+DEVICES = """\
+devices:
+  - serial: SN1
+    driver: files
+    settings: {path: a.dat}
+"""
+
+
+def write(tmp_path: Path, site: str = SITE, devices: str | None = DEVICES) -> Path:
+    (tmp_path / "site.yaml").write_text(site, encoding="utf-8")
+    if devices is not None:
+        (tmp_path / "devices.yaml").write_text(devices, encoding="utf-8")
+    return tmp_path
+
+
+def problems(tmp_path: Path, site: str = SITE, devices: str | None = DEVICES) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(write(tmp_path, site, devices))
+    return caught.value
+
+
+def test_shipped_examples_are_valid() -> None:
+    config = load_site_config(EXAMPLES)
+    assert config.site.code == "HZ-WH1"
+    assert {e.device_user for e in config.site.employees} == {"1", "2"}
+    assert [d.driver for d in config.devices] == ["files", "files"]
+    first = config.devices[0].settings
+    assert isinstance(first, FileImportConfig)
+    assert (first.serial, first.timezone) == ("CKJX194960123", "Asia/Shanghai")
+
+
+def test_shipped_devices_file_is_valid_for_the_gateway_service_too() -> None:
+    from gateway.service_config import load_devices
+
+    enabled = [d.serial for d in load_site_config(EXAMPLES).devices if d.enabled]
+    assert [d.serial for d in load_devices(EXAMPLES)] == enabled
+
+
+def test_gateway_service_keys_are_accepted_and_site_is_checked(tmp_path: Path) -> None:
+    extra = "    site: WH1\n    live: false\n    rediscover_subnet: 192.168.1.0/24\n"
+    [device] = load_site_config(write(tmp_path, devices=DEVICES + extra)).devices
+    assert device.live is False
+    error = problems(tmp_path, devices=DEVICES + extra.replace("WH1", "WH9"))
+    assert [(p.key, p.message) for p in error.problems] == [
+        ("devices[0].site", "'WH9' is not this site ('WH1')")
+    ]
+
+
+def test_yaml_dialect_keeps_codes_times_and_money_exact(tmp_path: Path) -> None:
+    config = load_site_config(write(tmp_path))
+    [emp] = config.site.employees
+    assert emp.device_user == "007"  # not octal 7
+    assert emp.base_pay == Decimal("4500.10")  # not a float
+    [shift] = config.site.shift_types
+    assert (shift.start, shift.end) == (time(22), time(6))
+    [device] = config.devices
+    assert device.timezone == "Asia/Shanghai"  # inherited from the site
+    assert device.make_driver().info().serial_number == "SN1"
+
+
+@pytest.mark.parametrize(
+    ("site", "key", "expected"),
+    [
+        (SITE.replace("Asia/Shanghai", "Asia/Peking"), "timezone", "IANA timezone"),
+        (SITE.replace("name: Warehouse 1\n", ""), "name", "Field required"),
+        (SITE + "colour: blue\n", "colour", "unknown key"),
+        (SITE.replace("2024-01-01", "2024-02-30"), "employees[0].hire_date", "valid date"),
+        (SITE.replace('"22:00"', '"25:00"'), "shift_types[0].start", "valid time"),
+        (SITE.replace('"22:00"', "7"), "shift_types[0].start", "'HH:MM'"),
+        (SITE.replace("4500.10", "-1"), "employees[0].base_pay", "greater than or equal to 0"),
+        (SITE.replace("4500.10", "4500.123"), "employees[0].base_pay", "at most 2 decimals"),
+        (SITE.replace("device_user: 007", "org_unit: HR"), "employees[0].org_unit", "'HR'"),
+        (
+            SITE.replace("{code: OPS, name: Operations}", "{code: OPS, name: O, parent: OPS}"),
+            "org_units[0].parent",
+            "cycle",
+        ),
+        (SITE + "  - {code: E1, name: B, hire_date: 2024-01-01}\n", "employees[1].code", "unique"),
+        (
+            SITE.replace("hire_date: 2024-01-01", "hire_date: 2024-01-01, exit_date: 2023-01-01"),
+            "employees[0]",
+            "before hire_date",
+        ),
+    ],
+)
+def test_bad_site_file_names_the_key(tmp_path: Path, site: str, key: str, expected: str) -> None:
+    error = problems(tmp_path, site=site)
+    assert error.path == tmp_path / "site.yaml"
+    assert [p.key for p in error.problems] == [key]
+    assert expected in error.problems[0].message
+    assert str(error).startswith(f"{tmp_path / 'site.yaml'}: {key}: ")
+
+
+@pytest.mark.parametrize(
+    ("devices", "key", "expected"),
+    [
+        (DEVICES.replace("driver: files", "driver: nope"), "devices[0].driver", "unknown driver"),
+        (
+            DEVICES.replace("path: a.dat", "path: a.dat, format: xml"),
+            "devices[0].settings.format",
+            "'attlog' or 'csv'",
+        ),
+        (DEVICES.replace("{path: a.dat}", "{}"), "devices[0].settings.path", "Field required"),
+        (
+            DEVICES.replace("{path: a.dat}", "{path: a, port: 4370}"),
+            "devices[0].settings.port",
+            "unknown key",
+        ),
+        (DEVICES + "    timezone: Mars/Olympus\n", "devices[0].timezone", "IANA timezone"),
+        (DEVICES + "    poll_interval_s: 0\n", "devices[0].poll_interval_s", "greater than 0"),
+        (DEVICES + "    pol_interval_s: 5\n", "devices[0].pol_interval_s", "unknown key"),
+    ],
+)
+def test_bad_devices_file_names_the_key(
+    tmp_path: Path, devices: str, key: str, expected: str
+) -> None:
+    error = problems(tmp_path, devices=devices)
+    assert error.path == tmp_path / "devices.yaml"
+    assert [p.key for p in error.problems] == [key]
+    assert expected in error.problems[0].message
+
+
+def test_all_problems_of_a_file_are_reported_together(tmp_path: Path) -> None:
+    devices = (
+        DEVICES
+        + DEVICES.removeprefix("devices:\n").replace("files", "nope")
+        + ("  - {serial: SN2, driver: files, settings: {path: b, format: csv}}\n")
+    )
+    error = problems(tmp_path, devices=devices)
+    assert [p.key for p in error.problems] == [
+        "devices[1].serial",
+        "devices[1].driver",
+        "devices[2].settings",
+    ]
+    assert "already used by devices[0]" in error.problems[0].message
+    assert "needs a 'csv' column mapping" in error.problems[2].message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("code: [unclosed\n", "line 2, column 1: invalid YAML"),
+        ("- just\n- a list\n", "expected a mapping of keys at the top, got list"),
+    ],
+)
+def test_unparseable_files_say_where(tmp_path: Path, text: str, expected: str) -> None:
+    error = problems(tmp_path, site=text)
+    assert error.problems == (Problem("", error.problems[0].message),)
+    assert expected in error.problems[0].message
+
+
+def test_missing_site_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"site\.yaml: file not found"):
+        load_site_config(tmp_path)
+
+
+def test_cli_check_prints_problems_and_exits_2(tmp_path: Path) -> None:
+    write(tmp_path, devices=DEVICES.replace("driver: files", "driver: nope"))
+    result = CliRunner().invoke(
+        app, ["config", "check", "--config-dir", str(tmp_path)], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'devices.yaml'}: devices[0].driver: unknown driver 'nope'" in result.output
+    assert "Traceback" not in result.output
+    ok = CliRunner().invoke(app, ["config", "check", "--config-dir", str(EXAMPLES)])
+    assert ok.exit_code == 0, ok.output
+    assert "configuration is valid" in ok.output
+
+
+def test_apply_writes_the_configuration_idempotently(
+    session_factory: sessionmaker[Session],
+) -> None:
+    config = load_site_config(EXAMPLES)
+    for _ in range(2):
+        with session_factory.begin() as s:
+            counts = apply_configuration(s, config, secret_key=None)
+    assert (counts.employees, counts.device_users, counts.devices) == (2, 2, 2)
+    with session_factory() as s:
+        site = get_site(s, "HZ-WH1")
+        assert [e.code for e in list_employees(s, site)] == ["E0001", "E0002"]
+        assert device_user_map(s, site) == {"1": "E0001", "2": "E0002"}
+        device = get_device(s, "CKJX194960123")
+        assert device.driver == "files"
+        assert device.connection["path"] == "var/import/CKJX194960123_attlog.dat"
+        assert device.secret_ciphertext is None
+
+
+def test_cli_apply_needs_a_migrated_database(tmp_path: Path) -> None:
+    config_dir = tmp_path / "config"
+    shutil.copytree(EXAMPLES, config_dir)
+    env = {"SHIFTGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "COLUMNS": "300"}
+    args = ["config", "apply", "--config-dir", str(config_dir)]
+    refused = CliRunner().invoke(app, args, env=env)
+    assert refused.exit_code == 1
+    assert "shiftgate db upgrade" in refused.output
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    applied = CliRunner().invoke(app, args, env=env)
+    assert applied.exit_code == 0, applied.output
+    assert "2 employees (2 device users), 2 devices applied" in applied.output
