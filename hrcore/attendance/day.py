@@ -206,7 +206,7 @@ def first_last(sided: Sequence[_Sided], rule: ShiftRule, trace: _Trace) -> _Hour
     return _Hours(worked, check_in, check_out, 2)
 
 
-def every_pair(sided: Sequence[_Sided], mode: InOutMode, trace: _Trace) -> _Hours:
+def every_pair(sided: Sequence[_Sided], trace: _Trace) -> _Hours:
     seconds = 0.0
     open_in: AttendancePunch | None = None
     first_in: AttendancePunch | None = None
@@ -325,7 +325,7 @@ def judge_shift(
     if rule.hours_mode is HoursMode.FIRST_LAST:
         hours = first_last(sided, rule, trace)
     else:
-        hours = every_pair(sided, rule.in_out_mode, trace)
+        hours = every_pair(sided, trace)
     status, late, early, after = _status(shift, hours, trace)
     if on_leave:
         trace.add(TraceKind.RULE, f"on leave: approved leave covers this day (would be {status})")
