@@ -242,8 +242,7 @@ def every_pair(sided: Sequence[_Sided], trace: _Trace) -> _Hours:
 def _status(shift: ShiftInstance, hours: _Hours, trace: _Trace) -> tuple[DayStatus, int, int, int]:
     """Status, late minutes, early-exit minutes, minutes after the shift's end."""
     rule = shift.rule
-    # same zone as the punches (UTC from the store): aware arithmetic across zones is slow
-    start, end = shift.start.astimezone(UTC), shift.end.astimezone(UTC)
+    start, end = shift.start, shift.end
     late = early = after = 0
     if hours.check_in is not None:
         late = max(0, _minutes((hours.check_in.at - start).total_seconds()))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 
 from hrcore.attendance.model import (
@@ -51,8 +51,12 @@ class Assignment:
 _BY_TIME = attrgetter("at", "id")
 
 
-def _fmt(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M")
+def _fmt(shift: ShiftInstance) -> str:
+    rule = shift.rule
+    return (
+        f"{rule.code} {rule.start:%H:%M}-{rule.end:%H:%M}"
+        f"{'(+1)' if rule.crosses_midnight else ''} on {shift.date}"
+    )
 
 
 def drop_overlapping(
@@ -67,9 +71,9 @@ def drop_overlapping(
             kept.append(shift)
             continue
         message = (
-            f"shift {shift.rule.code} {_fmt(shift.start)}-{_fmt(shift.end)} "
+            f"shift {_fmt(shift)} "
             f"({shift.source or 'roster'}) "
-            f"overlaps shift {clash.rule.code} {_fmt(clash.start)}-{_fmt(clash.end)} "
+            f"overlaps shift {_fmt(clash)} "
             f"({clash.source or 'roster'}) of the same person; the later one was not evaluated, "
             "fix the roster"
         )
@@ -101,9 +105,8 @@ def assign(
     groups: list[list[AttendancePunch]] = [[] for _ in windows]
     outside: list[AttendancePunch] = []
     ordered = sorted(punches, key=_BY_TIME)
-    # compared in UTC, the zone of stored punches: comparing across zones is 20x slower
-    closes = [w.closes.astimezone(UTC) for w in windows]
-    opens = [w.opens.astimezone(UTC) for w in windows]
+    closes = [w.closes for w in windows]
+    opens = [w.opens for w in windows]
     n = len(windows)
     for punch in ordered:
         w = bisect_left(closes, punch.at)  # first window still open at the punch (ties: earlier)
