@@ -12,6 +12,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from hrcore.attendance.model import (
+    BREAK_STATES,
     IN_STATES,
     OUT_STATES,
     AttendancePunch,
@@ -168,13 +169,22 @@ def first_last(sided: Sequence[_Sided], rule: ShiftRule, trace: _Trace) -> _Hour
         check_in = sided[0].punch if sided else None
         if len(sided) > 1:
             check_out = sided[-1].punch
-    else:
-        check_in = next((s.punch for s in sided if s.direction is Direction.IN), None)
+    else:  # by state: break punches neither start nor end the day
+        check_in = next(
+            (
+                s.punch
+                for s in sided
+                if s.direction is Direction.IN and s.punch.state not in BREAK_STATES
+            ),
+            None,
+        )
         check_out = next(
             (
                 s.punch
                 for s in reversed(sided)
-                if s.direction is Direction.OUT and (check_in is None or s.punch.at > check_in.at)
+                if s.direction is Direction.OUT
+                and s.punch.state not in BREAK_STATES
+                and (check_in is None or s.punch.at > check_in.at)
             ),
             None,
         )

@@ -68,6 +68,7 @@ class IssueKind(StrEnum):
 
 IN_STATES = frozenset({PunchStateCode.IN, PunchStateCode.BREAK_IN, PunchStateCode.OVERTIME_IN})
 OUT_STATES = frozenset({PunchStateCode.OUT, PunchStateCode.BREAK_OUT, PunchStateCode.OVERTIME_OUT})
+BREAK_STATES = frozenset({PunchStateCode.BREAK_OUT, PunchStateCode.BREAK_IN})
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,3 +259,25 @@ def test_overlapping_shifts_are_a_data_error_not_a_crash() -> None:
     assert len(same_day.issues) == 1
     assert same_day.days[0].status is DayStatus.PRESENT
     assert any(e.kind is TraceKind.ISSUE for e in same_day.days[0].trace)
+
+
+def test_state_mode_first_last_does_not_end_the_day_on_a_break_punch() -> None:
+    rule = replace(DAY, in_out_mode=InOutMode.STATE)
+    forgot = one_day(
+        rule,
+        [p(MON, "08:55:00", S.IN), p(MON, "12:00:00", S.BREAK_OUT), p(MON, "13:00:00", S.BREAK_IN)],
+    )
+    assert (forgot.status, forgot.worked_minutes) == (DayStatus.MISSING_CHECKOUT, 0)
+    full = one_day(
+        rule,
+        [
+            p(MON, "08:55:00", S.IN),
+            p(MON, "12:00:00", S.BREAK_OUT),
+            p(MON, "13:00:00", S.BREAK_IN),
+            p(MON, "18:03:00", S.OUT),
+        ],
+    )
+    assert (full.status, full.worked_minutes) == (DayStatus.PRESENT, 548)
+    assert "12:00:00 not counted: between first check-in and last check-out" in messages(
+        full, TraceKind.IGNORED
+    )
