@@ -1,0 +1,148 @@
+"""Warehouse roster benchmark: `python -m bench.roster_store [--seed S] [--time-limit 60]`.
+
+Generates the seeded e-commerce warehouse site (`gateway.roster_demo_data`: 200 staff,
+4 weeks, three shifts incl. nights, weekend and 11.11 peak, leave), writes it to a fresh
+SQLite store, builds the problem the way `shiftgate roster solve --site` does, and rosters
+it twice under the CN policy: with the greedy "spreadsheet" baseline and with the CP-SAT
+solver. Prints one table with the same figures for both (`gateway.roster_metrics`) and,
+with --json, one JSON line per method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from gateway.roster_demo_data import PEAK_FACTOR, seed_store, warehouse_site
+from gateway.roster_greedy import greedy_roster
+from gateway.roster_metrics import RosterMetrics, roster_metrics
+from gateway.roster_policy import load_policy
+from gateway.roster_service import build_problem, with_warm_start
+from hrcore.db import make_engine, make_session_factory
+from hrcore.migrate import upgrade
+from scheduler.model import Problem, SolveOptions
+from scheduler.solve import solve
+
+POLICY = Path(__file__).resolve().parents[1] / "config" / "policies" / "cn.yaml"
+
+COLUMNS = (
+    ("uncovered demand h", "uncovered_hours", "{:.0f}"),
+    ("overtime h", "overtime_hours", "{:.0f}"),
+    ("OT-cap breaches", "overtime_cap_breaches", "{}"),
+    ("rest breaches", "rest_breaches", "{}"),
+    ("other breaches", "other_breaches", "{}"),
+    ("night spread", "night_spread", "{}"),
+    ("weekend spread", "weekend_spread", "{}"),
+    ("solve s", "seconds", "{:.1f}"),
+)
+
+
+def build(seed: int, employees: int, weeks: int, workdir: Path,
+          peak_factor: float = PEAK_FACTOR) -> Problem:
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        factory = make_session_factory(engine)
+        data = warehouse_site(seed=seed, employees=employees, weeks=weeks,
+                              peak_factor=peak_factor)
+        with factory.begin() as s:
+            seed_store(s, data)
+        with factory() as s:
+            return build_problem(s, data.site.code, data.date_from, data.date_to,
+                                 load_policy(POLICY), data.demand,
+                                 demand_source="generated demand").problem
+    finally:
+        engine.dispose()
+
+
+def overtime_floor_hours(problem: Problem) -> float:
+    """Per 7-day block: demand (targets x shift minutes) beyond everyone's regular minutes.
+
+    A person's regular capacity in a block is the weekly regular minutes, or fewer when
+    absent: available days x daily regular minutes. Skills, rest and caps are ignored, so
+    this is a lower bound on the overtime of any fully covering roster.
+    """
+    pol = problem.policy
+    mins = {s.id: s.minutes for s in problem.shifts}
+    absent = {(a.employee_id, problem.index_of(a.day)) for a in problem.absences}
+    total = 0
+    for b in range(0, problem.days, 7):
+        block = range(b, min(b + 7, problem.days))
+        demand = sum(line.target * mins[line.shift_id] for line in problem.demand
+                     if problem.index_of(line.day) in block)
+        regular = sum(min(pol.weekly_regular_minutes * len(block) // 7,
+                          sum(1 for d in block if (e.id, d) not in absent)
+                          * pol.daily_regular_minutes)
+                      for e in problem.employees)
+        total += max(0, demand - regular)
+    return total / 60
+
+
+def table(rows: list[tuple[str, RosterMetrics, float]]) -> str:
+    head = ["method", *(c[0] for c in COLUMNS)]
+    body = []
+    for name, m, seconds in rows:
+        values = {**asdict(m), "seconds": seconds}
+        body.append([name, *(fmt.format(values[key]) for _t, key, fmt in COLUMNS)])
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in
+                                 enumerate(zip(cells, widths, strict=True))) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if i else "-" * (w + 2)
+                          for i, w in enumerate(widths)) + "|"
+    lines = [row(head), rule, *(row(b) for b in body)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--employees", type=int, default=200)
+    ap.add_argument("--weeks", type=int, default=4)
+    ap.add_argument("--peak-factor", type=float, default=PEAK_FACTOR,
+                    help="11.11 demand multiplier")
+    ap.add_argument("--json", action="store_true", help="also print one JSON line per method")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-roster-") as tmp:
+        problem = build(args.seed, args.employees, args.weeks, Path(tmp), args.peak_factor)
+    out = sys.stdout
+    out.write(f"site: {len(problem.employees)} employees, {problem.days} days from "
+              f"{problem.start}, {len(problem.shifts)} shifts, {len(problem.demand)} demand "
+              f"lines, {len(problem.absences)} absence days, seed {args.seed}\n")
+    out.write(f"overtime no roster can avoid (head count per week, skills ignored): "
+              f"{overtime_floor_hours(problem):.0f} h\n")
+    t0 = time.monotonic()
+    greedy = greedy_roster(problem)
+    greedy_s = time.monotonic() - t0
+    options = SolveOptions(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+    result = solve(with_warm_start(problem), options)
+    rows: list[tuple[str, RosterMetrics, float]] = [
+        ("greedy", roster_metrics(problem, greedy), greedy_s)]
+    if result.roster is not None:
+        rows.append(("cp-sat", roster_metrics(problem, result.roster), result.seconds))
+    out.write(f"cp-sat: status {result.status}, objective {result.objective}, bound "
+              f"{result.bound}, first roster after {result.first_solution_s} s\n")
+    out.write(table(rows) + "\n")
+    if len(rows) == 2:
+        g, c = rows[0][1], rows[1][1]
+        cut = (1 - c.overtime_hours / g.overtime_hours) * 100 if g.overtime_hours else 0.0
+        out.write(f"overtime cut vs greedy: {cut:.1f} %\n")
+    if args.json:
+        for name, m, seconds in rows:
+            out.write(json.dumps({"method": name, **asdict(m), "seconds": round(seconds, 2)})
+                      + "\n")
+    return 0 if result.roster is not None else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
