@@ -76,6 +76,7 @@ _FIGURES = (
     "overtime_restday_minutes",
     "overtime_holiday_minutes",
 )
+_NOT_WORKED = frozenset({DayStatus.ON_LEAVE, DayStatus.DATA_ERROR})
 _WORKED = frozenset(
     {
         DayStatus.PRESENT,
@@ -835,7 +836,8 @@ def hours_by_employee(
         for emp_id, code, name, day in session.execute(query):
             names[emp_id] = (code, name)
             a = acc.setdefault(emp_id, defaultdict(int))
-            a["worked"] += day.worked_minutes
+            if day.status not in _NOT_WORKED:  # punches on a leave day are not paid work
+                a["worked"] += day.worked_minutes
             a["ot_w"] += day.overtime_workday_minutes
             a["ot_r"] += day.overtime_restday_minutes
             a["ot_h"] += day.overtime_holiday_minutes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,8 @@ def _punch_span(session: Session, site: Site) -> tuple[date, date] | None:
     if lo is None or hi is None:
         return None
     tz = ZoneInfo(site.timezone)
-    return lo.astimezone(tz).date(), hi.astimezone(tz).date()
+    # the last punch is usually a check-out; its shift started up to half a day earlier
+    return lo.astimezone(tz).date(), (hi - timedelta(hours=12)).astimezone(tz).date()
 
 
 def _hours_table(session: Session, site: Site, first: date, last: date) -> Table:

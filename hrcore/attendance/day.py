@@ -81,20 +81,34 @@ class _Trace:
         self.keyed.append((group, at, len(self.keyed), e))
 
     def add(self, kind: TraceKind, message: str, punch: AttendancePunch | None = None) -> None:
+        keyed = self.keyed
         if punch is None:
-            self.entry(TraceEntry(kind, message))
+            group = 0 if kind is TraceKind.SHIFT else 3 if kind is TraceKind.ISSUE else 2
+            at = _LAST if group == 2 else _FIRST
+            keyed.append((group, at, len(keyed), TraceEntry(kind, message)))
         else:
-            self.entry(TraceEntry(kind, message, punch.id, punch.at))
+            group = 2 if kind is TraceKind.RULE else 1
+            keyed.append(
+                (group, punch.at, len(keyed), TraceEntry(kind, message, punch.id, punch.at))
+            )
 
     def ordered(self) -> tuple[TraceEntry, ...]:
         self.keyed.sort()  # the sequence number breaks every tie before the entry is compared
         return tuple(k[3] for k in self.keyed)
 
     def used(self, punch: AttendancePunch, message: str) -> None:
-        self.add(TraceKind.USED, f"{_hm(punch.at, self.tz)} {message}", punch)
+        keyed = self.keyed
+        text = f"{_hm(punch.at, self.tz)} {message}"
+        keyed.append((1, punch.at, len(keyed), TraceEntry(_USED, text, punch.id, punch.at)))
 
     def ignored(self, punch: AttendancePunch, message: str) -> None:
-        self.add(TraceKind.IGNORED, f"{_hm(punch.at, self.tz)} {message}", punch)
+        keyed = self.keyed
+        text = f"{_hm(punch.at, self.tz)} {message}"
+        keyed.append((1, punch.at, len(keyed), TraceEntry(_IGNORED, text, punch.id, punch.at)))
+
+
+_USED = TraceKind.USED
+_IGNORED = TraceKind.IGNORED
 
 
 def collapse_bounces(
@@ -147,12 +161,15 @@ class _Hours(NamedTuple):
 
 
 def first_last(sided: Sequence[_Sided], rule: ShiftRule, trace: _Trace) -> _Hours:
-    check_in = next((s.punch for s in sided if s.direction is Direction.IN), None)
-    check_out = None
+    check_in: AttendancePunch | None
+    check_out: AttendancePunch | None = None
     if rule.in_out_mode is InOutMode.ALTERNATING:
-        if len(sided) > 1:  # first punch in, last punch out, whatever lies between
+        # first punch in, last punch out, whatever lies between
+        check_in = sided[0].punch if sided else None
+        if len(sided) > 1:
             check_out = sided[-1].punch
     else:
+        check_in = next((s.punch for s in sided if s.direction is Direction.IN), None)
         check_out = next(
             (
                 s.punch
@@ -189,7 +206,7 @@ def first_last(sided: Sequence[_Sided], rule: ShiftRule, trace: _Trace) -> _Hour
     return _Hours(worked, check_in, check_out, 2)
 
 
-def every_pair(sided: Sequence[_Sided], mode: InOutMode, trace: _Trace) -> _Hours:
+def every_pair(sided: Sequence[_Sided], trace: _Trace) -> _Hours:
     seconds = 0.0
     open_in: AttendancePunch | None = None
     first_in: AttendancePunch | None = None
@@ -225,16 +242,17 @@ def every_pair(sided: Sequence[_Sided], mode: InOutMode, trace: _Trace) -> _Hour
 def _status(shift: ShiftInstance, hours: _Hours, trace: _Trace) -> tuple[DayStatus, int, int, int]:
     """Status, late minutes, early-exit minutes, minutes after the shift's end."""
     rule = shift.rule
+    start, end = shift.start, shift.end
     late = early = after = 0
     if hours.check_in is not None:
-        late = max(0, _minutes((hours.check_in.at - shift.start).total_seconds()))
+        late = max(0, _minutes((hours.check_in.at - start).total_seconds()))
         if late <= rule.late_grace_minutes:
             late = 0
     if hours.check_out is not None:
-        early = max(0, _minutes((shift.end - hours.check_out.at).total_seconds()))
+        early = max(0, _minutes((end - hours.check_out.at).total_seconds()))
         if early <= rule.early_exit_grace_minutes:
             early = 0
-        after = max(0, _minutes((hours.check_out.at - shift.end).total_seconds()))
+        after = max(0, _minutes((hours.check_out.at - end).total_seconds()))
     if hours.check_in is None and hours.check_out is None:
         trace.add(TraceKind.RULE, "absent: no valid punch in the shift window")
         return DayStatus.ABSENT, 0, 0, 0
@@ -306,7 +324,7 @@ def judge_shift(
     if rule.hours_mode is HoursMode.FIRST_LAST:
         hours = first_last(sided, rule, trace)
     else:
-        hours = every_pair(sided, rule.in_out_mode, trace)
+        hours = every_pair(sided, trace)
     status, late, early, after = _status(shift, hours, trace)
     if on_leave:
         trace.add(TraceKind.RULE, f"on leave: approved leave covers this day (would be {status})")

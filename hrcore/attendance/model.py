@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -129,12 +129,16 @@ class ShiftRule:
         start = datetime.combine(day, self.start, tzinfo=tz)
         end_day = day + timedelta(days=1) if self.crosses_midnight else day
         end = datetime.combine(end_day, self.end, tzinfo=tz)
-        return ShiftInstance(date=day, rule=self, start=start, end=end, source=source)
+        # stored in UTC like the punches: comparing aware datetimes across zones is slow
+        return ShiftInstance(
+            date=day, rule=self, start=start.astimezone(UTC), end=end.astimezone(UTC), source=source
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class ShiftInstance:
-    """One rostered shift: the date is the day it starts (a 22:00-06:00 shift belongs to it)."""
+    """One rostered shift: the date is the day it starts (a 22:00-06:00 shift belongs to it).
+    ``start`` and ``end`` are aware; :meth:`ShiftRule.on` gives them in UTC."""
 
     date: date
     rule: ShiftRule

@@ -11,6 +11,7 @@ that overlap each other are a data error: the earlier one is kept, the later one
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,8 +51,12 @@ class Assignment:
 _BY_TIME = attrgetter("at", "id")
 
 
-def _fmt(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M")
+def _fmt(shift: ShiftInstance) -> str:
+    rule = shift.rule
+    return (
+        f"{rule.code} {rule.start:%H:%M}-{rule.end:%H:%M}"
+        f"{'(+1)' if rule.crosses_midnight else ''} on {shift.date}"
+    )
 
 
 def drop_overlapping(
@@ -66,9 +71,9 @@ def drop_overlapping(
             kept.append(shift)
             continue
         message = (
-            f"shift {shift.rule.code} {_fmt(shift.start)}-{_fmt(shift.end)} "
+            f"shift {_fmt(shift)} "
             f"({shift.source or 'roster'}) "
-            f"overlaps shift {clash.rule.code} {_fmt(clash.start)}-{_fmt(clash.end)} "
+            f"overlaps shift {_fmt(clash)} "
             f"({clash.source or 'roster'}) of the same person; the later one was not evaluated, "
             "fix the roster"
         )
@@ -100,11 +105,12 @@ def assign(
     groups: list[list[AttendancePunch]] = [[] for _ in windows]
     outside: list[AttendancePunch] = []
     ordered = sorted(punches, key=_BY_TIME)
-    w = 0
+    closes = [w.closes for w in windows]
+    opens = [w.opens for w in windows]
+    n = len(windows)
     for punch in ordered:
-        while w < len(windows) and windows[w].closes < punch.at:
-            w += 1
-        if w < len(windows) and windows[w].opens <= punch.at:
+        w = bisect_left(closes, punch.at)  # first window still open at the punch (ties: earlier)
+        if w < n and opens[w] <= punch.at:
             groups[w].append(punch)
         else:
             outside.append(punch)

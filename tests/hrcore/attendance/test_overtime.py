@@ -193,3 +193,19 @@ def test_california_seventh_consecutive_day() -> None:
         (480, Decimal("1.5")),
         (120, Decimal("2.0")),
     ]
+
+
+def test_a_new_country_is_one_new_module(tmp_path, monkeypatch) -> None:
+    from hrcore.attendance.overtime import policies
+
+    (tmp_path / "xx_test.py").write_text(
+        "from hrcore.attendance.overtime.policies.us_flsa import FlsaPolicy, FlsaRules\n"
+        "POLICY_CODE = 'xx-test'\n"
+        "def build():\n"
+        "    return FlsaPolicy(FlsaRules(weekly_limit_minutes=35 * 60), code=POLICY_CODE)\n"
+    )
+    monkeypatch.setattr(policies, "__path__", [*policies.__path__, str(tmp_path)])
+    assert "xx-test" in policy_codes()
+    report = load_policy("xx-test").evaluate("E1", us_week([0, 8, 8, 8, 8, 8, 0]))
+    assert report.policy == "xx-test"
+    assert report.minutes_at(Decimal("1.5")) == 5 * H
