@@ -74,8 +74,9 @@ class Counts(BaseModel):
         def up(n: int) -> int:
             return math.ceil(n * factor - 1e-9)
 
-        return Counts(min=up(self.min), target=up(self.target),
-                      max=None if self.max is None else up(self.max))
+        return Counts(
+            min=up(self.min), target=up(self.target), max=None if self.max is None else up(self.max)
+        )
 
 
 #: shift code -> skill -> counts
@@ -147,12 +148,18 @@ class DemandFile(BaseModel):
                 for skill, counts in skills.items():
                     merged[(code, skill)] = counts
             for (code, skill), c in sorted(merged.items()):
-                out.append(Demand(
-                    day=day, shift_id=code, target=c.target,
-                    skill=None if skill == ANY_SKILL else skill,
-                    minimum=c.min, maximum=c.max,
-                    under_weight=self.under_weight, over_weight=self.over_weight,
-                ))
+                out.append(
+                    Demand(
+                        day=day,
+                        shift_id=code,
+                        target=c.target,
+                        skill=None if skill == ANY_SKILL else skill,
+                        minimum=c.min,
+                        maximum=c.max,
+                        under_weight=self.under_weight,
+                        over_weight=self.over_weight,
+                    )
+                )
         return tuple(out)
 
 

@@ -46,7 +46,8 @@ class _Rules:
         self.p = p
         self.shifts = {s.id: s for s in p.shifts}
         self.on: dict[tuple[str, int], str] = {
-            (a.employee_id, p.index_of(a.day)): a.shift_id for a in p.history}
+            (a.employee_id, p.index_of(a.day)): a.shift_id for a in p.history
+        }
         self.month_ot: dict[tuple[str, int, int], int] = {}
 
     def add(self, e: Employee, d: int, shift_id: str) -> None:
@@ -58,8 +59,11 @@ class _Rules:
 
     def _week_minutes(self, e: Employee, d: int) -> int:
         first = d - d % 7
-        return sum(self.shifts[s].minutes for i in range(first, d + 1)
-                   if (s := self.on.get((e.id, i))) is not None)
+        return sum(
+            self.shifts[s].minutes
+            for i in range(first, d + 1)
+            if (s := self.on.get((e.id, i))) is not None
+        )
 
     def regular_left(self, e: Employee, d: int, s: ShiftType) -> bool:
         if e.hours_system == HoursSystem.FLEXIBLE:
@@ -87,8 +91,11 @@ class _Rules:
             if e.no_overtime:
                 return False
             day = self.p.date_of(d)
-            cap = (e.monthly_overtime_cap_minutes if e.monthly_overtime_cap_minutes is not None
-                   else pol.monthly_overtime_cap_minutes)
+            cap = (
+                e.monthly_overtime_cap_minutes
+                if e.monthly_overtime_cap_minutes is not None
+                else pol.monthly_overtime_cap_minutes
+            )
             if self.month_ot.get((e.id, day.year, day.month), 0) + s.minutes > cap:
                 return False
         return True
@@ -107,17 +114,23 @@ def greedy_roster(problem: Problem, *, careful: bool = False) -> Roster:
         day = problem.date_of(i)
         busy: set[str] = set()
 
-        def candidates(line: Demand, i: int = i, day: date = day,
-                       busy: set[str] = busy) -> list[Employee]:
+        def candidates(
+            line: Demand, i: int = i, day: date = day, busy: set[str] = busy
+        ) -> list[Employee]:
             s = shifts[line.shift_id]
-            return [e for e in problem.employees
-                    if e.id not in busy and (e.id, day) not in absent
-                    and _qualified(e, s, line.skill)
-                    and (not careful or rules.allows(e, i, s))]
+            return [
+                e
+                for e in problem.employees
+                if e.id not in busy
+                and (e.id, day) not in absent
+                and _qualified(e, s, line.skill)
+                and (not careful or rules.allows(e, i, s))
+            ]
 
-        lines = sorted(by_day.get(day, []),
-                       key=lambda ln: (len(candidates(ln)) - ln.target,
-                                       shifts[ln.shift_id].start_minute))
+        lines = sorted(
+            by_day.get(day, []),
+            key=lambda ln: (len(candidates(ln)) - ln.target, shifts[ln.shift_id].start_minute),
+        )
         for line in lines:
             s = shifts[line.shift_id]
             pool = candidates(line)
@@ -125,7 +138,7 @@ def greedy_roster(problem: Problem, *, careful: bool = False) -> Roster:
                 pool.sort(key=lambda e: (not rules.regular_left(e, i, s), load[e.id]))
             else:
                 pool.sort(key=lambda e: load[e.id])  # stable: file order breaks ties
-            for e in pool[:line.target]:
+            for e in pool[: line.target]:
                 out.append(Assignment(e.id, day, line.shift_id, line.skill))
                 busy.add(e.id)
                 load[e.id] += s.minutes

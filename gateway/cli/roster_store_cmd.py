@@ -78,8 +78,10 @@ class _ProgressLine:
         p = self.last
         if p is None:
             return Text(f"solving (limit {self.limit:g} s) ... no roster yet")
-        return Text(f"solving (limit {self.limit:g} s) ... {p.seconds:6.1f} s  best objective "
-                    f"{p.objective}  bound {p.bound:.0f}  rosters found {p.solutions}")
+        return Text(
+            f"solving (limit {self.limit:g} s) ... {p.seconds:6.1f} s  best objective "
+            f"{p.objective}  bound {p.bound:.0f}  rosters found {p.solutions}"
+        )
 
     def update(self, p: Progress) -> None:
         with self.lock:
@@ -90,46 +92,75 @@ class _ProgressLine:
         return self.update
 
 
-def solve_store(console: Console, *, site: str, date_from: str | None, date_to: str | None,
-                policy: Path | None, demand: Path | None, time_limit: float, workers: int,
-                seed: int) -> None:
+def solve_store(
+    console: Console,
+    *,
+    site: str,
+    date_from: str | None,
+    date_to: str | None,
+    policy: Path | None,
+    demand: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+) -> None:
     settings = Settings()
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     policy_path = policy or settings.config_dir / "policies" / "cn.yaml"
     demand_path = demand or settings.config_dir / "demand.yaml"
     try:
-        req = SolveRequest(site, start, end, load_policy(policy_path), load_demand(demand_path),
-                           demand_source=str(demand_path), actor=_actor())
+        req = SolveRequest(
+            site,
+            start,
+            end,
+            load_policy(policy_path),
+            load_demand(demand_path),
+            demand_source=str(demand_path),
+            actor=_actor(),
+        )
         with _store(settings) as factory:
             line = _ProgressLine(console, time_limit)
             with line.live:
-                outcome = solve_site(factory, req, SolveOptions(time_limit_s=time_limit,
-                                                                workers=workers, seed=seed),
-                                     clock=_now, on_progress=line.callback())
+                outcome = solve_site(
+                    factory,
+                    req,
+                    SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed),
+                    clock=_now,
+                    on_progress=line.callback(),
+                )
             if not console.is_terminal:
                 console.line()  # the live line ends without a newline off a terminal
     except (StoreError, PolicyFileError, DemandFileError, SchedulerError) as exc:
         raise _fail(str(exc)) from exc
     res, p = outcome.result, outcome.site_problem.problem
-    console.print(f"{site} {start}..{end}: {len(p.employees)} employees, {len(p.shifts)} shift "
-                  f"types, {len(p.demand)} demand lines, {len(p.absences)} days of absence")
+    console.print(
+        f"{site} {start}..{end}: {len(p.employees)} employees, {len(p.shifts)} shift "
+        f"types, {len(p.demand)} demand lines, {len(p.absences)} days of absence"
+    )
     console.print(f"status {res.status}  seconds {res.seconds:.1f}")
     if res.status == SolveStatus.INFEASIBLE:
-        for text in explanation_lines(res.explanation) if res.explanation else [
-                "the hard rules cannot all hold (no explanation computed)"]:
+        for text in (
+            explanation_lines(res.explanation)
+            if res.explanation
+            else ["the hard rules cannot all hold (no explanation computed)"]
+        ):
             console.print(text, soft_wrap=True, markup=False)
         console.print("nothing was written; change the demand, leave or policy and re-solve")
         raise typer.Exit(1)
     if outcome.run_id is None:
-        console.print(f"no roster found within {time_limit:g} s; nothing was written. "
-                      "Give a longer --time-limit.")
+        console.print(
+            f"no roster found within {time_limit:g} s; nothing was written. "
+            "Give a longer --time-limit."
+        )
         raise typer.Exit(1)
     console.print(f"objective {res.objective}  (bound {res.bound:.0f})")
     console.print(penalty_table(res.penalties))
     if outcome.changed is not None:
         console.print(f"changes against the published roster: {outcome.changed} assignments")
-    console.print(f"draft roster run {outcome.run_id} written; publish it with "
-                  f"`shiftgate roster publish --run {outcome.run_id}`")
+    console.print(
+        f"draft roster run {outcome.run_id} written; publish it with "
+        f"`shiftgate roster publish --run {outcome.run_id}`"
+    )
 
 
 def publish_cmd(
@@ -147,17 +178,26 @@ def publish_cmd(
     end = parse_day(date_to, "--to") if run is None else None
     try:
         with _store(settings) as factory, factory.begin() as session:
-            out = publish(session, clock=_now, actor=_actor(), run_id=run, site_code=site,
-                          date_from=start, date_to=end)
+            out = publish(
+                session,
+                clock=_now,
+                actor=_actor(),
+                run_id=run,
+                site_code=site,
+                date_from=start,
+                date_to=end,
+            )
     except StoreError as exc:
         raise _fail(str(exc)) from exc
-    console.print(f"published roster run {out.run_id} for {out.site_code} "
-                  f"{out.date_from}..{out.date_to}")
+    console.print(
+        f"published roster run {out.run_id} for {out.site_code} {out.date_from}..{out.date_to}"
+    )
     if out.superseded:
         console.print("superseded runs: " + ", ".join(str(r) for r in out.superseded))
     if out.overridden:
-        console.print("still in force outside this range: "
-                      + ", ".join(str(r) for r in out.overridden))
+        console.print(
+            "still in force outside this range: " + ", ".join(str(r) for r in out.overridden)
+        )
 
 
 def show_cmd(

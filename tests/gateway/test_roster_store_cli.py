@@ -41,15 +41,23 @@ def seed(factory: sessionmaker[Session], staff: int = 7, forklift: int = 0) -> N
         save_shift_type(s, site, ShiftTypeIn("D", time(8), time(16), name="day"))
         for i in range(staff):
             skills = ("picker", "forklift") if i < forklift else ("picker",)
-            save_employee(s, site, EmployeeIn(f"E{i:02d}", f"Person {i}", date(2025, 1, 1),
-                                               skills=skills))
+            save_employee(
+                s, site, EmployeeIn(f"E{i:02d}", f"Person {i}", date(2025, 1, 1), skills=skills)
+            )
 
 
 def add_leave(factory: sessionmaker[Session], code: str, start: date, end: date) -> None:
     with factory.begin() as s:
         emp = s.scalars(select(Employee).where(Employee.code == code)).one()
-        s.add(Leave(employee_id=emp.id, kind=LeaveKind.SICK, start_date=start, end_date=end,
-                    approved=True))
+        s.add(
+            Leave(
+                employee_id=emp.id,
+                kind=LeaveKind.SICK,
+                start_date=start,
+                end_date=end,
+                approved=True,
+            )
+        )
 
 
 def cli(url: str, tmp_path: Path, *args: str, demand: str = DEMAND) -> tuple[int, str]:
@@ -63,9 +71,11 @@ def cli(url: str, tmp_path: Path, *args: str, demand: str = DEMAND) -> tuple[int
 
 
 def cells(s: Session, run_id: int) -> dict[tuple[str, date], int]:
-    rows = s.execute(select(Employee.code, RosterAssignment.date, RosterAssignment.shift_type_id)
-                     .join(Employee, Employee.id == RosterAssignment.employee_id)
-                     .where(RosterAssignment.roster_run_id == run_id))
+    rows = s.execute(
+        select(Employee.code, RosterAssignment.date, RosterAssignment.shift_type_id)
+        .join(Employee, Employee.id == RosterAssignment.employee_id)
+        .where(RosterAssignment.roster_run_id == run_id)
+    )
     return {(e, d): sh for e, d, sh in rows}
 
 
@@ -73,8 +83,18 @@ def test_solve_publish_sick_call_reroster_moves_only_the_cover(
     database_url: str, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     seed(session_factory)
-    code, out = cli(database_url, tmp_path, "roster", "solve", "--site", "T1", "--from",
-                    str(MON), "--to", str(SUN))
+    code, out = cli(
+        database_url,
+        tmp_path,
+        "roster",
+        "solve",
+        "--site",
+        "T1",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+    )
     assert code == 0, out
     assert "best objective" in out and "draft roster run 1 written" in out
     with session_factory() as s:
@@ -82,19 +102,41 @@ def test_solve_publish_sick_call_reroster_moves_only_the_cover(
         assert run is not None and run.status == RS.DRAFT
         first = cells(s, 1)
     assert len(first) == 7 * 4  # exactly 4 pickers every day (min = max = 4)
-    assert all(sum(1 for (_e, d) in first if d == day) == 4 for day in
-               (date(2026, 3, i) for i in range(2, 9)))
+    assert all(
+        sum(1 for (_e, d) in first if d == day) == 4
+        for day in (date(2026, 3, i) for i in range(2, 9))
+    )
 
-    code, out = cli(database_url, tmp_path, "roster", "publish", "--site", "T1", "--from",
-                    str(MON), "--to", str(SUN))
+    code, out = cli(
+        database_url,
+        tmp_path,
+        "roster",
+        "publish",
+        "--site",
+        "T1",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+    )
     assert code == 0, out
     assert "published roster run 1" in out
 
     # someone rostered on both Wed and Thu calls in sick for those two days
     sick = sorted(e for (e, d) in first if d == WED and (e, THU) in first)[0]
     add_leave(session_factory, sick, WED, THU)
-    code, out = cli(database_url, tmp_path, "roster", "solve", "--site", "T1", "--from",
-                    str(WED), "--to", str(SUN))
+    code, out = cli(
+        database_url,
+        tmp_path,
+        "roster",
+        "solve",
+        "--site",
+        "T1",
+        "--from",
+        str(WED),
+        "--to",
+        str(SUN),
+    )
     assert code == 0, out
     assert "changes against the published roster: 4 assignments" in out
     with session_factory() as s:
@@ -111,18 +153,36 @@ def test_solve_publish_sick_call_reroster_moves_only_the_cover(
     assert "still in force outside this range: 1" in out
     with session_factory() as s:
         statuses = {i: st for i, st in s.execute(select(RosterRun.id, RosterRun.status))}
-        audit = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "roster.publish")
-                               .order_by(AuditEntry.id)))
+        audit = list(
+            s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "roster.publish")
+                .order_by(AuditEntry.id)
+            )
+        )
     assert statuses == {1: RS.PUBLISHED, 2: RS.PUBLISHED}
     assert [a.entity_id for a in audit] == ["1", "2"]
     assert audit[1].detail["overridden"] == [1] and audit[1].detail["superseded"] == []
 
-    code, out = cli(database_url, tmp_path, "roster", "show", "--site", "T1", "--from",
-                    str(MON), "--to", str(SUN))
+    code, out = cli(
+        database_url,
+        tmp_path,
+        "roster",
+        "show",
+        "--site",
+        "T1",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+    )
     assert code == 0, out
     assert "published roster (runs 1, 2)" in out
-    grid = {row[0]: row[1:] for line in out.splitlines()
-            if (row := line.replace("│", " ").split()) and row[0].startswith("E")}
+    grid = {
+        row[0]: row[1:]
+        for line in out.splitlines()
+        if (row := line.replace("│", " ").split()) and row[0].startswith("E")
+    }
     assert grid[sick][2:4] == ["·", "·"]  # Wed and Thu off
     assert grid[sick][:2] == ["D" if (sick, d) in first else "·" for d in (MON, MON.replace(day=3))]
     assert sum(v.count("D") for v in grid.values()) == 28
@@ -150,12 +210,25 @@ def test_infeasible_demand_is_explained_in_words_and_nothing_is_written(
     factory = make_session_factory(make_engine(sqlite_url))
     seed(factory, staff=7, forklift=3)
     add_leave(factory, "E01", THU, THU)
-    code, out = cli(sqlite_url, tmp_path, "roster", "solve", "--site", "T1", "--from",
-                    str(MON), "--to", str(SUN), demand=FORKLIFT_DEMAND)
+    code, out = cli(
+        sqlite_url,
+        tmp_path,
+        "roster",
+        "solve",
+        "--site",
+        "T1",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+        demand=FORKLIFT_DEMAND,
+    )
     assert code == 1, out
     assert "status infeasible" in out
-    assert ("demand of at least 3 forklift staff on Thu 05 Mar 2026 (shift D), but only 2 "
-            "qualified people are not off (1 on leave or unavailable that day)") in out
+    assert (
+        "demand of at least 3 forklift staff on Thu 05 Mar 2026 (shift D), but only 2 "
+        "qualified people are not off (1 on leave or unavailable that day)"
+    ) in out
     assert "nothing was written" in out
     with factory() as s:
         assert s.scalars(select(RosterRun)).all() == []
@@ -164,19 +237,35 @@ def test_infeasible_demand_is_explained_in_words_and_nothing_is_written(
 @pytest.mark.parametrize(
     ("demand", "words"),
     [
-        ("base:\n  X: {picker: {target: 1}}\n",
-         "key base.X: site 'T1' has no shift type 'X' (known: D)"),
-        ("base:\n  D: {picker: {min: 3, target: 2}}\n",
-         "key base.D.picker: Value error, min 3 is above target 2"),
+        (
+            "base:\n  X: {picker: {target: 1}}\n",
+            "key base.X: site 'T1' has no shift type 'X' (known: D)",
+        ),
+        (
+            "base:\n  D: {picker: {min: 3, target: 2}}\n",
+            "key base.D.picker: Value error, min 3 is above target 2",
+        ),
         ("weekdays:\n  funday: {}\n", "key weekdays.funday.[key]"),
     ],
 )
-def test_bad_demand_file_names_file_and_key(sqlite_url: str, tmp_path: Path, demand: str,
-                                            words: str) -> None:
+def test_bad_demand_file_names_file_and_key(
+    sqlite_url: str, tmp_path: Path, demand: str, words: str
+) -> None:
     factory = make_session_factory(make_engine(sqlite_url))
     seed(factory)
-    code, out = cli(sqlite_url, tmp_path, "roster", "solve", "--site", "T1", "--from",
-                    str(MON), "--to", str(SUN), demand=demand)
+    code, out = cli(
+        sqlite_url,
+        tmp_path,
+        "roster",
+        "solve",
+        "--site",
+        "T1",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+        demand=demand,
+    )
     assert code == 1
     flat = " ".join(out.split())
     assert str(tmp_path / "demand.yaml") in flat.replace(" ", "") or "demand.yaml" in flat
@@ -184,14 +273,44 @@ def test_bad_demand_file_names_file_and_key(sqlite_url: str, tmp_path: Path, dem
 
 
 def test_unknown_site_and_missing_draft_are_clear(sqlite_url: str, tmp_path: Path) -> None:
-    code, out = cli(sqlite_url, tmp_path, "roster", "solve", "--site", "NOPE", "--from",
-                    str(MON), "--to", str(SUN))
+    code, out = cli(
+        sqlite_url,
+        tmp_path,
+        "roster",
+        "solve",
+        "--site",
+        "NOPE",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+    )
     assert code == 1 and "site 'NOPE' does not exist" in out
     factory = make_session_factory(make_engine(sqlite_url))
     seed(factory)
-    code, out = cli(sqlite_url, tmp_path, "roster", "publish", "--site", "T1", "--from",
-                    str(MON), "--to", str(SUN))
+    code, out = cli(
+        sqlite_url,
+        tmp_path,
+        "roster",
+        "publish",
+        "--site",
+        "T1",
+        "--from",
+        str(MON),
+        "--to",
+        str(SUN),
+    )
     assert code == 1 and "no draft roster for 2026-03-02..2026-03-08" in out
-    code, out = cli(sqlite_url, tmp_path, "roster", "solve", "--site", "T1", "--from",
-                    str(SUN), "--to", str(MON))
+    code, out = cli(
+        sqlite_url,
+        tmp_path,
+        "roster",
+        "solve",
+        "--site",
+        "T1",
+        "--from",
+        str(SUN),
+        "--to",
+        str(MON),
+    )
     assert code == 1 and "is before --from" in out
