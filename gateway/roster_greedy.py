@@ -11,8 +11,9 @@ costs.
 
 `greedy_roster(problem, careful=True)` also skips anyone who would break the minimum rest
 after yesterday's shift, the maximum run of working days or the rest day in every window,
-or the monthly overtime cap, and prefers people still under their regular week. It is a
-starting point for the solver (a hint), not a roster guaranteed to hold every rule.
+or the monthly overtime cap, and prefers people still under their regular week, then (for
+night shifts) those with the fewest nights so far. It is a starting point for the solver
+(a hint), not a roster guaranteed to hold every rule.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def greedy_roster(problem: Problem, *, careful: bool = False) -> Roster:
     shifts = {s.id: s for s in problem.shifts}
     absent = {(a.employee_id, a.day) for a in problem.absences}
     load = {e.id: 0 for e in problem.employees}
+    nights = {e.id: 0 for e in problem.employees}
     rules = _Rules(problem)
     by_day: dict[date, list[Demand]] = {}
     for line in problem.demand:
@@ -134,13 +136,20 @@ def greedy_roster(problem: Problem, *, careful: bool = False) -> Roster:
         for line in lines:
             s = shifts[line.shift_id]
             pool = candidates(line)
-            if careful:  # regular hours first, then whoever worked least
-                pool.sort(key=lambda e: (not rules.regular_left(e, i, s), load[e.id]))
+            if careful:  # regular hours first, then fewest nights (for nights), least load
+                pool.sort(
+                    key=lambda e: (
+                        not rules.regular_left(e, i, s),
+                        nights[e.id] if s.night else 0,
+                        load[e.id],
+                    )
+                )
             else:
                 pool.sort(key=lambda e: load[e.id])  # stable: file order breaks ties
             for e in pool[: line.target]:
                 out.append(Assignment(e.id, day, line.shift_id, line.skill))
                 busy.add(e.id)
                 load[e.id] += s.minutes
+                nights[e.id] += s.night
                 rules.add(e, i, line.shift_id)
     return Roster(problem.start, problem.days, tuple(out))

@@ -128,3 +128,19 @@ def test_careful_variant_keeps_a_rest_day_in_seven() -> None:
     careful = greedy_roster(p, careful=True)
     assert [i for i, *_ in cells(careful.assignments)] == [0, 1, 2, 3, 4, 5, 7]
     assert evaluate(p, careful).violations == ()
+
+
+def test_careful_variant_spreads_nights_before_balancing_minutes() -> None:
+    long_day = ShiftType("D", time(6), 600)  # a's Monday weighs more than b's night
+    demand = (
+        Demand(day(0), "D", target=1),
+        Demand(day(0), "N", target=1),
+        Demand(day(1), "N", target=1),
+    )
+    p = Problem(MON, 2, (long_day, N), (Employee("a"), Employee("b")), demand, CN_LIKE)
+    assert cells(greedy_roster(p).assignments)[-1] == (1, "N", "b", None)  # least minutes
+    assert cells(greedy_roster(p, careful=True).assignments) == [
+        (0, "D", "a", None),
+        (0, "N", "b", None),
+        (1, "N", "a", None),
+    ]  # fewest nights
