@@ -40,8 +40,12 @@ def best_known(data: Path) -> dict[str, int]:
 def run(n: int, data: Path, bks: dict[str, int], args: argparse.Namespace) -> dict[str, object]:
     problem = load(data / f"Instance{n}.txt")
     t0 = time.monotonic()
-    result = solve(problem, SolveOptions(time_limit_s=args.time_limit, workers=args.workers,
-                                         seed=args.seed, explain=False))
+    result = solve(
+        problem,
+        SolveOptions(
+            time_limit_s=args.time_limit, workers=args.workers, seed=args.seed, explain=False
+        ),
+    )
     wall = time.monotonic() - t0
     best = bks[f"Instance{n}"]
     row: dict[str, object] = {
@@ -50,7 +54,8 @@ def run(n: int, data: Path, bks: dict[str, int], args: argparse.Namespace) -> di
         "objective": result.objective,
         "best_known": best,
         "gap_pct": None,
-        "first_feasible_s": None if result.first_solution_s is None
+        "first_feasible_s": None
+        if result.first_solution_s is None
         else round(result.first_solution_s, 2),
         "bound": None if result.bound is None else round(result.bound),
         "hard_violations": None,

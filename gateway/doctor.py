@@ -13,15 +13,10 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError
+from gateway.configfile import ConfigError
 from gateway.device_manager import DriverFactory, registry_driver_factory
 from gateway.outbox import Outbox, OutboxError
-from gateway.service_config import (
-    ConfigError,
-    DeviceSpec,
-    GatewayConfig,
-    load_devices,
-    load_gateway_config,
-)
+from gateway.service_config import DeviceSpec, GatewayConfig, load_service_config
 from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.migrate import current
@@ -45,10 +40,11 @@ class HopResult:
         return self.state == HopState.FAILED
 
 
-def _check_config(settings: Settings) -> tuple[HopResult, GatewayConfig | None, list[DeviceSpec]]:
+def _check_config(
+    settings: Settings,
+) -> tuple[HopResult, GatewayConfig | None, tuple[DeviceSpec, ...]]:
     try:
-        cfg = load_gateway_config(settings.config_dir)
-        devices = load_devices(settings.config_dir)
+        loaded = load_service_config(settings.config_dir)
     except ConfigError as exc:
         return (
             HopResult(
@@ -58,13 +54,10 @@ def _check_config(settings: Settings) -> tuple[HopResult, GatewayConfig | None, 
                 "fix the file named above (see config/*.yaml for examples)",
             ),
             None,
-            [],
+            (),
         )
-    return (
-        HopResult("config", HopState.OK, f"{settings.config_dir}: {len(devices)} device(s)"),
-        cfg,
-        devices,
-    )
+    detail = f"{settings.config_dir}: site {loaded.site}, {len(loaded.devices)} device(s)"
+    return HopResult("config", HopState.OK, detail), loaded.gateway, loaded.devices
 
 
 def _check_database(settings: Settings) -> HopResult:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from drivers.punch import Punch
+from gateway.punch_mapping import to_punch_in
 from gateway.punch_wire import PunchWire
-from hrcore.models import PunchStateCode
-
-
-def zone_name(punch: Punch, fallback: str) -> str:
-    tz = punch.local.tzinfo
-    return tz.key if isinstance(tz, ZoneInfo) else fallback
 
 
 def to_wire(
@@ -23,18 +18,11 @@ def to_wire(
     clock_offset_s: float | None,
     clock_suspect: bool,
 ) -> PunchWire:
-    """``clock_offset_s``: the driver's own measurement wins over the gateway's."""
-    return PunchWire(
-        id=punch.id,
-        device_sn=punch.device_sn,
-        device_user=punch.device_user,
-        local_time=punch.local,
-        timezone=zone_name(punch, timezone),
-        received_at=received_at,
-        state=PunchStateCode(punch.state.value),
-        verify_mode=punch.verify_mode.value,
-        source=punch.source,
-        raw=punch.raw,
-        clock_offset_s=punch.clock_offset_s if punch.clock_offset_s is not None else clock_offset_s,
-        clock_suspect=clock_suspect,
+    """Map with :func:`gateway.punch_mapping.to_punch_in`; the driver's own offset measurement
+    wins over the gateway's ``clock_offset_s``."""
+    mapped = to_punch_in(
+        punch, timezone=timezone, received_at=received_at, clock_suspect=clock_suspect
     )
+    if mapped.clock_offset_s is None:
+        mapped = dataclasses.replace(mapped, clock_offset_s=clock_offset_s)
+    return PunchWire.from_punch_in(mapped)

@@ -1,7 +1,10 @@
-"""Configuration of the gateway service: ``config/gateway.yaml`` (centre, clock watch, retry,
-HTTP bind) and the device list of ``config/devices.yaml``.
+"""Configuration of the gateway service.
 
-A bad file raises :class:`ConfigError` naming the file, the key and what was expected.
+The site and its clocks come from ``config/site.yaml`` and ``config/devices.yaml``
+(:mod:`gateway.siteconfig`). The gateway's own settings are in ``config/gateway.yaml``: the
+centre, clock watch, retry, HTTP bind, and per-device options keyed by serial number. A bad file
+raises :class:`gateway.configfile.ConfigError`, which names the file, the key and what was
+expected.
 """
 
 from __future__ import annotations
@@ -11,18 +14,14 @@ from dataclasses import dataclass
 from datetime import time
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gateway.configfile import ConfigError, Problem, load_model
+from gateway.siteconfig import Device, load_site_config
 
 GATEWAY_FILE = "gateway.yaml"
-DEVICES_FILE = "devices.yaml"
-
-
-class ConfigError(Exception):
-    """A configuration file is missing or invalid; the message names file, key and fix."""
 
 
 class _Strict(BaseModel):
@@ -71,32 +70,16 @@ class GatewayConfig(_Strict):
     retry: RetryPolicy = RetryPolicy()
     live_resync_s: float = Field(default=60.0, gt=0)
     rediscover_after_failures: int = Field(default=3, ge=1)
+    devices: dict[str, DeviceOptions] = Field(default_factory=dict)
 
 
-class DeviceConfig(_Strict):
-    serial: str = Field(min_length=1, max_length=64)
-    name: str = ""
-    driver: str = Field(min_length=1)
-    site: str | None = None
-    timezone: str
-    poll_interval_s: float = Field(default=30.0, gt=0)
-    live: bool = True
-    enabled: bool = True
-    rediscover_subnet: IPv4Network | None = None
-    settings: dict[str, Any] = Field(default_factory=dict)
+class DeviceOptions(_Strict):
+    """Gateway options of one device (``gateway.yaml`` -> ``devices.<serial>``)."""
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA timezone {v!r} (e.g. Asia/Shanghai)") from exc
-        return v
-
-
-class DevicesFile(_Strict):
-    devices: list[DeviceConfig] = Field(default_factory=list)
+    live: bool = Field(default=True, description="hold a live connection where the driver can")
+    rediscover_subnet: IPv4Network | None = Field(
+        default=None, description="look for the device here (by serial) when it is lost"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +101,27 @@ class DeviceSpec:
         return address_of(self.settings, self.driver)
 
     @classmethod
-    def from_config(cls, c: DeviceConfig) -> DeviceSpec:
+    def from_site(cls, device: Device, site: str, options: DeviceOptions) -> DeviceSpec:
         return cls(
-            serial=c.serial,
-            name=c.name or c.serial,
-            driver=c.driver,
-            timezone=c.timezone,
-            site=c.site,
-            poll_interval_s=c.poll_interval_s,
-            live=c.live,
-            rediscover_subnet=c.rediscover_subnet,
-            settings=dict(c.settings),
+            serial=device.serial,
+            name=device.name or device.serial,
+            driver=device.driver,
+            timezone=device.timezone,
+            site=site,
+            poll_interval_s=device.poll_interval_s,
+            live=options.live,
+            rediscover_subnet=options.rediscover_subnet,
+            settings=device.settings.model_dump(),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """Everything ``shiftgate serve`` reads from the config folder."""
+
+    gateway: GatewayConfig
+    site: str
+    devices: tuple[DeviceSpec, ...]
 
 
 def address_of(settings: Mapping[str, Any], fallback: str) -> str:
@@ -140,45 +132,39 @@ def address_of(settings: Mapping[str, Any], fallback: str) -> str:
     return f"{host}:{port}" if port is not None else str(host)
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _load(path: Path, model: type[M], *, required: bool) -> M:
-    if not path.exists():
-        if required:
-            raise ConfigError(f"{path}: file not found; copy the example from config/")
-        return model()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise ConfigError(
-            f"{path}: key {key}: {first['msg']} (got {first.get('input')!r})"
-        ) from exc
-
-
 def load_gateway_config(config_dir: Path) -> GatewayConfig:
-    return _load(config_dir / GATEWAY_FILE, GatewayConfig, required=False)
+    """``gateway.yaml``; every setting has a default, so the file is optional."""
+    path = config_dir / GATEWAY_FILE
+    return load_model(path, GatewayConfig) if path.exists() else GatewayConfig()
 
 
-def load_devices(config_dir: Path, *, site: str | None = None) -> list[DeviceSpec]:
-    cfg = _load(config_dir / DEVICES_FILE, DevicesFile, required=True)
-    serials = [d.serial for d in cfg.devices]
-    dupes = sorted({s for s in serials if serials.count(s) > 1})
-    if dupes:
+def load_service_config(config_dir: Path, *, site: str | None = None) -> ServiceConfig:
+    """Site, enabled devices (only those of ``site`` when given) and gateway settings.
+
+    Without ``clock.shift_starts`` the clock guard uses the start times of the site's shift
+    types.
+    """
+    gateway = load_gateway_config(config_dir)
+    configuration = load_site_config(config_dir)
+    known = {d.serial for d in configuration.devices}
+    unknown = sorted(set(gateway.devices) - known)
+    if unknown:
         raise ConfigError(
-            f"{config_dir / DEVICES_FILE}: serial {dupes[0]!r} is listed twice; "
-            "a device is known by its serial number"
+            config_dir / GATEWAY_FILE,
+            [
+                Problem(f"devices.{sn}", "no device with this serial in devices.yaml")
+                for sn in unknown
+            ],
         )
-    return [
-        DeviceSpec.from_config(d)
-        for d in cfg.devices
-        if d.enabled and (site is None or d.site == site)
-    ]
+    if not gateway.clock.shift_starts and configuration.site.shift_types:
+        starts = tuple(sorted({st.start for st in configuration.site.shift_types}))
+        gateway = gateway.model_copy(
+            update={"clock": gateway.clock.model_copy(update={"shift_starts": starts})}
+        )
+    code = configuration.site.code
+    devices = tuple(
+        DeviceSpec.from_site(d, code, gateway.devices.get(d.serial, DeviceOptions()))
+        for d in configuration.devices
+        if d.enabled and (site is None or site == code)
+    )
+    return ServiceConfig(gateway=gateway, site=code, devices=devices)

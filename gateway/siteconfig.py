@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -151,7 +152,8 @@ def _site_problems(site: SiteConfig) -> list[Problem]:
             )
     parents = {u.code: u.parent for u in site.org_units}
     for i, unit in enumerate(site.org_units):
-        seen, code = set(), unit.code
+        seen: set[str] = set()
+        code: str | None = unit.code
         while code is not None and code not in seen:
             seen.add(code)
             code = parents.get(code)
@@ -196,8 +198,13 @@ class DeviceConfig(_Strict):
     driver: str = Field(min_length=1, description="driver family (see `shiftgate drivers list`)")
     name: str = ""
     brand: str = ""
+    site: Code | None = Field(default=None, description="site code; default: the site's")
     timezone: TimeZoneName | None = Field(default=None, description="default: the site's")
-    poll_interval_s: float = Field(default=60.0, gt=0, le=86400)
+    poll_interval_s: float = Field(default=30.0, gt=0, le=86400)
+    live: bool = Field(default=True, description="use live events when the driver has them")
+    rediscover_subnet: IPv4Network | None = Field(
+        default=None, description="subnet to search when the device's address changes"
+    )
     enabled: bool = True
     settings: dict[str, Any] = Field(default_factory=dict)
 
@@ -218,6 +225,7 @@ class Device:
     brand: str
     timezone: str
     poll_interval_s: float
+    live: bool
     enabled: bool
 
     def make_driver(self) -> Driver:
@@ -245,14 +253,23 @@ def load_site(path: Path) -> SiteConfig:
     return site
 
 
-def load_devices(path: Path, site_timezone: str) -> tuple[Device, ...]:
-    """Read ``devices.yaml``; each device's ``settings`` is validated by its driver."""
+def load_devices(
+    path: Path, site_timezone: str, site_code: str | None = None
+) -> tuple[Device, ...]:
+    """Read ``devices.yaml``; each device's ``settings`` is validated by its driver.
+
+    With ``site_code``, a device whose ``site`` names another site is an error.
+    """
     if not path.exists():
         return ()
     parsed = load_model(path, DevicesFile)
     devices: list[Device] = []
     problems = _duplicates("devices", [d.serial for d in parsed.devices], "serial")
     for i, cfg in enumerate(parsed.devices):
+        if site_code is not None and cfg.site is not None and cfg.site != site_code:
+            problems.append(
+                Problem(f"devices[{i}].site", f"{cfg.site!r} is not this site ({site_code!r})")
+            )
         timezone = cfg.timezone or site_timezone
         try:
             driver_class = load_driver(cfg.driver)
@@ -279,6 +296,7 @@ def load_devices(path: Path, site_timezone: str) -> tuple[Device, ...]:
                 brand=cfg.brand,
                 timezone=timezone,
                 poll_interval_s=cfg.poll_interval_s,
+                live=cfg.live,
                 enabled=cfg.enabled,
             )
         )
@@ -290,4 +308,5 @@ def load_devices(path: Path, site_timezone: str) -> tuple[Device, ...]:
 def load_site_config(config_dir: Path) -> Configuration:
     """``site.yaml`` (required) and ``devices.yaml`` (optional) from ``config_dir``."""
     site = load_site(config_dir / SITE_FILE)
-    return Configuration(site=site, devices=load_devices(config_dir / DEVICES_FILE, site.timezone))
+    devices = load_devices(config_dir / DEVICES_FILE, site.timezone, site.code)
+    return Configuration(site=site, devices=devices)

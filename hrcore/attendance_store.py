@@ -36,7 +36,12 @@ from hrcore.attendance.model import (
     ShiftRule,
     TraceEntry,
 )
-from hrcore.attendance.overtime import OvertimePolicy, load_policy
+from hrcore.attendance.overtime import (
+    OvertimeCategory,
+    OvertimeLine,
+    OvertimePolicy,
+    load_policy,
+)
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AttendanceDay,
@@ -312,14 +317,29 @@ def _closed_periods(session: Session, site: Site) -> list[tuple[date, date]]:
     ]
 
 
+_NO_OVERTIME = (0, 0, 0)
+
+
+def _overtime_by_day(lines: Iterable[OvertimeLine]) -> dict[date, tuple[int, int, int]]:
+    by_day: dict[date, list[int]] = {}
+    for line in lines:
+        totals = by_day.setdefault(line.date, [0, 0, 0])
+        totals[_CATEGORY_INDEX[line.category]] += line.minutes
+    return {day: (t[0], t[1], t[2]) for day, t in by_day.items()}
+
+
+_CATEGORY_INDEX = {
+    OvertimeCategory.WORKDAY: 0,
+    OvertimeCategory.RESTDAY: 1,
+    OvertimeCategory.HOLIDAY: 2,
+}
+
+
 def trace_to_json(trace: Sequence[TraceEntry]) -> list[Any]:
     return [
-        {
-            "kind": e.kind.value,
-            "message": e.message,
-            "punch_id": e.punch_id,
-            "at": e.at.astimezone(UTC).isoformat() if e.at else None,
-        }
+        {"kind": e.kind, "message": e.message, "punch_id": e.punch_id}
+        if e.punch_id
+        else {"kind": e.kind, "message": e.message}
         for e in trace
     ]
 
@@ -331,7 +351,7 @@ def _row_values(
         "employee_id": emp.id,
         "date": day.date,
         "shift_type_id": shift_type_id,
-        "status": day.status.value,
+        "status": day.status,
         "worked_minutes": day.worked_minutes,
         "late_minutes": day.late_minutes,
         "early_exit_minutes": day.early_exit_minutes,
@@ -414,7 +434,7 @@ def compute_attendance(
         )
         n_punches = 0
         connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
-        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query):
+        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query).all():
             if emp_id in emp_ids:
                 punches[emp_id].append(
                     AttendancePunch(_punch_id(raw_id), _utc(raw_at), _STATES[raw_state])
@@ -448,6 +468,7 @@ def compute_attendance(
         ]
         kinds = {d: policy.calendar.kind(d) for d in days_all}
         in_runs = {d for d in days_all if any(a <= d <= b for a, b in covered)}
+        frozen_days = {d for d in days_all if any(a <= d <= b for a, b in closed)}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         audit: list[dict[str, Any]] = []
@@ -487,6 +508,7 @@ def compute_attendance(
                 unrostered_bounce_seconds=bounce_seconds,
             )
             overtime = policy.evaluate(emp.code, result.days, emp.system)
+            ot_by_day = _overtime_by_day(overtime.lines)
             issues.extend(i for i in result.issues if date_from <= i.date <= date_to)
             for u in result.unmatched:
                 if date_from <= u.punch.at.astimezone(tz).date() <= date_to:
@@ -497,13 +519,11 @@ def compute_attendance(
                 if not date_from <= day.date <= date_to:
                     continue
                 totals["days"] += 1
-                statuses[day.status.value] += 1
-                ot = overtime.on(day.date)
-                values = _row_values(
-                    emp, day, (ot.workday, ot.restday, ot.holiday), shift_type_of.get(day.date)
-                )
+                statuses[day.status] += 1
+                ot = ot_by_day.get(day.date, _NO_OVERTIME)
+                values = _row_values(emp, day, ot, shift_type_of.get(day.date))
                 old = existing.get((emp.id, day.date))
-                frozen = any(a <= day.date <= b for a, b in closed)
+                frozen = day.date in frozen_days
                 if old is None:
                     values["computed_at"] = now
                     values["needs_review"] = frozen
@@ -665,33 +685,42 @@ def recompute_stale(
     site_code: str | None = None,
     bounce_seconds: int = 60,
 ) -> ComputeReport:
-    """Incremental recomputation: only employees with stale days, only over the span of those
-    days (widened by the policy's week/month context); unchanged rows are not rewritten."""
-    stale = stale_days(session, date_from, date_to, site_code=site_code)
-    if not stale:
-        return ComputeReport(
-            sites=tuple(s.code for s in _sites(session, site_code)),
-            employees=0,
-            punches=0,
-            days_evaluated=0,
-            days_inserted=0,
-            days_updated=0,
-            days_unchanged=0,
-            days_flagged=0,
-            unmatched=(),
-            issues=(),
-            status_counts=(),
+    """Incremental recomputation: only employees with stale days, over the span of those days
+    widened to the policy's context (a late Monday punch can move Friday's weekly overtime);
+    rows whose result did not change are not rewritten."""
+    reports = []
+    for site in _sites(session, site_code):
+        stale = stale_days(session, date_from, date_to, site_code=site.code)
+        if not stale:
+            continue
+        first, last = _policy(site).context(min(d for _, d in stale), max(d for _, d in stale))
+        reports.append(
+            compute_attendance(
+                session,
+                max(first, date_from),
+                min(last, date_to),
+                clock=clock,
+                site_code=site.code,
+                employee_ids={e for e, _ in stale},
+                bounce_seconds=bounce_seconds,
+            )
         )
-    first = min(d for _, d in stale)
-    last = max(d for _, d in stale)
-    return compute_attendance(
-        session,
-        first,
-        last,
-        clock=clock,
-        site_code=site_code,
-        employee_ids={e for e, _ in stale},
-        bounce_seconds=bounce_seconds,
+    counts: defaultdict[str, int] = defaultdict(int)
+    for r in reports:
+        for status, n in r.status_counts:
+            counts[status] += n
+    return ComputeReport(
+        sites=tuple(code for r in reports for code in r.sites),
+        employees=sum(r.employees for r in reports),
+        punches=sum(r.punches for r in reports),
+        days_evaluated=sum(r.days_evaluated for r in reports),
+        days_inserted=sum(r.days_inserted for r in reports),
+        days_updated=sum(r.days_updated for r in reports),
+        days_unchanged=sum(r.days_unchanged for r in reports),
+        days_flagged=sum(r.days_flagged for r in reports),
+        unmatched=tuple(u for r in reports for u in r.unmatched),
+        issues=tuple(i for r in reports for i in r.issues),
+        status_counts=tuple(sorted(counts.items())),
     )
 
 
@@ -699,7 +728,7 @@ def recompute_stale(
 class StoredTraceEntry:
     kind: str
     message: str
-    at: datetime | None
+    punch_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -739,7 +768,7 @@ def explain_day(session: Session, employee_code: str, day: date) -> DayExplanati
         StoredTraceEntry(
             str(e.get("kind", "")),
             str(e.get("message", "")),
-            datetime.fromisoformat(e["at"]) if e.get("at") else None,
+            str(e["punch_id"]) if e.get("punch_id") else None,
         )
         for e in row.trace
     )

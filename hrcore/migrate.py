@@ -80,6 +80,16 @@ def upgrade(url: str, revision: str = "head") -> SchemaStatus:
     return SchemaStatus(current=now, head=head())
 
 
+def downgrade(url: str, revision: str) -> SchemaStatus:
+    """Revert migrations down to ``revision`` (``"base"``: an empty schema). Data is lost."""
+    with _connect(url) as connection:
+        with connection.begin():
+            command.downgrade(_config(connection), revision)
+        now = MigrationContext.configure(connection).get_current_revision()
+    log.warning("schema downgraded revision=%s", now)
+    return SchemaStatus(current=now, head=head())
+
+
 def current(url: str) -> SchemaStatus:
     """Where the database is, and where the code is."""
     with _connect(url) as connection:

@@ -129,6 +129,75 @@ def insert_punches(session: Session, punches: Iterable[PunchIn]) -> int:
     return inserted
 
 
+@dataclass(frozen=True, slots=True)
+class PunchView:
+    """A stored punch as readers see it, with the employee code when the device user is mapped."""
+
+    id: uuid.UUID
+    device_sn: str
+    device_user: str
+    employee_code: str | None
+    at: datetime  # UTC
+    local_time: str  # as the device showed it, ISO-8601 with offset
+    timezone: str
+    state: PunchStateCode
+    verify_mode: str
+    source: str
+
+
+def find_punches(
+    session: Session,
+    *,
+    site: Site | None = None,
+    device_sn: str | None = None,
+    employee_code: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 100,
+) -> list[PunchView]:
+    """Punches in ``[start, end)`` (aware instants) ordered by time, at most ``limit``.
+
+    ``site`` matches punches of the site's employees or from the site's devices.
+    """
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise InvalidData(f"{name} must be an aware datetime")
+    if limit < 1:
+        raise InvalidData("limit must be at least 1")
+    stmt = (
+        select(PunchRecord, Employee.code)
+        .outerjoin(Employee, Employee.id == PunchRecord.employee_id)
+        .outerjoin(Device, Device.id == PunchRecord.device_id)
+        .order_by(PunchRecord.at, PunchRecord.device_sn, PunchRecord.device_user)
+        .limit(limit)
+    )
+    if site is not None:
+        stmt = stmt.where((Employee.site_id == site.id) | (Device.site_id == site.id))
+    if device_sn is not None:
+        stmt = stmt.where(PunchRecord.device_sn == device_sn)
+    if employee_code is not None:
+        stmt = stmt.where(Employee.code == employee_code)
+    if start is not None:
+        stmt = stmt.where(PunchRecord.at >= start)
+    if end is not None:
+        stmt = stmt.where(PunchRecord.at < end)
+    return [
+        PunchView(
+            id=row.id,
+            device_sn=row.device_sn,
+            device_user=row.device_user,
+            employee_code=code,
+            at=row.at,
+            local_time=row.local_time,
+            timezone=row.timezone,
+            state=row.state,
+            verify_mode=row.verify_mode,
+            source=row.source,
+        )
+        for row, code in session.execute(stmt)
+    ]
+
+
 # -- sites, org units, shift types -------------------------------------------------------------
 
 

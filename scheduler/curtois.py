@@ -136,17 +136,32 @@ def _parse(text: str, source: str, name: str) -> Problem:
     )
     requests = tuple(
         ShiftRequest(row[0], day(row[1]), row[2], want=want, weight=int(row[3]))
-        for key, want in (("SECTION_SHIFT_ON_REQUESTS", True), ("SECTION_SHIFT_OFF_REQUESTS", False))
+        for key, want in (
+            ("SECTION_SHIFT_ON_REQUESTS", True),
+            ("SECTION_SHIFT_OFF_REQUESTS", False),
+        )
         for row in sec.get(key, [])
     )
     demand = tuple(
-        Demand(day(row[0]), row[1], target=int(row[2]), under_weight=int(row[3]),
-               over_weight=int(row[4]))
+        Demand(
+            day(row[0]),
+            row[1],
+            target=int(row[2]),
+            under_weight=int(row[3]),
+            over_weight=int(row[4]),
+        )
         for row in sec["SECTION_COVER"]
     )
     return Problem(
-        start=START, days=days, shifts=shifts, employees=tuple(employees), demand=demand,
-        policy=curtois_policy(), absences=absences, requests=requests, name=name,
+        start=START,
+        days=days,
+        shifts=shifts,
+        employees=tuple(employees),
+        demand=demand,
+        policy=curtois_policy(),
+        absences=absences,
+        requests=requests,
+        name=name,
     )
 
 

@@ -411,6 +411,10 @@ class SolveOptions:
     #: explain infeasibility with an assumption core (a second, single-worker solve)
     explain: bool = True
     explain_time_limit_s: float = 30.0
+    #: after a first full solve, large-neighbourhood search for the rest of the time
+    lns: bool = True
+    #: share of the time limit for the first full solve when LNS follows
+    first_solve_share: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)

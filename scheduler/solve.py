@@ -9,12 +9,14 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
+from scheduler import lns
 from scheduler.constraints import assignment, counts, cover, hours, sequence, wishes
 from scheduler.constraints.context import Context
+from scheduler.construct import construct
 from scheduler.errors import InvalidProblem, SolverDisagreement
 from scheduler.evaluate import evaluate
+from scheduler.lns import extract
 from scheduler.model import (
-    Assignment,
     Conflict,
     InfeasibilityExplanation,
     PenaltyReport,
@@ -31,6 +33,14 @@ from scheduler.validate import validate
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
+
+#: horizons longer than this get a block-by-block first roster before LNS
+CONSTRUCT_ABOVE_DAYS = 84
+CONSTRUCT_BLOCK_DAYS = 28
+CONSTRUCT_SHARE = 0.6
+#: up to this many employee-days the complete search gets the whole time (it proves
+#: optimality there; LNS would only get in its way)
+SMALL_MODEL_CELLS = 300
 
 FAMILIES: tuple[Callable[[Context], None], ...] = (
     assignment.post_absences,
@@ -72,8 +82,9 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         now = _time.monotonic() - self.t0
         if self.first is None:
             self.first = now
-        prog = Progress(int(self.objective_value), self.best_objective_bound, now,
-                        len(self.seen) + 1)
+        prog = Progress(
+            int(self.objective_value), self.best_objective_bound, now, len(self.seen) + 1
+        )
         self.seen.append(prog)
         if self.on_progress is not None:
             self.on_progress(prog)
@@ -87,17 +98,6 @@ def _params(options: SolveOptions, time_limit: float, workers: int) -> cp_model.
     return solver
 
 
-def extract(ctx: Context, value: Callable[[cp_model.IntVar], int]) -> Roster:
-    p = ctx.p
-    out = []
-    for ei, e in enumerate(p.employees):
-        for d in range(ctx.n):
-            for (s, k), v in ctx.x[ei][d].items():
-                if value(v):
-                    out.append(Assignment(e.id, p.date_of(d), p.shifts[s].id, k))
-    return Roster(p.start, p.days, tuple(out))
-
-
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -108,36 +108,175 @@ def solve(
     options = options or SolveOptions()
     validate(problem)
     t0 = _time.monotonic()
-    ctx = build(problem)
-    log.info("model built problem=%s vars=%d terms=%d", problem.name,
-             len(ctx.model.proto.variables), len(ctx.terms))
-    hint_from_published(ctx)
     watcher = _Watcher(on_progress, t0)
-    remaining = options.time_limit_s - (_time.monotonic() - t0)
-    solver = _params(options, remaining, options.workers)
+    deadline = t0 + options.time_limit_s
+    first_roster: Roster | None = None
+    if options.lns and problem.days > CONSTRUCT_ABOVE_DAYS:
+        first_roster = construct(
+            problem,
+            solve,
+            block_days=CONSTRUCT_BLOCK_DAYS,
+            deadline=t0 + options.time_limit_s * CONSTRUCT_SHARE,
+            workers=options.workers,
+            seed=options.seed,
+        )
+    ctx = build(problem)
+    log.info(
+        "model built problem=%s vars=%d terms=%d",
+        problem.name,
+        len(ctx.model.proto.variables),
+        len(ctx.terms),
+    )
+    hint_from_published(ctx)
+    grid = lns.assignment_vars(ctx)
+    if first_roster is not None:
+        incumbent = _incumbent_of(ctx, first_roster)
+        _announce(incumbent, watcher, on_progress)
+        incumbent = _lns(ctx, incumbent, None, options, deadline, watcher, on_progress)
+        roster = extract(ctx, lambda v: incumbent.values[v.index])
+        report = check_agreement(problem, roster, incumbent.objective)
+        return SolveResult(
+            SolveStatus.FEASIBLE,
+            roster,
+            incumbent.objective,
+            None,
+            report,
+            _time.monotonic() - t0,
+            watcher.first,
+            None,
+            tuple(watcher.seen),
+        )
+    use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
+    first_limit = options.time_limit_s * (options.first_solve_share if use_lns else 1.0)
+    solver = _params(options, min(first_limit, deadline - _time.monotonic()), options.workers)
     status = solver.solve(ctx.model, watcher)
-    name = solver.status_name(status)
-    log.info("solved status=%s objective=%s wall=%.2f", name,
-             solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
-             solver.wall_time)
+    log.info("first solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
+    incumbent: lns.Incumbent | None = None
+    bound: float | None = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        roster = extract(ctx, solver.boolean_value)
-        objective = round(solver.objective_value)
+        values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
+        incumbent = lns.Incumbent(values, ctx.objective_value(solver))
         bound = solver.best_objective_bound
-        st = SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE
-        report = check_agreement(problem, roster, objective)
-        return SolveResult(st, roster, objective, bound, report,
-                           _time.monotonic() - t0, watcher.first, None, tuple(watcher.seen))
-    if status == cp_model.INFEASIBLE:
-        explanation = None
-        if options.explain:
-            explanation = explain(problem, options)
-        return SolveResult(SolveStatus.INFEASIBLE, None, None, None, PenaltyReport(()),
-                           _time.monotonic() - t0, None, explanation, ())
-    if status == cp_model.MODEL_INVALID:
+    elif status == cp_model.UNKNOWN and deadline - _time.monotonic() > 0.5:
+        incumbent = _feasible_only(ctx, grid, options, deadline, watcher, on_progress)
+    elif status == cp_model.INFEASIBLE:
+        explanation = explain(problem, options) if options.explain else None
+        return SolveResult(
+            SolveStatus.INFEASIBLE,
+            None,
+            None,
+            None,
+            PenaltyReport(()),
+            _time.monotonic() - t0,
+            None,
+            explanation,
+            (),
+        )
+    elif status == cp_model.MODEL_INVALID:
         raise InvalidProblem(f"CP-SAT rejected the model: {ctx.model.validate()}")
-    return SolveResult(SolveStatus.UNKNOWN, None, None, None, PenaltyReport(()),
-                       _time.monotonic() - t0, None, None, tuple(watcher.seen))
+    if incumbent is None:
+        return SolveResult(
+            SolveStatus.UNKNOWN,
+            None,
+            None,
+            None,
+            PenaltyReport(()),
+            _time.monotonic() - t0,
+            None,
+            None,
+            tuple(watcher.seen),
+        )
+    st = SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE
+    if st == SolveStatus.FEASIBLE and options.lns and deadline - _time.monotonic() > 1.0:
+        incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher, on_progress)
+    roster = extract(ctx, lambda v: incumbent.values[v.index])
+    report = check_agreement(problem, roster, incumbent.objective)
+    return SolveResult(
+        st,
+        roster,
+        incumbent.objective,
+        bound,
+        report,
+        _time.monotonic() - t0,
+        watcher.first,
+        None,
+        tuple(watcher.seen),
+    )
+
+
+def _incumbent_of(ctx: Context, roster: Roster) -> lns.Incumbent:
+    """A roster as values of the model's assignment literals, priced by the evaluator."""
+    p = ctx.p
+    emp = {e.id: i for i, e in enumerate(p.employees)}
+    sidx = {s.id: i for i, s in enumerate(p.shifts)}
+    on = {
+        (emp[a.employee_id], p.index_of(a.day), sidx[a.shift_id], a.skill)
+        for a in roster.assignments
+    }
+    values = {
+        v.index: int((ei, d, s, k) in on)
+        for ei in range(len(p.employees))
+        for d in range(ctx.n)
+        for (s, k), v in ctx.x[ei][d].items()
+    }
+    return lns.Incumbent(values, evaluate(p, roster).objective)
+
+
+def _announce(inc: lns.Incumbent, watcher: _Watcher, on_progress: ProgressFn | None) -> None:
+    now = _time.monotonic() - watcher.t0
+    if watcher.first is None:
+        watcher.first = now
+    prog = Progress(inc.objective, 0.0, now, len(watcher.seen) + 1)
+    watcher.seen.append(prog)
+    if on_progress is not None:
+        on_progress(prog)
+
+
+def _feasible_only(
+    ctx: Context,
+    grid: list[list[list[cp_model.IntVar]]],
+    options: SolveOptions,
+    deadline: float,
+    watcher: _Watcher,
+    on_progress: ProgressFn | None,
+) -> lns.Incumbent | None:
+    """No roster yet: look for any roster satisfying the hard rules (no objective), then
+    price it with the evaluator so LNS can start from it."""
+    model = ctx.model.clone()
+    model.proto.clear_objective()
+    solver = _params(options, deadline - _time.monotonic(), options.workers)
+    solver.parameters.stop_after_first_solution = True
+    status = solver.solve(model)
+    log.info("feasibility solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
+    roster = extract(ctx, lambda v: values[v.index])
+    inc = lns.Incumbent(values, evaluate(ctx.p, roster).objective)
+    _announce(inc, watcher, on_progress)
+    return inc
+
+
+def _lns(
+    ctx: Context,
+    start: lns.Incumbent,
+    bound: float | None,
+    options: SolveOptions,
+    deadline: float,
+    watcher: _Watcher,
+    on_progress: ProgressFn | None,
+) -> lns.Incumbent:
+    def better(inc: lns.Incumbent) -> None:
+        prog = lns.progress_of(inc, bound or 0.0, watcher.t0, len(watcher.seen) + 1)
+        watcher.seen.append(prog)
+        if on_progress is not None:
+            on_progress(prog)
+
+    best, rounds = lns.improve(
+        ctx, start, deadline=deadline, seed=options.seed, workers=options.workers, on_better=better
+    )
+    log.info("lns done rounds=%d objective=%d", rounds, best.objective)
+    return best
 
 
 def check_agreement(problem: Problem, roster: Roster, objective: int) -> PenaltyReport:
@@ -180,10 +319,12 @@ def explain(problem: Problem, options: SolveOptions) -> InfeasibilityExplanation
     by_index = {lit.index: g for lit, g in ctx.groups.values()}
     core = _core(ctx, lits, options, options.explain_time_limit_s / 2)
     if not core:
-        words = ("the structural rules alone (one shift a day, skills, no overlap) cannot hold"
-                 if core is not None else "no small conflict found within the time limit")
-        return InfeasibilityExplanation((Conflict(Rule.ONE_SHIFT_PER_DAY, words),),
-                                        minimal=False)
+        words = (
+            "the structural rules alone (one shift a day, skills, no overlap) cannot hold"
+            if core is not None
+            else "no small conflict found within the time limit"
+        )
+        return InfeasibilityExplanation((Conflict(Rule.ONE_SHIFT_PER_DAY, words),), minimal=False)
     # shrink by deletion while time allows
     minimal = True
     i = 0
@@ -191,7 +332,7 @@ def explain(problem: Problem, options: SolveOptions) -> InfeasibilityExplanation
         if _time.monotonic() - t0 > options.explain_time_limit_s:
             minimal = False
             break
-        trial = core[:i] + core[i + 1:]
+        trial = core[:i] + core[i + 1 :]
         sub = _core(ctx, trial, options, 5.0)
         if sub is not None:
             core = sub if len(sub) < len(trial) else trial
@@ -199,14 +340,17 @@ def explain(problem: Problem, options: SolveOptions) -> InfeasibilityExplanation
             i += 1
     conflicts = tuple(
         Conflict(g.rule, g.words, g.employee_id, g.day)
-        for g in sorted((by_index[lit.index] for lit in core),
-                        key=lambda g: (g.rule != "cover_minimum", g.words))
+        for g in sorted(
+            (by_index[lit.index] for lit in core),
+            key=lambda g: (g.rule != "cover_minimum", g.words),
+        )
     )
     return InfeasibilityExplanation(conflicts, minimal)
 
 
-def _core(ctx: Context, lits: Sequence[cp_model.IntVar], options: SolveOptions,
-          limit: float) -> list[cp_model.IntVar] | None:
+def _core(
+    ctx: Context, lits: Sequence[cp_model.IntVar], options: SolveOptions, limit: float
+) -> list[cp_model.IntVar] | None:
     """Infeasible core among `lits` (None if feasible or undecided)."""
     ctx.model.clear_assumptions()
     ctx.model.add_assumptions(lits)

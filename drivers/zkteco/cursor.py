@@ -16,6 +16,7 @@ from drivers.errors import DriverConfigError
 
 CURSOR_VERSION = 1
 TAIL_RECORDS = 3
+MAX_CURSOR_CHARS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ class LogCursor:
         if text is None:
             return cls()
         try:
+            if len(text) > MAX_CURSOR_CHARS:
+                raise ValueError(f"{len(text)} characters is too long")
             obj = json.loads(text)
             if not isinstance(obj, dict) or obj.get("v") != CURSOR_VERSION:
                 raise ValueError("not a version-1 zkteco cursor")

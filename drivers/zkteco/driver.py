@@ -103,6 +103,9 @@ class ZKTecoConfig(BaseModel):
     retries: int = Field(3, ge=1, le=10, description="attempts for a corrupt or truncated reply")
     disable_during_reads: bool = True
     reconnect_delay_s: float = Field(2.0, ge=0, le=300)
+    live_reconnects: int = Field(
+        3, ge=0, le=100, description="failed reconnects in a row before live gives up and raises"
+    )
     live_heartbeat_s: float = Field(30.0, gt=0, le=3600)
 
     @field_validator("timezone")
@@ -398,25 +401,24 @@ class ZKTecoDriver(Driver):
 
     # -- live --------------------------------------------------------------------------------
     def live_punches(self, stop: threading.Event) -> Iterator[Punch]:
-        """Punches as they happen until ``stop`` is set; reconnects after a drop."""
+        """Punches as they happen until ``stop`` is set.
+
+        After a drop it reconnects (``live_reconnects`` failed attempts in a row, then the
+        error is raised so the caller's backoff takes over). Punches made while disconnected
+        are not replayed: the caller's next :meth:`read_punches` picks them up.
+        """
         client: ZKClient | None = None
-        down = False
+        failures = 0
+        idle_since = time.monotonic()
         try:
             while not stop.is_set():
                 try:
                     if client is None:
-                        client = ZKClient(self.endpoint)
-                        client.connect()
-                        if self._serial is None:
-                            self._serial = (
-                                client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
-                            )
-                        client.enable()  # a read that broke may have left it disabled
-                        client.register_events(int(EventFlag.ATTLOG))
+                        client = self._live_client()
                         idle_since = time.monotonic()
-                        if down:
+                        if failures:
                             log.info("live recovered device=%s", self.endpoint)
-                            down = False
+                        failures = 0
                     pkt = client.next_event(timeout=0.5)
                     if pkt is None:
                         if time.monotonic() - idle_since > self.cfg.live_heartbeat_s:
@@ -434,9 +436,11 @@ class ZKTecoDriver(Driver):
                     if client is not None:
                         client.close()
                     client = None
-                    if not down:
+                    failures += 1
+                    if failures > self.cfg.live_reconnects:
+                        raise
+                    if failures == 1:
                         log.warning("live unavailable device=%s error=%s", self.endpoint, exc)
-                        down = True
                     stop.wait(self.cfg.reconnect_delay_s)
         finally:
             if client is not None:
@@ -445,3 +449,16 @@ class ZKTecoDriver(Driver):
                 except DriverError:
                     pass
                 client.close()
+
+    def _live_client(self) -> ZKClient:
+        client = ZKClient(self.endpoint)
+        client.connect()
+        try:
+            if self._serial is None:
+                self._serial = client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
+            client.enable()  # a read that broke may have left it disabled
+            client.register_events(int(EventFlag.ATTLOG))
+        except BaseException:
+            client.close()
+            raise
+        return client

@@ -70,7 +70,6 @@ _VERIFY_CHOICES = (1, 1, 1, 1, 15, 15, 2, 0)
 class _Session:
     session_id: int
     send: Callable[[list[bytes]], None]
-    close: Callable[[], None]
     authed: bool = False
     events: int = 0
     buffer: bytes | None = None
@@ -126,6 +125,7 @@ class ZKSimulator:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sock: socket.socket | None = None
+        self._bound_port: int | None = None
         self._sessions: dict[int, _Session] = {}
         self._conns: set[socket.socket] = set()
         self._next_session = 0x3A00 + (seed % 0x1000)
@@ -181,10 +181,9 @@ class ZKSimulator:
     # -- lifecycle ---------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._sock is None:
+        if self._bound_port is None:
             raise RuntimeError("simulator not started")
-        port: int = self._sock.getsockname()[1]
-        return port
+        return self._bound_port
 
     def start(self) -> int:
         if self._sock is not None:
@@ -197,6 +196,7 @@ class ZKSimulator:
         if not self.udp:
             sock.listen(16)
         self._sock = sock
+        self._bound_port = int(sock.getsockname()[1])
         self._spawn(self._serve_udp if self.udp else self._accept_loop, "zksim-server")
         if self.live_rate > 0:
             self._spawn(self._live_loop, "zksim-live")
@@ -384,7 +384,7 @@ class ZKSimulator:
             _close_quietly(conn)
 
         deframer = TcpDeframer()
-        conn.settimeout(0.5)
+        conn.settimeout(30)  # stop() and reboot() shut the socket down, which wakes recv
         try:
             while not self._stop.is_set():
                 try:
@@ -444,7 +444,7 @@ class ZKSimulator:
             delay = self._delay
         if req.command == Cmd.ACK_OK:
             return  # a client acknowledging a realtime event: no answer
-        replies = self._dispatch(req.command, req.session_id, req.reply_id, req.data, send, close)
+        replies = self._dispatch(req.command, req.session_id, req.reply_id, req.data, send)
         if req.command == Cmd.CONNECT and replies:
             session_ids.append(parse_packet(replies[0], verify=False).session_id)
         if delay > 0 and self._stop.wait(delay):
@@ -481,7 +481,6 @@ class ZKSimulator:
         reply_id: int,
         data: bytes,
         send: Callable[[list[bytes]], None],
-        close: Callable[[], None],
     ) -> list[bytes]:
         def reply(code: int, body: bytes = b"", sid: int = session_id) -> list[bytes]:
             return [build_packet(code, sid, reply_id, body)]
@@ -490,7 +489,7 @@ class ZKSimulator:
             if command == Cmd.CONNECT:
                 self._next_session = (self._next_session + 1) & 0xFFFF or 1
                 sid = self._next_session
-                self._sessions[sid] = _Session(sid, send, close, authed=self.comm_key == 0)
+                self._sessions[sid] = _Session(sid, send, authed=self.comm_key == 0)
                 return reply(Cmd.ACK_OK if self.comm_key == 0 else Cmd.ACK_UNAUTH, sid=sid)
             session = self._sessions.get(session_id)
             if session is None:

@@ -189,14 +189,21 @@ def compute(
     incremental: Annotated[
         bool, typer.Option("--incremental", help="only days touched by new punches or rosters")
     ] = False,
+    bounce_seconds: Annotated[
+        int, typer.Option("--bounce-seconds", min=0, help="punches this close collapse to one")
+    ] = 60,
 ) -> None:
     """Compute attendance from stored punches and rosters into the HR store."""
     first, last = _day("--from", date_from), _day("--to", date_to)
     with _session(write=True) as session:
         if incremental:
-            report = recompute_stale(session, first, last, clock=_utc_now, site_code=site)
+            report = recompute_stale(
+                session, first, last, clock=_utc_now, site_code=site, bounce_seconds=bounce_seconds
+            )
         else:
-            report = compute_attendance(session, first, last, clock=_utc_now, site_code=site)
+            report = compute_attendance(
+                session, first, last, clock=_utc_now, site_code=site, bounce_seconds=bounce_seconds
+            )
     print_compute_report(make_console(), report)
 
 

@@ -155,6 +155,8 @@ def pull(
     if out is not None:
         n = write_csv(result.punches, out)
         console.print(f"wrote {n} punches to {out}")
+    elif not result.punches:
+        console.print("no new punches")
     else:
         console.print(punch_table(result.punches, limit))
     if cursor_file is not None and result.cursor is not None:

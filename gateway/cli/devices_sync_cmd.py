@@ -12,8 +12,9 @@ from rich.table import Table
 
 from drivers.errors import DriverError
 from gateway.cli.console import make_console
+from gateway.configfile import ConfigError
 from gateway.device_manager import registry_driver_factory
-from gateway.service_config import ConfigError, load_devices
+from gateway.service_config import load_service_config
 from gateway.settings import Settings
 from gateway.user_sync import SyncError, apply_plan, load_roster, plan_device
 from hrcore.db import make_engine, make_session_factory
@@ -31,7 +32,7 @@ def sync_users(
     settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     console = make_console()
     try:
-        devices = load_devices(settings.config_dir, site=site)
+        devices = load_service_config(settings.config_dir, site=site).devices
     except ConfigError as exc:
         console.print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(2) from exc

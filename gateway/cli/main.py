@@ -16,6 +16,7 @@ from gateway.cli import (
     punches_cmd,
     roster_cmd,
     serve_cmd,
+    settings_check,
     simulate_cmd,
 )
 
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.callback()(settings_check.check_settings)
 app.add_typer(drivers_cmd.app, name="drivers")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(punches_cmd.app, name="punches")

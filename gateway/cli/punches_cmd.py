@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
+from rich.table import Table
 
 from drivers.errors import DriverError
 from drivers.files.csvfile import CsvMapping
@@ -20,6 +22,7 @@ from gateway.siteconfig import DEVICES_FILE, load_devices
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current
+from hrcore.store import find_punches, get_site
 
 app = typer.Typer(help="Punches in the HR store: import files, list.", no_args_is_help=True)
 
@@ -142,3 +145,65 @@ def import_(
     _report(outcome)
     if not outcome.imported:
         raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    site: Annotated[
+        str | None, typer.Option("--site", help="site code; dates are the site's days")
+    ] = None,
+    device_serial: Annotated[str | None, typer.Option("--device-serial")] = None,
+    employee: Annotated[str | None, typer.Option("--employee", help="employee code")] = None,
+    day_from: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="first day (YYYY-MM-DD)"),
+    ] = None,
+    day_to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="last day, inclusive (YYYY-MM-DD)"),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 100,
+) -> None:
+    """Show stored punches in time order (days in the site's zone, else UTC)."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        require_current(settings.database_url)
+        with make_session_factory(engine)() as session:
+            site_row = get_site(session, site) if site is not None else None
+            zone = ZoneInfo(site_row.timezone) if site_row is not None else ZoneInfo("UTC")
+            rows = find_punches(
+                session,
+                site=site_row,
+                device_sn=device_serial,
+                employee_code=employee,
+                start=_day_start(day_from.date(), zone) if day_from else None,
+                end=_day_start(day_to.date() + timedelta(days=1), zone) if day_to else None,
+                limit=limit,
+            )
+    except StoreError as exc:
+        make_console(stderr=True).print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    table = Table(title=f"punches ({zone.key})")
+    for column in ("local time", "device", "user", "employee", "state", "verify", "source"):
+        table.add_column(column)
+    for p in rows:
+        table.add_row(
+            f"{p.at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
+            p.device_sn,
+            p.device_user,
+            p.employee_code or "-",
+            p.state.value,
+            p.verify_mode,
+            p.source,
+        )
+    console = make_console()
+    console.print(table)
+    more = " (limit reached; use --limit or narrow the range)" if len(rows) == limit else ""
+    console.print(f"{len(rows)} punch(es){more}")
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)

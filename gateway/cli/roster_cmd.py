@@ -98,13 +98,23 @@ def solve_cmd(
     HR store, written back as a draft run."""
     console = make_console()
     if curtois_file is None and site is not None:
-        store_roster.solve_store(console, site=site, date_from=date_from, date_to=date_to,
-                                 policy=policy, demand=demand, time_limit=time_limit,
-                                 workers=workers, seed=seed)
+        store_roster.solve_store(
+            console,
+            site=site,
+            date_from=date_from,
+            date_to=date_to,
+            policy=policy,
+            demand=demand,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+        )
         return
     if curtois_file is None:
-        console.print("give --curtois FILE (a Curtois-Qu benchmark instance), "
-                      "or --site S --from DATE --to DATE (a site from the store)")
+        console.print(
+            "give --curtois FILE (a Curtois-Qu benchmark instance), "
+            "or --site S --from DATE --to DATE (a site from the store)"
+        )
         raise typer.Exit(2)
     try:
         result = solve_curtois_file(

@@ -12,9 +12,10 @@ import typer
 import uvicorn
 
 from gateway.cli.console import make_console
+from gateway.configfile import ConfigError
 from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
-from gateway.service_config import ConfigError, load_devices, load_gateway_config
+from gateway.service_config import load_service_config
 from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current
@@ -38,11 +39,11 @@ def serve(
     settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     configure_logging(json_lines=settings.log_json)
     try:
-        cfg = load_gateway_config(settings.config_dir)
-        devices = load_devices(settings.config_dir)
+        service_config = load_service_config(settings.config_dir)
     except ConfigError as exc:
         make_console(stderr=True).print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    cfg, devices = service_config.gateway, service_config.devices
     if not cfg.centre.url:  # co-located: punches go straight into this database
         try:
             require_current(settings.database_url)

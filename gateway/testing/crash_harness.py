@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
-import yaml
 from sqlalchemy import func, select
 
 from drivers.punch import punch_id
@@ -30,6 +29,7 @@ from drivers.zkteco.simulator import ZKSimulator
 from gateway.app import create_app
 from gateway.outbox import OUTBOX_FILENAME, Outbox
 from gateway.settings import Settings
+from gateway.testing.config_files import write_config_dir
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
@@ -83,29 +83,22 @@ def central_server(database_url: str, var_dir: Path, port: int = 0) -> Iterator[
 
 
 def write_config(config_dir: Path, *, serial: str, port: int, centre_url: str) -> None:
-    config_dir.mkdir(parents=True, exist_ok=True)
+    """One live ZK device, uploads to ``centre_url`` in small batches, fast retries."""
     device = {
         "serial": serial,
         "name": "crash-sim",
         "driver": "zkteco",
         "timezone": TIMEZONE,
         "poll_interval_s": 0.5,
-        "live": True,
-        "settings": {
-            "host": "127.0.0.1",
-            "port": port,
-            "timezone": TIMEZONE,
-            "timeout": 5,
-            "reconnect_delay_s": 0,
-        },
+        "settings": {"host": "127.0.0.1", "port": port, "timeout": 5, "reconnect_delay_s": 0},
     }
-    (config_dir / "devices.yaml").write_text(yaml.safe_dump({"devices": [device]}))
     gateway = {
         "centre": {"url": centre_url, "batch_size": 25, "timeout_s": 5},
         "retry": {"base_s": 0.05, "cap_s": 0.5},
         "live_resync_s": 1.5,
+        "devices": {serial: {"live": True}},
     }
-    (config_dir / "gateway.yaml").write_text(yaml.safe_dump(gateway))
+    write_config_dir(config_dir, [device], timezone=TIMEZONE, gateway=gateway)
 
 
 class _Puncher:

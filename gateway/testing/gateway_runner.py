@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
-from gateway.service_config import load_devices, load_gateway_config
+from gateway.service_config import load_service_config
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(json_lines=settings.log_json)
-    service = GatewayService(
-        settings, load_gateway_config(settings.config_dir), load_devices(settings.config_dir)
-    )
+    config = load_service_config(settings.config_dir)
+    service = GatewayService(settings, config.gateway, config.devices)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from hrcore.attendance.model import (
@@ -38,9 +38,11 @@ def _hm(at: datetime, tz: ZoneInfo) -> str:
     return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
 
 
-def _dhm(at: datetime, tz: ZoneInfo) -> str:
+def _clock(at: datetime, tz: ZoneInfo, day: date) -> str:
+    """HH:MM local, with (+1) / (-1) when it falls on the day after / before ``day``."""
     t = at.astimezone(tz)
-    return f"{t.year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+    shift = (t.date() - day).days
+    return f"{t.hour:02d}:{t.minute:02d}" + (f"({shift:+d})" if shift else "")
 
 
 def _minutes(seconds: float) -> int:
@@ -48,8 +50,7 @@ def _minutes(seconds: float) -> int:
     return int(seconds // 60)
 
 
-@dataclass(frozen=True, slots=True)
-class _Sided:
+class _Sided(NamedTuple):  # internal and hot: a named tuple is cheaper than a dataclass
     punch: AttendancePunch
     direction: Direction
 
@@ -129,8 +130,8 @@ def sides(punches: Sequence[AttendancePunch], mode: InOutMode, trace: _Trace) ->
             direction = Direction.OUT if open_in else Direction.IN
             trace.add(
                 TraceKind.RULE,
-                f"{_hm(punch.at, trace.tz)} device state {punch.state.value}: taken as "
-                f"{direction.value} ({'a check-in is open' if open_in else 'no check-in open'})",
+                f"{_hm(punch.at, trace.tz)} device state {punch.state}: taken as "
+                f"{direction} ({'a check-in is open' if open_in else 'no check-in open'})",
                 punch,
             )
         open_in = direction is Direction.IN
@@ -138,8 +139,7 @@ def sides(punches: Sequence[AttendancePunch], mode: InOutMode, trace: _Trace) ->
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Hours:
+class _Hours(NamedTuple):
     worked: int
     check_in: AttendancePunch | None
     check_out: AttendancePunch | None
@@ -168,15 +168,15 @@ def first_last(sided: Sequence[_Sided], rule: ShiftRule, trace: _Trace) -> _Hour
         elif s.punch is check_out:
             trace.used(s.punch, "check-out (last punch)" if alternating else "check-out (last OUT)")
         elif check_in is not None and s.punch.at < check_in.at:
-            trace.ignored(s.punch, f"ignored: {s.direction.value} before any check-in")
+            trace.ignored(s.punch, f"ignored: {s.direction} before any check-in")
         elif alternating and check_out is not None:
             trace.ignored(s.punch, "not counted: between first and last punch")
         elif check_out is not None and s.punch.at < check_out.at:
             trace.ignored(s.punch, "not counted: between first check-in and last check-out")
         elif check_out is not None:
-            trace.ignored(s.punch, f"ignored: {s.direction.value} after the last check-out")
+            trace.ignored(s.punch, f"ignored: {s.direction} after the last check-out")
         else:
-            trace.ignored(s.punch, f"ignored: another {s.direction.value}, no check-out found")
+            trace.ignored(s.punch, f"ignored: another {s.direction}, no check-out found")
     if check_in is None or check_out is None:
         return _Hours(
             0, check_in, check_out, int(check_in is not None) + int(check_out is not None)
@@ -293,9 +293,11 @@ def judge_shift(
     trace = _Trace(tz)
     trace.add(
         TraceKind.SHIFT,
-        f"shift {rule.code} {_dhm(shift.start, tz)}-{_dhm(shift.end, tz)} from "
-        f"{shift.source or 'roster'}; window {_dhm(opens, tz)}-{_dhm(closes, tz)}; "
-        f"IN/OUT {rule.in_out_mode.value}, hours {rule.hours_mode.value}; day is {kind.value}",
+        f"shift {rule.code} {rule.start.hour:02d}:{rule.start.minute:02d}-"
+        f"{rule.end.hour:02d}:{rule.end.minute:02d}{'(+1)' if rule.crosses_midnight else ''} "
+        f"on {shift.date} from {shift.source or 'roster'}; "
+        f"window {_clock(opens, tz, shift.date)}-{_clock(closes, tz, shift.date)}; "
+        f"IN/OUT {rule.in_out_mode}, hours {rule.hours_mode}; day is {kind}",
     )
     for e in extra:
         trace.entry(e)
@@ -307,11 +309,8 @@ def judge_shift(
         hours = every_pair(sided, rule.in_out_mode, trace)
     status, late, early, after = _status(shift, hours, trace)
     if on_leave:
-        trace.add(
-            TraceKind.RULE, f"on leave: approved leave covers this day (would be {status.value})"
-        )
+        trace.add(TraceKind.RULE, f"on leave: approved leave covers this day (would be {status})")
         status, late, early = DayStatus.ON_LEAVE, 0, 0
-    trace.add(TraceKind.RULE, f"worked {hours.worked} min")
     return DayResult(
         employee=employee,
         date=shift.date,
@@ -341,7 +340,7 @@ def judge_free_day(
 ) -> DayResult:
     """A day without a shift: rest day, holiday, leave, or unrostered work (first to last punch)."""
     trace = _Trace(tz)
-    trace.add(TraceKind.SHIFT, f"no shift rostered; day is {kind.value}")
+    trace.add(TraceKind.SHIFT, f"no shift rostered; day is {kind}")
     for e in extra:
         trace.entry(e)
     kept = collapse_bounces(punches, bounce_seconds, trace)
@@ -368,10 +367,10 @@ def judge_free_day(
         )
     elif kind in (DayKind.PUBLIC_HOLIDAY, DayKind.STATUTORY_HOLIDAY):
         status = DayStatus.HOLIDAY
-        trace.add(TraceKind.RULE, f"holiday: no shift and the calendar says {kind.value}")
+        trace.add(TraceKind.RULE, f"holiday: no shift and the calendar says {kind}")
     else:
         status = DayStatus.REST_DAY
-        trace.add(TraceKind.RULE, f"rest day: no shift rostered (calendar: {kind.value})")
+        trace.add(TraceKind.RULE, f"rest day: no shift rostered (calendar: {kind})")
     return DayResult(
         employee=employee,
         date=day,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from hrcore.attendance.model import (
     AttendancePunch,
@@ -46,6 +47,9 @@ class Assignment:
     outside: tuple[AttendancePunch, ...]  # in no window
 
 
+_BY_TIME = attrgetter("at", "id")
+
+
 def _fmt(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M")
 
@@ -56,7 +60,8 @@ def drop_overlapping(
     kept: list[ShiftInstance] = []
     rejected: list[Rejected] = []
     for shift in sorted(shifts, key=lambda s: (s.start, s.end)):
-        clash = next((k for k in reversed(kept) if shift.start < k.end), None)
+        # kept shifts do not overlap and are sorted by start, so the last one ends latest
+        clash = kept[-1] if kept and shift.start < kept[-1].end else None
         if clash is None:
             kept.append(shift)
             continue
@@ -94,7 +99,7 @@ def assign(
     windows = windows_for(kept)
     groups: list[list[AttendancePunch]] = [[] for _ in windows]
     outside: list[AttendancePunch] = []
-    ordered = sorted(punches, key=lambda p: (p.at, p.id))
+    ordered = sorted(punches, key=_BY_TIME)
     w = 0
     for punch in ordered:
         while w < len(windows) and windows[w].closes < punch.at:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from scheduler.constraints.context import Context, day_words, mode
-from scheduler.model import Rule
+from scheduler.model import AbsenceKind, Rule
+
+ABSENCE_WORDS = {
+    AbsenceKind.LEAVE: "is on approved leave",
+    AbsenceKind.UNAVAILABLE: "is unavailable",
+    AbsenceKind.DAY_OFF: "has a fixed day off",
+}
 
 
 def post_absences(ctx: Context) -> None:
@@ -18,10 +24,19 @@ def post_absences(ctx: Context) -> None:
             continue
         ei = index[a.employee_id]
         e = ctx.p.employees[ei]
-        g = ctx.group(Rule.UNAVAILABLE, (e.id, d),
-                      f"{e.display()} is off ({a.kind}) on {day_words(a.day)}", e.id, a.day)
-        ctx.forbid(Rule.UNAVAILABLE, ctx.w[ei][d], hard=hard, weight=weight, group=g,
-                   employee_id=e.id, day=a.day)
+        why = ABSENCE_WORDS[a.kind]
+        g = ctx.group(
+            Rule.UNAVAILABLE, (e.id, d), f"{e.display()} {why} on {day_words(a.day)}", e.id, a.day
+        )
+        ctx.forbid(
+            Rule.UNAVAILABLE,
+            ctx.w[ei][d],
+            hard=hard,
+            weight=weight,
+            group=g,
+            employee_id=e.id,
+            day=a.day,
+        )
 
 
 def post_pins(ctx: Context) -> None:
@@ -33,8 +48,13 @@ def post_pins(ctx: Context) -> None:
         ei = index[pin.employee_id]
         e = ctx.p.employees[ei]
         what = f"shift {pin.shift_id}" if pin.shift_id else "a day off"
-        g = ctx.group(Rule.PINNED, (e.id, d),
-                      f"{e.display()} is pinned to {what} on {day_words(pin.day)}", e.id, pin.day)
+        g = ctx.group(
+            Rule.PINNED,
+            (e.id, d),
+            f"{e.display()} is pinned to {what} on {day_words(pin.day)}",
+            e.id,
+            pin.day,
+        )
         if pin.shift_id is None:
             lit: object = ctx.w[ei][d].Not()
         else:
@@ -42,8 +62,15 @@ def post_pins(ctx: Context) -> None:
         if lit is False:  # pinned to a shift the person is not qualified for
             ctx.model.add_bool_or([g.Not()] if g is not None else [])
             continue
-        ctx.clause(Rule.PINNED, [lit], hard=True, weight=0, group=g,  # type: ignore[list-item]
-                   employee_id=e.id, day=pin.day)
+        ctx.clause(
+            Rule.PINNED,
+            [lit],
+            hard=True,
+            weight=0,
+            group=g,  # type: ignore[list-item]
+            employee_id=e.id,
+            day=pin.day,
+        )
 
 
 def post_no_nights(ctx: Context) -> None:
@@ -59,5 +86,12 @@ def post_no_nights(ctx: Context) -> None:
         for d in range(ctx.n):
             for s in nights:
                 if s in ctx.y[ei][d]:
-                    ctx.forbid(Rule.NO_NIGHTS, ctx.y[ei][d][s], hard=hard, weight=weight,
-                               group=g, employee_id=e.id, day=ctx.p.date_of(d))
+                    ctx.forbid(
+                        Rule.NO_NIGHTS,
+                        ctx.y[ei][d][s],
+                        hard=hard,
+                        weight=weight,
+                        group=g,
+                        employee_id=e.id,
+                        day=ctx.p.date_of(d),
+                    )

@@ -69,6 +69,8 @@ class Context:
     # ----- decisions -------------------------------------------------------------------
     def eligible(self, e: Employee, s: int, skill: str | None) -> bool:
         shift = self.p.shifts[s]
+        if e.max_count_of(shift.id) == 0 and self.p.policy.is_hard(Rule.MAX_SHIFTS_PER_TYPE):
+            return False  # a hard limit of zero: no literal at all
         if shift.skill is not None and shift.skill not in e.skills:
             return False
         return skill is None or skill in e.skills
@@ -77,10 +79,10 @@ class Context:
         m = self.model
         hist_by_emp: dict[str, dict[int, int]] = {}
         for a in self.p.history:
-            hist_by_emp.setdefault(a.employee_id, {})[self.p.index_of(a.day)] = (
-                self.shift_index[a.shift_id]
-            )
-        for ei, e in enumerate(self.p.employees):
+            hist_by_emp.setdefault(a.employee_id, {})[self.p.index_of(a.day)] = self.shift_index[
+                a.shift_id
+            ]
+        for e in self.p.employees:
             xs: list[dict[tuple[int, str | None], cp_model.IntVar]] = []
             ys: list[dict[int, cp_model.IntVar]] = []
             ws: list[cp_model.IntVar] = []
@@ -109,9 +111,7 @@ class Context:
             self.y.append(ys)
             self.w.append(ws)
             h = hist_by_emp.get(e.id, {})
-            self.history.append(
-                {d: h.get(d) for d in range(-self.p.history_days, 0)}
-            )
+            self.history.append({d: h.get(d) for d in range(-self.p.history_days, 0)})
 
     # ----- extended views over history + horizon ---------------------------------------
     def works(self, ei: int, d: int) -> Lit:
@@ -126,8 +126,14 @@ class Context:
         return self.history[ei].get(d) == s
 
     # ----- hard/soft posting ------------------------------------------------------------
-    def group(self, rule: Rule, key: tuple[object, ...], words: str,
-              employee_id: str | None = None, day: date | None = None) -> cp_model.IntVar | None:
+    def group(
+        self,
+        rule: Rule,
+        key: tuple[object, ...],
+        words: str,
+        employee_id: str | None = None,
+        day: date | None = None,
+    ) -> cp_model.IntVar | None:
         if not self.explain:
             return None
         full = (rule, *key)
@@ -136,14 +142,28 @@ class Context:
             self.groups[full] = (lit, Group(rule, words, employee_id, day))
         return self.groups[full][0]
 
-    def add_term(self, expr: cp_model.LinearExprT, weight: int, rule: Rule,
-                 employee_id: str | None = None, day: date | None = None) -> None:
+    def add_term(
+        self,
+        expr: cp_model.LinearExprT,
+        weight: int,
+        rule: Rule,
+        employee_id: str | None = None,
+        day: date | None = None,
+    ) -> None:
         if weight:
             self.terms.append(Term(expr, weight, rule, employee_id, day))
 
-    def clause(self, rule: Rule, lits: Sequence[Lit], *, hard: bool, weight: int,
-               group: cp_model.IntVar | None, employee_id: str | None = None,
-               day: date | None = None) -> None:
+    def clause(
+        self,
+        rule: Rule,
+        lits: Sequence[Lit],
+        *,
+        hard: bool,
+        weight: int,
+        group: cp_model.IntVar | None,
+        employee_id: str | None = None,
+        day: date | None = None,
+    ) -> None:
         """At least one of `lits` holds (constants folded). Soft: a penalty literal that is
         true exactly when every literal is false."""
         live: list[cp_model.LiteralT] = []
@@ -166,9 +186,19 @@ class Context:
             self.model.add_implication(p, lit.Not())
         self.add_term(p, weight, rule, employee_id, day)
 
-    def at_most(self, rule: Rule, expr: cp_model.LinearExprT, bound: int, ub: int, *,
-                hard: bool, weight: int, group: cp_model.IntVar | None,
-                employee_id: str | None = None, day: date | None = None) -> None:
+    def at_most(
+        self,
+        rule: Rule,
+        expr: cp_model.LinearExprT,
+        bound: int,
+        ub: int,
+        *,
+        hard: bool,
+        weight: int,
+        group: cp_model.IntVar | None,
+        employee_id: str | None = None,
+        day: date | None = None,
+    ) -> None:
         """expr <= bound; soft: weight per unit of excess. `ub` bounds expr from above."""
         if ub <= bound:
             return
@@ -181,9 +211,18 @@ class Context:
         self.model.add_max_equality(excess, [expr - bound, 0])
         self.add_term(excess, weight, rule, employee_id, day)
 
-    def at_least(self, rule: Rule, expr: cp_model.LinearExprT, bound: int, *,
-                 hard: bool, weight: int, group: cp_model.IntVar | None,
-                 employee_id: str | None = None, day: date | None = None) -> None:
+    def at_least(
+        self,
+        rule: Rule,
+        expr: cp_model.LinearExprT,
+        bound: int,
+        *,
+        hard: bool,
+        weight: int,
+        group: cp_model.IntVar | None,
+        employee_id: str | None = None,
+        day: date | None = None,
+    ) -> None:
         """expr >= bound (expr >= 0); soft: weight per unit short."""
         if bound <= 0:
             return
@@ -196,11 +235,35 @@ class Context:
         self.model.add_max_equality(short, [bound - expr, 0])
         self.add_term(short, weight, rule, employee_id, day)
 
-    def forbid(self, rule: Rule, lit: cp_model.IntVar, *, hard: bool, weight: int,
-               group: cp_model.IntVar | None, employee_id: str | None = None,
-               day: date | None = None) -> None:
-        self.clause(rule, [lit.Not()], hard=hard, weight=weight, group=group,
-                    employee_id=employee_id, day=day)
+    def forbid(
+        self,
+        rule: Rule,
+        lit: cp_model.IntVar,
+        *,
+        hard: bool,
+        weight: int,
+        group: cp_model.IntVar | None,
+        employee_id: str | None = None,
+        day: date | None = None,
+    ) -> None:
+        self.clause(
+            rule,
+            [lit.Not()],
+            hard=hard,
+            weight=weight,
+            group=group,
+            employee_id=employee_id,
+            day=day,
+        )
+
+    def objective_value(self, solver: cp_model.CpSolver) -> int:
+        """The objective of the solver's returned solution, summed term by term (the
+        response's own objective value can belong to another solution when several
+        workers report at once)."""
+        total = 0
+        for t in self.terms:
+            total += t.weight * (t.expr if isinstance(t.expr, int) else solver.value(t.expr))
+        return int(total)
 
     def objective_terms(self) -> Iterable[cp_model.LinearExprT]:
         return (t.weight * t.expr for t in self.terms)

@@ -30,11 +30,22 @@ def post_max_shifts(ctx: Context) -> None:
         for lim in e.max_shifts:
             s = ctx.shift_index[lim.shift_id]
             lits = [ctx.y[ei][d][s] for d in range(ctx.n) if s in ctx.y[ei][d]]
-            g = ctx.group(Rule.MAX_SHIFTS_PER_TYPE, (e.id, s),
-                          f"{e.display()} may work at most {lim.max_count} {lim.shift_id} "
-                          "shifts", e.id)
-            ctx.at_most(Rule.MAX_SHIFTS_PER_TYPE, sum(lits), lim.max_count, len(lits),
-                        hard=hard, weight=weight, group=g, employee_id=e.id)
+            g = ctx.group(
+                Rule.MAX_SHIFTS_PER_TYPE,
+                (e.id, s),
+                f"{e.display()} may work at most {lim.max_count} {lim.shift_id} shifts",
+                e.id,
+            )
+            ctx.at_most(
+                Rule.MAX_SHIFTS_PER_TYPE,
+                sum(lits),
+                lim.max_count,
+                len(lits),
+                hard=hard,
+                weight=weight,
+                group=g,
+                employee_id=e.id,
+            )
 
 
 def worked_minutes(ctx: Context, ei: int, days: range) -> tuple[cp_model.LinearExprT, int]:
@@ -58,20 +69,42 @@ def post_total_minutes(ctx: Context) -> None:
         total, ub = worked_minutes(ctx, ei, range(ctx.n))
         if mmax is not None and e.max_total_minutes is not None:
             hard, weight = mmax
-            g = ctx.group(Rule.MAX_TOTAL_MINUTES, (e.id,),
-                          f"{e.display()} may work at most {e.max_total_minutes} minutes", e.id)
-            ctx.at_most(Rule.MAX_TOTAL_MINUTES, total, e.max_total_minutes, ub, hard=hard,
-                        weight=weight, group=g, employee_id=e.id)
+            g = ctx.group(
+                Rule.MAX_TOTAL_MINUTES,
+                (e.id,),
+                f"{e.display()} may work at most {e.max_total_minutes} minutes",
+                e.id,
+            )
+            ctx.at_most(
+                Rule.MAX_TOTAL_MINUTES,
+                total,
+                e.max_total_minutes,
+                ub,
+                hard=hard,
+                weight=weight,
+                group=g,
+                employee_id=e.id,
+            )
         if mmin is not None and e.min_total_minutes > 0:
             hard, weight = mmin
-            g = ctx.group(Rule.MIN_TOTAL_MINUTES, (e.id,),
-                          f"{e.display()} must work at least {e.min_total_minutes} minutes",
-                          e.id)
+            g = ctx.group(
+                Rule.MIN_TOTAL_MINUTES,
+                (e.id,),
+                f"{e.display()} must work at least {e.min_total_minutes} minutes",
+                e.id,
+            )
             if ub < e.min_total_minutes and hard:
                 ctx.model.add_bool_or([g.Not()] if g is not None else [])
             else:
-                ctx.at_least(Rule.MIN_TOTAL_MINUTES, total, e.min_total_minutes, hard=hard,
-                             weight=weight, group=g, employee_id=e.id)
+                ctx.at_least(
+                    Rule.MIN_TOTAL_MINUTES,
+                    total,
+                    e.min_total_minutes,
+                    hard=hard,
+                    weight=weight,
+                    group=g,
+                    employee_id=e.id,
+                )
 
 
 def weekend_literals(ctx: Context, ei: int) -> list[cp_model.IntVar]:
@@ -96,7 +129,19 @@ def post_max_weekends(ctx: Context) -> None:
         if e.max_weekends is None:
             continue
         lits = weekend_literals(ctx, ei)
-        g = ctx.group(Rule.MAX_WEEKENDS, (e.id,),
-                      f"{e.display()} may work at most {e.max_weekends} weekends", e.id)
-        ctx.at_most(Rule.MAX_WEEKENDS, sum(lits), e.max_weekends, len(lits), hard=hard,
-                    weight=weight, group=g, employee_id=e.id)
+        g = ctx.group(
+            Rule.MAX_WEEKENDS,
+            (e.id,),
+            f"{e.display()} may work at most {e.max_weekends} weekends",
+            e.id,
+        )
+        ctx.at_most(
+            Rule.MAX_WEEKENDS,
+            sum(lits),
+            e.max_weekends,
+            len(lits),
+            hard=hard,
+            weight=weight,
+            group=g,
+            employee_id=e.id,
+        )

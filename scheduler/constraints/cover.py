@@ -5,7 +5,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from scheduler.constraints.context import Context, day_words, mode
-from scheduler.model import AbsenceKind, Demand, Rule
+from scheduler.model import Demand, Rule
 
 
 def cover_lits(ctx: Context, line: Demand) -> list[cp_model.IntVar]:
@@ -23,11 +23,7 @@ def available_count(ctx: Context, line: Demand) -> int:
     """Qualified people not absent on the line's day (for explanations)."""
     absent = {a.employee_id for a in ctx.p.absences if a.day == line.day}
     s = ctx.shift_index[line.shift_id]
-    return sum(
-        1
-        for e in ctx.p.employees
-        if e.id not in absent and ctx.eligible(e, s, line.skill)
-    )
+    return sum(1 for e in ctx.p.employees if e.id not in absent and ctx.eligible(e, s, line.skill))
 
 
 def who(line: Demand) -> str:
@@ -48,27 +44,48 @@ def post_cover(ctx: Context) -> None:
         when = f"{day_words(line.day)} (shift {line.shift_id})"
         if mmin is not None and line.minimum > 0:
             hard, weight = mmin
-            leave = sum(
-                1 for a in ctx.p.absences
-                if a.day == line.day and a.kind != AbsenceKind.DAY_OFF
+            qualified = sum(
+                1
+                for e in ctx.p.employees
+                if ctx.eligible(e, ctx.shift_index[line.shift_id], line.skill)
             )
             words = (
                 f"demand of at least {line.minimum} {who(line)} on {when}, but only "
-                f"{available_count(ctx, line)} qualified people are not off"
-                + (f" ({leave} on leave or unavailable that day)" if leave else "")
+                f"{available_count(ctx, line)} of the {qualified} qualified people are not "
+                "on leave or off that day"
             )
             g = ctx.group(Rule.COVER_MINIMUM, (li,), words, None, line.day)
             if ub < line.minimum and hard:
                 m.add_bool_or([g.Not()] if g is not None else [])
             else:
-                ctx.at_least(Rule.COVER_MINIMUM, n, line.minimum, hard=hard, weight=weight,
-                             group=g, day=line.day)
+                ctx.at_least(
+                    Rule.COVER_MINIMUM,
+                    n,
+                    line.minimum,
+                    hard=hard,
+                    weight=weight,
+                    group=g,
+                    day=line.day,
+                )
         if mmax is not None and line.maximum is not None:
             hard, weight = mmax
-            g = ctx.group(Rule.COVER_MAXIMUM, (li,),
-                          f"at most {line.maximum} {who(line)} on {when}", None, line.day)
-            ctx.at_most(Rule.COVER_MAXIMUM, n, line.maximum, ub, hard=hard, weight=weight,
-                        group=g, day=line.day)
+            g = ctx.group(
+                Rule.COVER_MAXIMUM,
+                (li,),
+                f"at most {line.maximum} {who(line)} on {when}",
+                None,
+                line.day,
+            )
+            ctx.at_most(
+                Rule.COVER_MAXIMUM,
+                n,
+                line.maximum,
+                ub,
+                hard=hard,
+                weight=weight,
+                group=g,
+                day=line.day,
+            )
         # under/over the target: exact slacks (never both positive)
         if ub == 0:
             if line.target > 0 and line.under_weight:

@@ -75,15 +75,26 @@ def post_overtime(ctx: Context) -> None:
                 best = max(best, extra)
                 if mday is not None and extra > cap_d:
                     hard, weight = mday
-                    g = ctx.group(Rule.DAILY_OVERTIME_CAP, (e.id,),
-                                  f"{e.display()} may work at most {cap_d} minutes of "
-                                  "overtime a day", e.id)
+                    g = ctx.group(
+                        Rule.DAILY_OVERTIME_CAP,
+                        (e.id,),
+                        f"{e.display()} may work at most {cap_d} minutes of overtime a day",
+                        e.id,
+                    )
                     if hard:
-                        ctx.forbid(Rule.DAILY_OVERTIME_CAP, lit, hard=True, weight=0, group=g,
-                                   employee_id=e.id, day=day)
+                        ctx.forbid(
+                            Rule.DAILY_OVERTIME_CAP,
+                            lit,
+                            hard=True,
+                            weight=0,
+                            group=g,
+                            employee_id=e.id,
+                            day=day,
+                        )
                     else:
-                        ctx.add_term((extra - cap_d) * lit, weight, Rule.DAILY_OVERTIME_CAP,
-                                     e.id, day)
+                        ctx.add_term(
+                            (extra - cap_d) * lit, weight, Rule.DAILY_OVERTIME_CAP, e.id, day
+                        )
             month_ub[key] += best
         for block in blocks(p, e):
             regular = []
@@ -113,23 +124,47 @@ def post_overtime(ctx: Context) -> None:
         if mmonth is not None:
             hard, weight = mmonth
             cap_m = monthly_cap(p, e)
-            g = ctx.group(Rule.MONTHLY_OVERTIME_CAP, (e.id,),
-                          f"{e.display()} may work at most {cap_m} minutes of overtime a month",
-                          e.id)
+            g = ctx.group(
+                Rule.MONTHLY_OVERTIME_CAP,
+                (e.id,),
+                f"{e.display()} may work at most {cap_m} minutes of overtime a month",
+                e.id,
+            )
             for (y, mo), xs in months.items():
                 if xs:
-                    ctx.at_most(Rule.MONTHLY_OVERTIME_CAP, sum(xs), cap_m, month_ub[(y, mo)],
-                                hard=hard, weight=weight, group=g, employee_id=e.id,
-                                day=p.date_of(0).replace(year=y, month=mo, day=1))
+                    ctx.at_most(
+                        Rule.MONTHLY_OVERTIME_CAP,
+                        sum(xs),
+                        cap_m,
+                        month_ub[(y, mo)],
+                        hard=hard,
+                        weight=weight,
+                        group=g,
+                        employee_id=e.id,
+                        day=p.date_of(0).replace(year=y, month=mo, day=1),
+                    )
         if mnone is not None and e.no_overtime:
             hard, weight = mnone
-            g = ctx.group(Rule.NO_OVERTIME, (e.id,),
-                          f"{e.display()} may not work overtime", e.id)
-            ctx.at_most(Rule.NO_OVERTIME, sum(all_ot), 0, total_ub, hard=hard, weight=weight,
-                        group=g, employee_id=e.id)
+            g = ctx.group(Rule.NO_OVERTIME, (e.id,), f"{e.display()} may not work overtime", e.id)
+            ctx.at_most(
+                Rule.NO_OVERTIME,
+                sum(all_ot),
+                0,
+                total_ub,
+                hard=hard,
+                weight=weight,
+                group=g,
+                employee_id=e.id,
+            )
         if mcost is not None:
             ctx.add_term(sum(all_ot), mcost[1], Rule.OVERTIME, e.id)
 
 
-__all__ = ["blocks", "block_allowance", "daily_cap", "day_words", "monthly_cap",
-           "post_overtime"]
+__all__ = [
+    "block_allowance",
+    "blocks",
+    "daily_cap",
+    "day_words",
+    "monthly_cap",
+    "post_overtime",
+]

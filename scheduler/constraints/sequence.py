@@ -59,8 +59,15 @@ def post_successions(ctx: Context) -> None:
                     continue
                 a = ctx.on_shift(ei, d, si)
                 b = ctx.on_shift(ei, d + gap, ti)
-                ctx.clause(rule, [_neg(a), _neg(b)], hard=hard, weight=weight, group=g,
-                           employee_id=e.id, day=ctx.p.date_of(d + gap))
+                ctx.clause(
+                    rule,
+                    [_neg(a), _neg(b)],
+                    hard=hard,
+                    weight=weight,
+                    group=g,
+                    employee_id=e.id,
+                    day=ctx.p.date_of(d + gap),
+                )
 
 
 def _windows(ctx: Context, length: int) -> range:
@@ -78,16 +85,28 @@ def post_max_consecutive(ctx: Context) -> None:
         limit = e.max_consecutive_days
         if limit is None:
             limit = ctx.p.policy.max_consecutive_days
-        g = ctx.group(Rule.MAX_CONSECUTIVE_DAYS, (e.id,),
-                      f"{e.display()} may work at most {limit} days in a row", e.id)
+        g = ctx.group(
+            Rule.MAX_CONSECUTIVE_DAYS,
+            (e.id,),
+            f"{e.display()} may work at most {limit} days in a row",
+            e.id,
+        )
         for start in _windows(ctx, limit + 1):
             lits = [_neg(ctx.works(ei, d)) for d in range(start, start + limit + 1)]
-            ctx.clause(Rule.MAX_CONSECUTIVE_DAYS, lits, hard=hard, weight=weight, group=g,
-                       employee_id=e.id, day=ctx.p.date_of(start + limit))
+            ctx.clause(
+                Rule.MAX_CONSECUTIVE_DAYS,
+                lits,
+                hard=hard,
+                weight=weight,
+                group=g,
+                employee_id=e.id,
+                day=ctx.p.date_of(start + limit),
+            )
 
 
-def _min_runs(ctx: Context, ei: int, least: int, rule: Rule, hard: bool, weight: int,
-              words: str, off: bool) -> None:
+def _min_runs(
+    ctx: Context, ei: int, least: int, rule: Rule, hard: bool, weight: int, words: str, off: bool
+) -> None:
     """Forbid interior runs (neighbour days inside the extended range on both sides)
     shorter than `least` of worked days (or of days off if `off`)."""
     e = ctx.p.employees[ei]
@@ -100,10 +119,20 @@ def _min_runs(ctx: Context, ei: int, least: int, rule: Rule, hard: bool, weight:
     for length in range(1, least):
         for start in range(-ctx.p.history_days + 1, ctx.n - length):
             # run = [start, start + length - 1]; neighbours start - 1 and start + length
-            lits = [val(start - 1), *(_neg(val(d)) for d in range(start, start + length)),
-                    val(start + length)]
-            ctx.clause(rule, lits, hard=hard, weight=weight, group=g, employee_id=e.id,
-                       day=ctx.p.date_of(start))
+            lits = [
+                val(start - 1),
+                *(_neg(val(d)) for d in range(start, start + length)),
+                val(start + length),
+            ]
+            ctx.clause(
+                rule,
+                lits,
+                hard=hard,
+                weight=weight,
+                group=g,
+                employee_id=e.id,
+                day=ctx.p.date_of(start),
+            )
 
 
 def post_min_consecutive(ctx: Context) -> None:
@@ -117,8 +146,16 @@ def post_min_consecutive(ctx: Context) -> None:
             if least <= 1:
                 continue
             what = "days off" if off else "working days"
-            _min_runs(ctx, ei, least, rule, hard, weight,
-                      f"{e.display()} needs at least {least} {what} in a row", off)
+            _min_runs(
+                ctx,
+                ei,
+                least,
+                rule,
+                hard,
+                weight,
+                f"{e.display()} needs at least {least} {what} in a row",
+                off,
+            )
 
 
 def post_weekly_rest(ctx: Context) -> None:
@@ -129,8 +166,12 @@ def post_weekly_rest(ctx: Context) -> None:
     pol = ctx.p.policy
     span, need = pol.rest_window_days, pol.min_rest_days_in_window
     for ei, e in enumerate(ctx.p.employees):
-        g = ctx.group(Rule.WEEKLY_REST, (e.id,),
-                      f"{e.display()} needs {need} rest day(s) in every {span} days", e.id)
+        g = ctx.group(
+            Rule.WEEKLY_REST,
+            (e.id,),
+            f"{e.display()} needs {need} rest day(s) in every {span} days",
+            e.id,
+        )
         for start in _windows(ctx, span):
             days = range(start, start + span)
             known_off = sum(1 for d in days if d < 0 and not ctx.works(ei, d))
@@ -139,14 +180,34 @@ def post_weekly_rest(ctx: Context) -> None:
             if rest_needed <= 0:
                 continue
             if rest_needed == 1:
-                ctx.clause(Rule.WEEKLY_REST, [v.Not() for v in live], hard=hard,
-                           weight=weight, group=g, employee_id=e.id,
-                           day=ctx.p.date_of(start + span - 1))
+                ctx.clause(
+                    Rule.WEEKLY_REST,
+                    [v.Not() for v in live],
+                    hard=hard,
+                    weight=weight,
+                    group=g,
+                    employee_id=e.id,
+                    day=ctx.p.date_of(start + span - 1),
+                )
             else:
                 offs = len(live) - sum(live)
-                ctx.at_least(Rule.WEEKLY_REST, offs, rest_needed, hard=hard, weight=weight,
-                             group=g, employee_id=e.id, day=ctx.p.date_of(start + span - 1))
+                ctx.at_least(
+                    Rule.WEEKLY_REST,
+                    offs,
+                    rest_needed,
+                    hard=hard,
+                    weight=weight,
+                    group=g,
+                    employee_id=e.id,
+                    day=ctx.p.date_of(start + span - 1),
+                )
 
 
-__all__ = ["day_words", "post_max_consecutive", "post_min_consecutive",
-           "post_successions", "post_weekly_rest", "rest_minutes_between"]
+__all__ = [
+    "day_words",
+    "post_max_consecutive",
+    "post_min_consecutive",
+    "post_successions",
+    "post_weekly_rest",
+    "rest_minutes_between",
+]

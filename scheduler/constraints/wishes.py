@@ -41,7 +41,8 @@ def fairness_groups(ctx: Context) -> tuple[list[int], list[int]]:
     """Employees who can take night shifts; employees who can work at all."""
     nights = [i for i, s in enumerate(ctx.p.shifts) if s.night]
     night_people = [
-        ei for ei, e in enumerate(ctx.p.employees)
+        ei
+        for ei, e in enumerate(ctx.p.employees)
         if not e.no_nights and any(s in ctx.y[ei][d] for d in range(ctx.n) for s in nights)
     ]
     return night_people, list(range(len(ctx.p.employees)))

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from drivers.punch import Punch, PunchState
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.ingest import to_wire
 from gateway.punch_wire import PunchWire
+from gateway.testing.config_files import write_config_dir
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
@@ -38,11 +37,8 @@ def write_site_config(
     site: str = "WH1",
     gateway: dict[str, object] | None = None,
 ) -> None:
-    """A config folder with these devices (zkteco settings) and gateway.yaml."""
-    config_dir.mkdir(parents=True, exist_ok=True)
-    entries = [{"timezone": "Asia/Shanghai", "site": site, **d} for d in devices]
-    (config_dir / "devices.yaml").write_text(yaml.safe_dump({"devices": entries}))
-    (config_dir / "gateway.yaml").write_text(yaml.safe_dump(gateway or {}))
+    """A config folder with these devices, site ``site`` (Asia/Shanghai) and gateway.yaml."""
+    write_config_dir(config_dir, devices, site=site, gateway=gateway)
 
 
 def zk_device(sim: ZKSimulator, **extra: object) -> dict[str, object]:
@@ -50,11 +46,6 @@ def zk_device(sim: ZKSimulator, **extra: object) -> dict[str, object]:
         "serial": sim.serial,
         "driver": "zkteco",
         "poll_interval_s": 0.3,
-        "settings": {
-            "host": "127.0.0.1",
-            "port": sim.port,
-            "timezone": "Asia/Shanghai",
-            "timeout": 2.0,
-        },
+        "settings": {"host": "127.0.0.1", "port": sim.port, "timeout": 2.0},
         **extra,
     }

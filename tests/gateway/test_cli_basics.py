@@ -44,3 +44,10 @@ def test_db_upgrade_migrates_the_configured_database(tmp_path: Path) -> None:
 
     assert runner.invoke(app, ["db", "check"], env=env).exit_code == 0
     assert runner.invoke(app, ["db", "current"], env=env).exit_code == 0
+
+
+def test_bad_environment_is_a_clear_error_not_a_traceback() -> None:
+    result = runner.invoke(app, ["db", "current"], env={"SHIFTGATE_LOG_JSON": "maybe"})
+    assert result.exit_code == 2
+    assert "SHIFTGATE_LOG_JSON: Input should be a valid boolean" in result.output
+    assert "Traceback" not in result.output

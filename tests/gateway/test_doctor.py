@@ -5,28 +5,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
 from drivers.base import Driver
 from gateway.doctor import HopState, run_checks
 from gateway.service_config import DeviceSpec
 from gateway.settings import Settings
+from gateway.testing.config_files import write_config_dir
 from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver
 
 
 def write_config(folder: Path, centre: str | None) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
     devices = [
         {
             "serial": sn,
-            "driver": "fake",
-            "timezone": "Asia/Shanghai",
+            "driver": "zkteco",
+            "name": f"Gate {sn}",
             "settings": {"host": "127.0.0.1", "port": 4370 + i},
         }
         for i, sn in enumerate(["SN1", "SN2"])
     ]
-    (folder / "devices.yaml").write_text(yaml.safe_dump({"devices": devices}))
-    (folder / "gateway.yaml").write_text(yaml.safe_dump({"centre": {"url": centre}}))
+    write_config_dir(folder, devices, gateway={"centre": {"url": centre}})
 
 
 def test_doctor_names_the_stopped_device(tmp_path: Path, store_url: str) -> None:

@@ -174,3 +174,33 @@ def test_unmigrated_database_is_refused(tmp_path: Path) -> None:
     code, out = run(f"sqlite:///{tmp_path / 'empty.db'}", *args(path))
     assert code == 1
     assert "run `shiftgate db upgrade`" in out
+
+
+def test_list_shows_a_sites_day_in_its_zone(
+    tmp_path: Path, database_url: str, store: sessionmaker[Session]
+) -> None:
+    path = tmp_path / "attlog.dat"
+    path.write_text(GOOD + "        1\t2025-03-04 00:30:00\t1\t1\t1\t0\n")
+    assert run(database_url, *args(path))[0] == 0
+    env = {"SHIFTGATE_DATABASE_URL": database_url, "COLUMNS": "300"}
+    listed = CliRunner().invoke(
+        app,
+        ["punches", "list", "--site", "HZ-WH1", "--from", "2025-03-03", "--to", "2025-03-03"],
+        env=env,
+    )
+    assert listed.exit_code == 0, listed.output
+    lines = [line for line in listed.output.splitlines() if "2025-03-0" in line]
+    assert [line.split("│")[1].strip() for line in lines] == [
+        "2025-03-03 08:59:01",
+        "2025-03-03 18:03:12",
+        "2025-03-03 18:05:00",
+        "2025-03-03 21:58:40",
+    ]  # 2025-03-04 00:30 local is another day, although it is 2025-03-03 in UTC
+    assert "E0001" in lines[0] and "4 punch(es)" in listed.output
+    one = CliRunner().invoke(
+        app, ["punches", "list", "--employee", "E0002", "--limit", "1"], env=env
+    )
+    assert one.exit_code == 0, one.output
+    assert "1 punch(es) (limit reached" in one.output
+    assert "21:58:40" not in one.output  # no --site: times shown in UTC
+    assert "2025-03-03 13:58:40" in one.output

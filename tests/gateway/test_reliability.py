@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
 import socket
 import threading
 from collections.abc import Iterator, Mapping
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +261,72 @@ def test_network_cut_outbox_grows_then_drains_end_to_end(tmp_path: Path, sqlite_
     log_text = (tmp_path / "gateway.log").read_text()
     assert log_text.count("upload failing") == 1
     assert log_text.count("upload recovered") == 1
+
+
+@pytest.mark.timeout(60)
+def test_clock_moved_is_corrected_in_guarded_steps(tmp_path: Path) -> None:
+    sim = ZKSimulator(users=3, records=5, seed=4, timezone=TZ, clock_offset_s=900)
+    sim.start()
+    outbox = Outbox(tmp_path / "outbox.db")
+    metrics = GatewayMetrics()
+    policy = ClockPolicy(
+        alert_threshold_s=60, auto_correct=True, max_step_s=400, allowed_hours=(0, 24)
+    )
+    worker = DeviceWorker(
+        zk_spec(sim, live=False),
+        outbox=outbox,
+        metrics=metrics,
+        factory=zk_factory,
+        options=WorkerOptions(clock_policy=policy, retry_base_s=0.05, retry_cap_s=0.2),
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: abs(worker.status().clock_offset_s or 900) < 60, timeout=30)
+    finally:
+        stop.set()
+        thread.join(15)
+        sim.stop()
+        outbox.close()
+    corrections = sample(metrics, "shiftgate_device_clock_corrections_total", device=sim.serial)
+    assert corrections == 3  # 900 s -> 500 -> 100 -> 0, never more than 400 s at once
+
+
+@pytest.mark.timeout(60)
+def test_device_found_again_on_its_subnet_after_an_address_change(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gateway.device_manager")
+    sim = ZKSimulator(users=3, records=7, seed=5, timezone=TZ, host="127.0.0.3")
+    port = sim.start()
+    outbox = Outbox(tmp_path / "outbox.db")
+    outbox.remember_address(sim.serial, f"127.0.0.2:{sim.port}")  # where it used to be
+    spec = dataclasses.replace(
+        zk_spec(sim, live=False),
+        rediscover_subnet=IPv4Network("127.0.0.0/29"),
+        settings={"host": "127.0.0.2", "port": sim.port, "timezone": TZ, "timeout": 1.0},
+    )
+    metrics = GatewayMetrics()
+    worker = DeviceWorker(
+        spec,
+        outbox=outbox,
+        metrics=metrics,
+        factory=zk_factory,
+        options=WorkerOptions(retry_base_s=0.05, retry_cap_s=0.2, rediscover_after_failures=2),
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: outbox.depth() == len(truth(sim)), timeout=30)
+    finally:
+        stop.set()
+        thread.join(15)
+        sim.stop()
+        outbox.close()
+    assert worker.status().address == f"127.0.0.3:{port}"
+    assert sample(metrics, "shiftgate_device_address_changes_total", device=sim.serial) == 1
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("device rediscovered" in m and "127.0.0.3" in m for m in messages)
+    assert any("device address changed" in m and "old=127.0.0.2" in m for m in messages)

@@ -44,3 +44,42 @@ def test_wrong_type_and_bad_yaml() -> None:
         parse_policy("name: [\n", source="p.yaml")
     with pytest.raises(PolicyFileError, match="cannot read policy file"):
         load_policy(ROOT / "config" / "policies" / "missing.yaml")
+
+
+def test_cn_policy_roster_keeps_rest_and_rest_days() -> None:
+    from datetime import date, time, timedelta
+
+    from scheduler.model import Demand, Employee, Problem, ShiftType, SolveOptions, SolveStatus
+    from scheduler.solve import solve
+
+    pol = load_policy(ROOT / "config" / "policies" / "cn.yaml")
+    shifts = (
+        ShiftType("D", time(8), 480),
+        ShiftType("L", time(14), 480),
+        ShiftType("N", time(22), 480, night=True),
+    )
+    start = date(2026, 12, 7)
+    people = (*(Employee(f"p{i}") for i in range(5)), Employee("mum", no_nights=True))
+    demand = tuple(
+        Demand(start + timedelta(days=d), s.id, target=1) for d in range(14) for s in shifts
+    )
+    p = Problem(
+        start=start,
+        days=14,
+        shifts=shifts,
+        employees=people,
+        demand=demand,
+        policy=pol,
+        name="cn-small",
+    )
+    r = solve(p, SolveOptions(time_limit_s=60, workers=4, seed=0))
+    assert r.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and r.roster is not None
+    on = {(a.employee_id, (a.day - start).days): a.shift_id for a in r.roster.assignments}
+    short_rest = {("N", "D"), ("N", "L"), ("L", "D")}  # < 11 h between them
+    for e in people:
+        for d in range(13):
+            assert (on.get((e.id, d)), on.get((e.id, d + 1))) not in short_rest
+        for first in range(8):
+            assert any((e.id, d) not in on for d in range(first, first + 7))
+    assert all(s != "N" for (who, _d), s in on.items() if who == "mum")
+    assert r.penalties.total == r.objective

@@ -226,8 +226,8 @@ def test_infeasible_demand_is_explained_in_words_and_nothing_is_written(
     assert code == 1, out
     assert "status infeasible" in out
     assert (
-        "demand of at least 3 forklift staff on Thu 05 Mar 2026 (shift D), but only 2 "
-        "qualified people are not off (1 on leave or unavailable that day)"
+        "demand of at least 3 forklift staff on Thu 05 Mar 2026 (shift D), but only 2 of the 3 "
+        "qualified people are not on leave or off that day"
     ) in out
     assert "nothing was written" in out
     with factory() as s:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -25,6 +27,18 @@ from hrcore.models import PunchRecord
 from tests.gateway.helpers import write_site_config, zk_device
 
 TZ = "Asia/Shanghai"
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config"
+USB_EXPORT = "CKJX194960123"  # the example devices.yaml's enabled files-driver clock
+
+
+def example_config_with(config_dir: Path, devices: list[dict[str, object]]) -> None:
+    """The shipped example config (site, devices, gateway.yaml) plus these devices."""
+    config_dir.mkdir(parents=True)
+    for name in ("site.yaml", "gateway.yaml"):
+        shutil.copy(EXAMPLE_CONFIG / name, config_dir / name)
+    listed = yaml.safe_load((EXAMPLE_CONFIG / "devices.yaml").read_text(encoding="utf-8"))
+    listed["devices"].extend(devices)
+    (config_dir / "devices.yaml").write_text(yaml.safe_dump(listed), encoding="utf-8")
 
 
 @pytest.fixture
@@ -51,11 +65,7 @@ def shiftgate_env(tmp_path: Path, database_url: str) -> dict[str, str]:
 def test_serve_ingests_from_simulators_and_exports_metrics(
     sims: list[ZKSimulator], tmp_path: Path, sqlite_url: str
 ) -> None:
-    write_site_config(
-        tmp_path / "config",
-        [zk_device(s) for s in sims],
-        gateway={"live_resync_s": 1.0, "retry": {"base_s": 0.1, "cap_s": 0.5}},
-    )
+    example_config_with(tmp_path / "config", [zk_device(s) for s in sims])
     port_file = tmp_path / "port"
     stderr = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
@@ -72,6 +82,7 @@ def test_serve_ingests_from_simulators_and_exports_metrics(
         env=shiftgate_env(tmp_path, sqlite_url),
         stdout=stderr,
         stderr=stderr,
+        cwd=tmp_path,
     )
     factory = make_session_factory(make_engine(sqlite_url))
     try:
@@ -87,18 +98,27 @@ def test_serve_ingests_from_simulators_and_exports_metrics(
                 return set(session.scalars(select(PunchRecord.id)))
 
         wait_until(lambda: stored() == expected, timeout=60, interval=0.2)
+        want = {**{s.serial: "up" for s in sims}, USB_EXPORT: "down"}
         with httpx.Client(base_url=base, timeout=10) as client:
-            health = client.get("/api/v1/health").json()
+
+            def healths() -> dict[str, str]:
+                body = client.get("/api/v1/health").json()
+                return {d["serial"]: d["health"] for d in body["devices"]}
+
+            wait_until(lambda: healths() == want, timeout=30, interval=0.2)
+            assert client.get("/api/v1/health").json()["status"] == "ok"
             metrics = client.get("/metrics").text
-        assert health["status"] == "ok"
-        assert {d["serial"]: d["health"] for d in health["devices"]} == {
-            s.serial: "up" for s in sims
-        }
         for s in sims:
             dev = f'device="{s.serial}"'
             assert f"shiftgate_device_last_success_timestamp_seconds{{{dev}}}" in metrics
             assert f'shiftgate_device_read_errors_total{{{dev},kind="unreachable"}} 0.0' in metrics
             assert f"shiftgate_device_clock_offset_seconds{{{dev}}}" in metrics
+        # the example's USB-export clock has no file yet: it is counted down, the rest flows
+        assert f'shiftgate_device_up{{device="{USB_EXPORT}"}} 0.0' in metrics
+        usb_errors = (
+            f'shiftgate_device_read_errors_total{{device="{USB_EXPORT}",kind="unreachable"}}'
+        )
+        assert f"{usb_errors} 0.0" not in metrics and usb_errors in metrics
         assert "shiftgate_outbox_depth 0.0" in metrics
         assert "shiftgate_upload_lag_seconds 0.0" in metrics
     finally:

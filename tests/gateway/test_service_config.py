@@ -1,43 +1,70 @@
 from __future__ import annotations
 
+from datetime import time
+from ipaddress import IPv4Network
 from pathlib import Path
 
 import pytest
 
-from gateway.service_config import ConfigError, load_devices, load_gateway_config
+from gateway.configfile import ConfigError
+from gateway.service_config import load_gateway_config, load_service_config
+from gateway.testing.config_files import write_config_dir
 
 
-def test_bad_value_names_file_and_key(tmp_path: Path) -> None:
-    (tmp_path / "devices.yaml").write_text(
-        "devices:\n  - serial: SN1\n    driver: zkteco\n    timezone: Mars/Base\n"
+def zk(serial: str, **extra: object) -> dict[str, object]:
+    return {"serial": serial, "driver": "zkteco", "settings": {"host": "10.0.0.5"}, **extra}
+
+
+def test_devices_come_from_the_site_with_gateway_options(tmp_path: Path) -> None:
+    write_config_dir(
+        tmp_path,
+        [zk("A"), zk("B", timezone="Europe/Berlin"), zk("C", enabled=False)],
+        gateway={"devices": {"B": {"live": False, "rediscover_subnet": "10.0.0.0/24"}}},
     )
-    with pytest.raises(ConfigError, match=r"devices\.yaml: key devices\.0\.timezone: .*Mars"):
-        load_devices(tmp_path)
+    cfg = load_service_config(tmp_path)
+    assert cfg.site == "WH1"
+    a, b = cfg.devices
+    assert (a.serial, a.site, a.timezone, a.live) == ("A", "WH1", "Asia/Shanghai", True)
+    assert (b.timezone, b.live, b.rediscover_subnet) == (
+        "Europe/Berlin",
+        False,
+        IPv4Network("10.0.0.0/24"),
+    )
+    assert b.settings["host"] == "10.0.0.5" and b.address == "10.0.0.5:4370"
+    assert load_service_config(tmp_path, site="OTHER").devices == ()
 
 
-def test_duplicate_serial_is_refused(tmp_path: Path) -> None:
-    dev = "  - {serial: SN1, driver: zkteco, timezone: Asia/Shanghai}\n"
-    (tmp_path / "devices.yaml").write_text("devices:\n" + dev + dev)
-    with pytest.raises(ConfigError, match="listed twice"):
-        load_devices(tmp_path)
+def test_options_for_an_unknown_serial_are_refused(tmp_path: Path) -> None:
+    write_config_dir(tmp_path, [zk("A")], gateway={"devices": {"ZZZ": {"live": False}}})
+    with pytest.raises(ConfigError, match=r"gateway\.yaml: devices\.ZZZ: no device"):
+        load_service_config(tmp_path)
 
 
 def test_gateway_yaml_defaults_and_typos(tmp_path: Path) -> None:
     assert load_gateway_config(tmp_path).centre.url is None
     (tmp_path / "gateway.yaml").write_text("centre:\n  ulr: http://x\n")
-    with pytest.raises(ConfigError, match=r"gateway\.yaml: key centre\.ulr"):
+    with pytest.raises(ConfigError, match=r"gateway\.yaml: centre\.ulr: unknown key"):
         load_gateway_config(tmp_path)
-    (tmp_path / "gateway.yaml").write_text("clock: [1, 2\n")
-    with pytest.raises(ConfigError, match="cannot read YAML"):
+    (tmp_path / "gateway.yaml").write_text("clock:\n  alert_threshold_s: soon\n")
+    with pytest.raises(ConfigError, match=r"clock\.alert_threshold_s"):
         load_gateway_config(tmp_path)
 
 
-def test_site_filter(tmp_path: Path) -> None:
-    (tmp_path / "devices.yaml").write_text(
-        "devices:\n"
-        "  - {serial: A, driver: zkteco, timezone: Asia/Shanghai, site: WH1}\n"
-        "  - {serial: B, driver: zkteco, timezone: Asia/Shanghai, site: WH2}\n"
-        "  - {serial: C, driver: zkteco, timezone: Asia/Shanghai, site: WH1, enabled: false}\n"
+def test_shift_starts_default_to_the_site_shift_types(tmp_path: Path) -> None:
+    write_config_dir(tmp_path, [zk("A")])
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        site.read_text()
+        + (
+            "shift_types:\n"
+            "  - {code: D, start: '08:00', end: '17:00'}\n"
+            "  - {code: N, start: '22:00', end: '06:00'}\n"
+        )
     )
-    assert [d.serial for d in load_devices(tmp_path, site="WH1")] == ["A"]
-    assert [d.serial for d in load_devices(tmp_path)] == ["A", "B"]
+    assert load_service_config(tmp_path).gateway.clock.shift_starts == (time(8), time(22))
+
+
+def test_example_gateway_yaml_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "config"
+    cfg = load_gateway_config(example)
+    assert cfg.clock.auto_correct is False and cfg.centre.url is None

@@ -63,6 +63,24 @@ def test_shipped_examples_are_valid() -> None:
     assert (first.serial, first.timezone) == ("CKJX194960123", "Asia/Shanghai")
 
 
+def test_shipped_devices_file_is_valid_for_the_gateway_service_too() -> None:
+    from gateway.service_config import load_service_config
+
+    enabled = [d.serial for d in load_site_config(EXAMPLES).devices if d.enabled]
+    assert enabled
+    assert [d.serial for d in load_service_config(EXAMPLES).devices] == enabled
+
+
+def test_gateway_service_keys_are_accepted_and_site_is_checked(tmp_path: Path) -> None:
+    extra = "    site: WH1\n    live: false\n    rediscover_subnet: 192.168.1.0/24\n"
+    [device] = load_site_config(write(tmp_path, devices=DEVICES + extra)).devices
+    assert device.live is False
+    error = problems(tmp_path, devices=DEVICES + extra.replace("WH1", "WH9"))
+    assert [(p.key, p.message) for p in error.problems] == [
+        ("devices[0].site", "'WH9' is not this site ('WH1')")
+    ]
+
+
 def test_yaml_dialect_keeps_codes_times_and_money_exact(tmp_path: Path) -> None:
     config = load_site_config(write(tmp_path))
     [emp] = config.site.employees

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from hrcore.db import make_engine
 from hrcore.errors import DatabaseUnavailable, SchemaOutdated
-from hrcore.migrate import check, current, head, require_current, upgrade
+from hrcore.migrate import check, current, downgrade, head, require_current, upgrade
 
 
 def test_upgraded_database_has_no_diff_against_the_models(database_url: str) -> None:
@@ -77,3 +77,15 @@ def test_audit_log_rejects_update_and_delete_in_the_database(database_url: str) 
             assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["test"]
     finally:
         engine.dispose()
+
+
+def test_downgrade_to_base_and_back(database_url: str) -> None:
+    assert downgrade(database_url, "base").current is None
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    assert upgrade(database_url).up_to_date
+    assert check(database_url) == []

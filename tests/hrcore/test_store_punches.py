@@ -17,6 +17,8 @@ from hrcore.store import (
     EmployeeIn,
     PunchIn,
     SiteIn,
+    find_punches,
+    get_site,
     insert_punches,
     map_device_user,
     save_employee,
@@ -87,7 +89,11 @@ def test_naive_times_are_refused(field: str) -> None:
     times[field] = times[field].replace(tzinfo=None)
     with pytest.raises(InvalidData, match=f"{field} is a naive datetime"):
         PunchIn(
-            id=uuid.uuid4(), device_sn="SN1", device_user="1", timezone="Asia/Shanghai", **times
+            id=uuid.uuid4(),
+            device_sn="SN1",
+            device_user="1",
+            timezone="Asia/Shanghai",
+            **times,  # type: ignore[arg-type]
         )
 
 
@@ -111,3 +117,35 @@ def test_punches_are_mapped_to_employees_of_the_site(
     with session_factory() as s:
         by_user = {r.device_user: r.employee_id for r in s.scalars(select(PunchRecord))}
         assert by_user == {"7": emp_id, "8": None}
+
+
+def test_find_punches_filters_by_site_user_and_time(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("WH1", "Warehouse 1", "Asia/Shanghai"))
+        save_site(s, SiteIn("WH2", "Warehouse 2", "Asia/Shanghai"))
+        save_employee(s, site, EmployeeIn("E001", "Li Lei", date(2024, 1, 1)))
+        map_device_user(s, site, "7", "E001")
+        site_id = site.id
+        insert_punches(s, [punch("7", 0, site_id), punch("7", 5, site_id), punch("8", 1)])
+    with session_factory() as s:
+        site = get_site(s, "WH1")
+        everything = find_punches(s)
+        assert [(p.device_user, p.employee_code) for p in everything] == [
+            ("7", "E001"),
+            ("8", None),
+            ("7", "E001"),
+        ]
+        assert [p.device_user for p in find_punches(s, site=site)] == ["7", "7"]
+        assert find_punches(s, site=get_site(s, "WH2")) == []
+        window = find_punches(
+            s,
+            employee_code="E001",
+            start=datetime(2025, 3, 3, 9, 1, tzinfo=CST),
+            end=datetime(2025, 3, 3, 9, 6, tzinfo=CST),
+        )
+        assert [p.local_time for p in window] == ["2025-03-03T09:05:00+08:00"]
+        assert len(find_punches(s, limit=1)) == 1
+        with pytest.raises(InvalidData, match="aware"):
+            find_punches(s, start=datetime(2025, 3, 3))  # noqa: DTZ001

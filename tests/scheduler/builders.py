@@ -31,8 +31,9 @@ def policy(*hard: Rule, soft: dict[Rule, int] | None = None, **numbers: int) -> 
     return Policy(name="test", rules=tuple(rules), **numbers)
 
 
-def daily(shift: str, days: int, target: int = 1, *, start: date = MONDAY,
-          **kw: object) -> tuple[Demand, ...]:
+def daily(
+    shift: str, days: int, target: int = 1, *, start: date = MONDAY, **kw: object
+) -> tuple[Demand, ...]:
     return tuple(
         Demand(start + timedelta(days=d), shift, target=target, **kw)  # type: ignore[arg-type]
         for d in range(days)
@@ -48,8 +49,16 @@ def problem(
     demand: tuple[Demand, ...] = (),
     **kw: object,
 ) -> Problem:
-    return Problem(start=MONDAY, days=days, shifts=shifts, employees=employees,
-                   demand=demand, policy=pol, name="tiny", **kw)  # type: ignore[arg-type]
+    return Problem(
+        start=MONDAY,
+        days=days,
+        shifts=shifts,
+        employees=employees,
+        demand=demand,
+        policy=pol,
+        name="tiny",
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def run(p: Problem, **kw: object) -> SolveResult:
@@ -72,7 +81,8 @@ def worked(r: SolveResult, employee: str) -> list[tuple[int, str]]:
     """(day index, shift) worked by `employee`, by day."""
     assert r.roster is not None
     return sorted(
-        ((a.day - MONDAY).days, a.shift_id) for a in r.roster.assignments
+        ((a.day - MONDAY).days, a.shift_id)
+        for a in r.roster.assignments
         if a.employee_id == employee
     )
 

@@ -16,20 +16,42 @@ def roster(*rows: tuple[str, int, str]) -> Roster:
 def test_hard_breaches_are_listed() -> None:
     ann = Employee("ann", max_consecutive_days=2)
     fork = ShiftType("F", time(8), 480, skill="forklift")
-    p = problem(days=7, pol=policy(Rule.MAX_CONSECUTIVE_DAYS, Rule.MIN_REST),
-                shifts=(DAY, NIGHT, fork), employees=(ann,))
-    ev = evaluate(p, roster(("ann", 0, "D"), ("ann", 1, "D"), ("ann", 2, "N"),
-                            ("ann", 3, "D"), ("ann", 0, "N"), ("ann", 5, "F")))
+    p = problem(
+        days=7,
+        pol=policy(Rule.MAX_CONSECUTIVE_DAYS, Rule.MIN_REST),
+        shifts=(DAY, NIGHT, fork),
+        employees=(ann,),
+    )
+    ev = evaluate(
+        p,
+        roster(
+            ("ann", 0, "D"),
+            ("ann", 1, "D"),
+            ("ann", 2, "N"),
+            ("ann", 3, "D"),
+            ("ann", 0, "N"),
+            ("ann", 5, "F"),
+        ),
+    )
     rules = sorted(v.rule for v in ev.violations)
-    assert rules == sorted([Rule.ONE_SHIFT_PER_DAY, Rule.MAX_CONSECUTIVE_DAYS,
-                            Rule.MAX_CONSECUTIVE_DAYS, Rule.MIN_REST, Rule.SKILL])
+    assert rules == sorted(
+        [
+            Rule.ONE_SHIFT_PER_DAY,
+            Rule.MAX_CONSECUTIVE_DAYS,
+            Rule.MAX_CONSECUTIVE_DAYS,
+            Rule.MIN_REST,
+            Rule.SKILL,
+        ]
+    )
     assert not ev.feasible
 
 
 def test_soft_costs_add_up_with_words() -> None:
-    p = problem(days=2, pol=policy(soft={Rule.MAX_CONSECUTIVE_DAYS: 9},
-                                   max_consecutive_days=1),
-                demand=daily("D", 2, 2, under_weight=10))
+    p = problem(
+        days=2,
+        pol=policy(soft={Rule.MAX_CONSECUTIVE_DAYS: 9}, max_consecutive_days=1),
+        demand=daily("D", 2, 2, under_weight=10),
+    )
     ev = evaluate(p, roster(("ann", 0, "D"), ("ann", 1, "D")))
     assert ev.violations == ()
     assert ev.objective == 9 + 10 + 10

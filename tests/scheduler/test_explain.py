@@ -7,13 +7,21 @@ from tests.scheduler.builders import daily, day, policy, problem, run
 
 
 def test_too_few_cashiers_not_on_leave_names_demand_and_leave() -> None:
-    staff = tuple(Employee(f"c{i}", name=f"Cashier {i}", skills=frozenset({"cashier"}))
-                  for i in range(7))
+    staff = tuple(
+        Employee(f"c{i}", name=f"Cashier {i}", skills=frozenset({"cashier"})) for i in range(7)
+    )
     leave = (Absence("c1", day(5)), Absence("c4", day(5)))
-    dem = (Demand(day(5), "D", target=6, minimum=6, skill="cashier"),
-           *daily("D", 5, 1, skill="cashier"))
-    p = problem(days=7, pol=policy(Rule.COVER_MINIMUM, Rule.UNAVAILABLE, Rule.WEEKLY_REST),
-                employees=staff, demand=dem, absences=leave)
+    dem = (
+        Demand(day(5), "D", target=6, minimum=6, skill="cashier"),
+        *daily("D", 5, 1, skill="cashier"),
+    )
+    p = problem(
+        days=7,
+        pol=policy(Rule.COVER_MINIMUM, Rule.UNAVAILABLE, Rule.WEEKLY_REST),
+        employees=staff,
+        demand=dem,
+        absences=leave,
+    )
     r = run(p)
     assert r.status == SolveStatus.INFEASIBLE and r.roster is None
     ex = r.explanation
@@ -22,7 +30,12 @@ def test_too_few_cashiers_not_on_leave_names_demand_and_leave() -> None:
     assert rules == [Rule.COVER_MINIMUM, Rule.UNAVAILABLE, Rule.UNAVAILABLE]
     cover = next(c for c in ex.conflicts if c.rule == Rule.COVER_MINIMUM)
     assert cover.words.startswith("demand of at least 6 cashier staff on Sat 12 Dec 2026")
-    assert "only 5 qualified people are not off" in cover.words
+    assert "only 5 of the 7 qualified people are not on leave" in cover.words
+    leave_words = sorted(c.words for c in ex.conflicts if c.rule == Rule.UNAVAILABLE)
+    assert leave_words == [
+        "Cashier 1 is on approved leave on Sat 12 Dec 2026",
+        "Cashier 4 is on approved leave on Sat 12 Dec 2026",
+    ]
     assert {c.employee_id for c in ex.conflicts if c.rule == Rule.UNAVAILABLE} == {"c1", "c4"}
 
 

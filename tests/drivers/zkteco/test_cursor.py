@@ -31,6 +31,7 @@ def test_round_trip_and_opaque_json() -> None:
         '{"v":1,"n":1,"rs":8,"tail":["zz"]}',
         '{"v":1,"n":1,"rs":8,"tail":["00"]}',
         "not json",
+        "[" * 100_000,
     ],
 )
 def test_foreign_cursor_is_a_config_error(text: str) -> None:
@@ -62,3 +63,15 @@ def test_resume_never_duplicates_nor_loses(ids: list[int], data: st.DataObject) 
     dropped = data.draw(st.integers(0, len(delivered)))  # oldest records rotated away
     log = recs(*delivered[dropped:], *rest)
     assert log[find_resume_index(log, c) :] == recs(*rest)
+
+
+@given(st.text(max_size=200) | st.binary(max_size=100).map(lambda b: b.decode("latin-1")))
+def test_random_cursor_text_raises_only_driver_errors(text: str) -> None:
+    from drivers.errors import DriverError
+
+    try:
+        cursor = LogCursor.decode(text)
+    except Exception as exc:
+        assert isinstance(exc, DriverError), f"{type(exc).__name__}: {exc}"
+    else:
+        assert LogCursor.decode(cursor.encode()) == cursor

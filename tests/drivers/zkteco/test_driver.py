@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from drivers.base import Capability, DurableProof
-from drivers.errors import DriverConfigError
+from drivers.errors import DeviceUnreachable, DriverConfigError, DriverError
 from drivers.punch import DeviceUser, Punch, PunchState, VerifyMode
 from drivers.registry import load_driver
 from drivers.zkteco.codec import Cmd
@@ -247,3 +247,28 @@ def test_live_sends_a_heartbeat_when_idle(sim: ZKSimulator) -> None:
         stop.set()
         worker.join(timeout=10)
     assert not worker.is_alive()
+
+
+def test_live_raises_when_the_device_stays_away() -> None:
+    sim = ZKSimulator(users=3, records=0)
+    port = sim.start()
+    driver = make_driver(sim, live_reconnects=2, reconnect_delay_s=0.05, timeout=0.5)
+    errors: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            for _ in driver.live_punches(threading.Event()):
+                pass
+        except DriverError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=consume, daemon=True)
+    worker.start()
+    try:
+        assert wait_until(lambda: sim.live_sessions() == 1)
+    finally:
+        sim.stop()
+    worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], DeviceUnreachable)
+    assert f"127.0.0.1:{port}" in str(errors[0])

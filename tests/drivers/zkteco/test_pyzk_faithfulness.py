@@ -119,8 +119,22 @@ def test_user_writes_are_seen_by_the_other_client(big: ZKSimulator) -> None:
 
 
 def test_live_capture_pyzk_and_driver_see_the_same_events(big: ZKSimulator) -> None:
-    conn = pyzk(big, COMM_KEY)
-    driver = make_driver(big, timezone="Asia/Shanghai")
+    check_live_agreement(big, COMM_KEY, "Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("variant", "udp"), [(16, False), (40, True)], ids=["12-byte-tcp", "52-byte-udp"]
+)
+def test_live_capture_other_event_layouts_and_udp(variant: int, udp: bool) -> None:
+    with ZKSimulator(
+        users=30, records=20, seed=8, firmware_variant=variant, udp=udp, timezone="UTC"
+    ) as sim:
+        check_live_agreement(sim, 0, "UTC")
+
+
+def check_live_agreement(sim: ZKSimulator, key: int, zone: str) -> None:
+    conn = pyzk(sim, key)
+    driver = make_driver(sim, timezone=zone, live_heartbeat_s=600)
     theirs: list[Any] = []
     ours: list[Punch] = []
     stop = threading.Event()
@@ -140,10 +154,10 @@ def test_live_capture_pyzk_and_driver_see_the_same_events(big: ZKSimulator) -> N
     for t in threads:
         t.start()
     try:
-        assert wait_until(lambda: big.live_sessions() == 2, timeout=20)
+        assert wait_until(lambda: sim.live_sessions() == 2, timeout=20)
         sent = []
         for n, user in enumerate(("3", "14", "27")):
-            sent.append(big.punch_now(user, state=n % 2, verify=15))
+            sent.append(sim.punch_now(user, state=n % 2, verify=15))
             assert wait_until(lambda: len(theirs) == len(ours) == len(sent), timeout=10)
     finally:
         stop.set()

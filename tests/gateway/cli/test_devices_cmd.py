@@ -76,6 +76,9 @@ def test_pull_with_a_cursor_file_reads_only_new_punches(sim: ZKSimulator, tmp_pa
     assert second.exit_code == 0, second.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["device_user_id"], r["state"]) for r in rows] == [(new.user_id, "out")]
+    third = runner.invoke(app, ["devices", "pull", *device_args(sim, "--cursor-file", str(cursor))])
+    assert third.exit_code == 0, third.output
+    assert "no new punches" in third.output
 
 
 def test_pull_prints_a_table(sim: ZKSimulator) -> None:

@@ -206,7 +206,9 @@ def test_leave_explain_and_hours_export(store: Store) -> None:
         why = explain_day(s, "E1", date(2025, 9, 22))
         assert (why.status, why.late_minutes, why.worked_minutes) == ("late", 10, 590)
         messages = [e.message for e in why.trace]
-        assert messages[0].startswith("shift DAY 2025-09-22 09:00-2025-09-22 18:00 from default")
+        assert messages[0].startswith(
+            "shift DAY 09:00-18:00 on 2025-09-22 from default shift; window 08:00-22:00"
+        )
         assert "09:10:30 ignored: bounce, within 60 s of the punch at 09:10:00" in messages
         assert "late: check-in 10 min after start (grace 5 min)" in messages
         with pytest.raises(NotFound, match="run `shiftgate attendance compute"):
@@ -219,3 +221,59 @@ def test_leave_explain_and_hours_export(store: Store) -> None:
     assert rows["E1"].regular_hours == Decimal("8.83")
     assert (rows["E1"].days_worked, rows["E1"].days_absent) == (1, 1)
     assert (rows["E2"].days_worked, rows["E2"].days_leave) == (1, 1)
+
+
+def test_roster_change_recomputes_only_the_affected_days(store: Store) -> None:
+    for day in (22, 23):
+        store.punch("1", f"2025-09-{day}T09:00:00")
+        store.punch("1", f"2025-09-{day}T18:00:00")
+    store.punch("1", "2025-09-24T21:58:00")  # worked a night the roster did not show yet
+    store.punch("1", "2025-09-25T06:01:00")
+    compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    before = days_of(store, "E1")
+    assert before[date(2025, 9, 24)].status == "missing_checkout"  # judged on the day shift
+    assert before[date(2025, 9, 25)].status == "absent"
+    store.clock.advance(120)
+    store.publish(date(2025, 9, 24), date(2025, 9, 24), [("E1", date(2025, 9, 24), "NIGHT")])
+    with store.factory() as s:
+        e1 = store.employee_ids["E1"]
+        assert stale_days(s, date(2025, 9, 22), date(2025, 9, 26)) == {
+            (e1, date(2025, 9, 23)),
+            (e1, date(2025, 9, 24)),
+            (e1, date(2025, 9, 25)),
+        }
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    after = days_of(store, "E1")
+    night = after[date(2025, 9, 24)]
+    assert (night.status, night.worked_minutes, night.shift_type_id) == (
+        "present",
+        483,
+        store.shift_ids["NIGHT"],
+    )
+    # the 25th keeps its status; only its trace loses the 06:01 punch it could not place
+    assert after[date(2025, 9, 25)].status == "absent"
+    assert not any("06:01" in e["message"] for e in after[date(2025, 9, 25)].trace)
+    assert (report.employees, report.days_updated) == (1, 2)
+    for day in (22, 23, 26):
+        assert after[date(2025, 9, day)].computed_at == before[date(2025, 9, day)].computed_at
+
+
+def test_late_monday_punch_moves_friday_weekly_overtime(
+    session_factory: sessionmaker[Session],
+) -> None:
+    store = make_store(session_factory, employees=("E1",), policy="us-flsa")
+    for day in (22, 23, 24, 25, 26):  # Mon-Fri, 10 h a day
+        store.punch("1", f"2025-09-{day}T08:00:00")
+        if day != 22:
+            store.punch("1", f"2025-09-{day}T18:00:00")
+    compute(store, date(2025, 9, 21), date(2025, 9, 27))
+    assert days_of(store, "E1")[date(2025, 9, 26)].overtime_workday_minutes == 0  # 40 h
+    store.clock.advance(60)
+    store.punch("1", "2025-09-22T18:00:00")  # Monday's check-out arrives late
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 21), date(2025, 9, 27), clock=store.clock)
+    after = days_of(store, "E1")
+    assert after[date(2025, 9, 22)].worked_minutes == 600
+    assert after[date(2025, 9, 26)].overtime_workday_minutes == 600  # hours 41-50 of the week
+    assert report.days_updated == 2  # Monday and Friday; the rest did not change
