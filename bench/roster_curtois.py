@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,7 +19,11 @@ from scheduler.evaluate import evaluate
 from scheduler.model import SolveOptions
 from scheduler.solve import solve
 
-DEFAULT_DATA = Path("/work/shared/benchmarks/curtois-qu")
+ROOT = Path(__file__).resolve().parents[1]
+#: the project keeps the 24 instances next to the repository (../shared/benchmarks/...)
+DEFAULT_DATA = Path(
+    os.environ.get("SHIFTGATE_CURTOIS_DIR", ROOT.parent / "shared" / "benchmarks" / "curtois-qu")
+)
 
 
 def parse_instances(spec: str) -> list[int]:
@@ -77,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = ap.parse_args(argv)
+    if not (args.data / "bks.csv").is_file():
+        sys.stderr.write(
+            f"Curtois-Qu data not found in {args.data} (need InstanceN.txt and bks.csv); "
+            "pass --data DIR or set SHIFTGATE_CURTOIS_DIR\n"
+        )
+        return 2
     bks = best_known(args.data)
     for n in parse_instances(args.instances):
         row = run(n, args.data, bks, args)

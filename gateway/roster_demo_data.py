@@ -72,12 +72,17 @@ def _scaled(n: int, staff: int, factor: float = 1.0) -> int:
     return max(1, round(n * factor * staff / REFERENCE_STAFF))
 
 
-def warehouse_demand(staff: int, start: date, days: int,
-                     peak_factor: float = PEAK_FACTOR) -> DemandFile:
-    base = {s: {k: _counts(_scaled(t, staff)) for k, t in skills.items()}
-            for s, skills in WEEKDAY_TARGETS.items()}
-    weekend = {s: {k: _counts(_scaled(t, staff, WEEKEND_FACTOR)) for k, t in skills.items()}
-               for s, skills in WEEKDAY_TARGETS.items()}
+def warehouse_demand(
+    staff: int, start: date, days: int, peak_factor: float = PEAK_FACTOR
+) -> DemandFile:
+    base = {
+        s: {k: _counts(_scaled(t, staff)) for k, t in skills.items()}
+        for s, skills in WEEKDAY_TARGETS.items()
+    }
+    weekend = {
+        s: {k: _counts(_scaled(t, staff, WEEKEND_FACTOR)) for k, t in skills.items()}
+        for s, skills in WEEKDAY_TARGETS.items()
+    }
     end = start + timedelta(days=days - 1)
     peaks = []
     for year in range(start.year, end.year + 1):
@@ -85,10 +90,18 @@ def warehouse_demand(staff: int, start: date, days: int,
         monday = day - timedelta(days=day.weekday())
         p_from, p_to = max(monday, day - timedelta(days=2)), day + timedelta(days=1)
         if p_from <= end and p_to >= start:
-            peaks.append(Peak.model_validate(
-                {"name": f"11.11 {year}", "from": p_from, "to": p_to, "factor": peak_factor}))
-    return DemandFile(under_weight=1000, over_weight=1, base=base,
-                      weekdays={Weekday.SAT: weekend, Weekday.SUN: weekend}, peaks=peaks)
+            peaks.append(
+                Peak.model_validate(
+                    {"name": f"11.11 {year}", "from": p_from, "to": p_to, "factor": peak_factor}
+                )
+            )
+    return DemandFile(
+        under_weight=1000,
+        over_weight=1,
+        base=base,
+        weekdays={Weekday.SAT: weekend, Weekday.SUN: weekend},
+        peaks=peaks,
+    )
 
 
 def _roles(rng: random.Random, staff: int, demand: DemandFile, start: date) -> list[str]:
@@ -121,9 +134,14 @@ def _skills(rng: random.Random, role: str) -> tuple[tuple[str, ...], str]:
     return ("lead", "picker", "packer"), "team lead"
 
 
-def warehouse_site(seed: int = 0, employees: int = REFERENCE_STAFF, weeks: int = 4,
-                   start: date = DEFAULT_START, code: str = "WH-SH1",
-                   peak_factor: float = PEAK_FACTOR) -> WarehouseSite:
+def warehouse_site(
+    seed: int = 0,
+    employees: int = REFERENCE_STAFF,
+    weeks: int = 4,
+    start: date = DEFAULT_START,
+    code: str = "WH-SH1",
+    peak_factor: float = PEAK_FACTOR,
+) -> WarehouseSite:
     """The whole site, deterministic in `seed`."""
     rng = random.Random(seed)
     days = weeks * 7
@@ -146,15 +164,26 @@ def warehouse_site(seed: int = 0, employees: int = REFERENCE_STAFF, weeks: int =
             hire = start + timedelta(days=7 + rng.randrange(3))
         elif joiners <= i < joiners + leavers and weeks >= 2:
             exit_date = end - timedelta(days=rng.randrange(2, 6))
-        system = (WorkingHoursSystem.COMPREHENSIVE if rng.random() < 0.1
-                  else WorkingHoursSystem.STANDARD)
-        staff.append(EmployeeIn(
-            code=f"{code}-{i + 1:03d}", name=f"Worker {i + 1:03d}", hire_date=hire,
-            job_title=title, skills=skills, exit_date=exit_date,
-            working_hours_system=system, base_pay=Decimal("6200.00"),
-        ))
-    peak_days = {start + timedelta(days=d) for d in range(days)
-                 if demand.factor_on(start + timedelta(days=d)) > 1}
+        system = (
+            WorkingHoursSystem.COMPREHENSIVE if rng.random() < 0.1 else WorkingHoursSystem.STANDARD
+        )
+        staff.append(
+            EmployeeIn(
+                code=f"{code}-{i + 1:03d}",
+                name=f"Worker {i + 1:03d}",
+                hire_date=hire,
+                job_title=title,
+                skills=skills,
+                exit_date=exit_date,
+                working_hours_system=system,
+                base_pay=Decimal("6200.00"),
+            )
+        )
+    peak_days = {
+        start + timedelta(days=d)
+        for d in range(days)
+        if demand.factor_on(start + timedelta(days=d)) > 1
+    }
     leaves = []
     for e in staff:
         r = rng.random()
@@ -164,19 +193,26 @@ def warehouse_site(seed: int = 0, employees: int = REFERENCE_STAFF, weeks: int =
                 first = start + timedelta(days=rng.randrange(days - length + 1))
                 span = {first + timedelta(days=k) for k in range(length)}
                 if not span & peak_days:
-                    leaves.append(LeaveIn(e.code, LeaveKind.ANNUAL, first,
-                                          first + timedelta(days=length - 1)))
+                    leaves.append(
+                        LeaveIn(e.code, LeaveKind.ANNUAL, first, first + timedelta(days=length - 1))
+                    )
                     break
         elif r < 0.20:
             length = rng.randint(1, 2)
             first = start + timedelta(days=rng.randrange(days - length + 1))
-            leaves.append(LeaveIn(e.code, LeaveKind.SICK, first,
-                                  first + timedelta(days=length - 1)))
+            leaves.append(
+                LeaveIn(e.code, LeaveKind.SICK, first, first + timedelta(days=length - 1))
+            )
     return WarehouseSite(
-        site=SiteIn(code, "Shanghai e-commerce fulfilment centre", "Asia/Shanghai",
-                    city="Shanghai"),
-        shifts=shifts, employees=tuple(staff), leaves=tuple(leaves), demand=demand,
-        date_from=start, date_to=end,
+        site=SiteIn(
+            code, "Shanghai e-commerce fulfilment centre", "Asia/Shanghai", city="Shanghai"
+        ),
+        shifts=shifts,
+        employees=tuple(staff),
+        leaves=tuple(leaves),
+        demand=demand,
+        date_from=start,
+        date_to=end,
     )
 
 
@@ -191,12 +227,20 @@ def seed_store(session: Session, data: WarehouseSite) -> None:
     ids = {}
     for e in data.employees:
         ids[e.code] = save_employee(session, site, e).id
-    has_leave = set(session.scalars(
-        select(Leave.employee_id).where(Leave.employee_id.in_(ids.values()))))
+    has_leave = set(
+        session.scalars(select(Leave.employee_id).where(Leave.employee_id.in_(ids.values())))
+    )
     for lv in data.leaves:
         if ids[lv.employee_code] not in has_leave:
-            session.add(Leave(employee_id=ids[lv.employee_code], kind=lv.kind,
-                              start_date=lv.start, end_date=lv.end, approved=True))
+            session.add(
+                Leave(
+                    employee_id=ids[lv.employee_code],
+                    kind=lv.kind,
+                    start_date=lv.start,
+                    end_date=lv.end,
+                    approved=True,
+                )
+            )
     session.flush()
 
 

@@ -11,8 +11,9 @@ costs.
 
 `greedy_roster(problem, careful=True)` also skips anyone who would break the minimum rest
 after yesterday's shift, the maximum run of working days or the rest day in every window,
-or the monthly overtime cap, and prefers people still under their regular week. It is a
-starting point for the solver (a hint), not a roster guaranteed to hold every rule.
+or the monthly overtime cap, and prefers people still under their regular week, then (for
+night shifts) those with the fewest nights so far. It is a starting point for the solver
+(a hint), not a roster guaranteed to hold every rule.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class _Rules:
         self.p = p
         self.shifts = {s.id: s for s in p.shifts}
         self.on: dict[tuple[str, int], str] = {
-            (a.employee_id, p.index_of(a.day)): a.shift_id for a in p.history}
+            (a.employee_id, p.index_of(a.day)): a.shift_id for a in p.history
+        }
         self.month_ot: dict[tuple[str, int, int], int] = {}
 
     def add(self, e: Employee, d: int, shift_id: str) -> None:
@@ -58,8 +60,11 @@ class _Rules:
 
     def _week_minutes(self, e: Employee, d: int) -> int:
         first = d - d % 7
-        return sum(self.shifts[s].minutes for i in range(first, d + 1)
-                   if (s := self.on.get((e.id, i))) is not None)
+        return sum(
+            self.shifts[s].minutes
+            for i in range(first, d + 1)
+            if (s := self.on.get((e.id, i))) is not None
+        )
 
     def regular_left(self, e: Employee, d: int, s: ShiftType) -> bool:
         if e.hours_system == HoursSystem.FLEXIBLE:
@@ -87,8 +92,11 @@ class _Rules:
             if e.no_overtime:
                 return False
             day = self.p.date_of(d)
-            cap = (e.monthly_overtime_cap_minutes if e.monthly_overtime_cap_minutes is not None
-                   else pol.monthly_overtime_cap_minutes)
+            cap = (
+                e.monthly_overtime_cap_minutes
+                if e.monthly_overtime_cap_minutes is not None
+                else pol.monthly_overtime_cap_minutes
+            )
             if self.month_ot.get((e.id, day.year, day.month), 0) + s.minutes > cap:
                 return False
         return True
@@ -98,6 +106,7 @@ def greedy_roster(problem: Problem, *, careful: bool = False) -> Roster:
     shifts = {s.id: s for s in problem.shifts}
     absent = {(a.employee_id, a.day) for a in problem.absences}
     load = {e.id: 0 for e in problem.employees}
+    nights = {e.id: 0 for e in problem.employees}
     rules = _Rules(problem)
     by_day: dict[date, list[Demand]] = {}
     for line in problem.demand:
@@ -107,27 +116,40 @@ def greedy_roster(problem: Problem, *, careful: bool = False) -> Roster:
         day = problem.date_of(i)
         busy: set[str] = set()
 
-        def candidates(line: Demand, i: int = i, day: date = day,
-                       busy: set[str] = busy) -> list[Employee]:
+        def candidates(
+            line: Demand, i: int = i, day: date = day, busy: set[str] = busy
+        ) -> list[Employee]:
             s = shifts[line.shift_id]
-            return [e for e in problem.employees
-                    if e.id not in busy and (e.id, day) not in absent
-                    and _qualified(e, s, line.skill)
-                    and (not careful or rules.allows(e, i, s))]
+            return [
+                e
+                for e in problem.employees
+                if e.id not in busy
+                and (e.id, day) not in absent
+                and _qualified(e, s, line.skill)
+                and (not careful or rules.allows(e, i, s))
+            ]
 
-        lines = sorted(by_day.get(day, []),
-                       key=lambda ln: (len(candidates(ln)) - ln.target,
-                                       shifts[ln.shift_id].start_minute))
+        lines = sorted(
+            by_day.get(day, []),
+            key=lambda ln: (len(candidates(ln)) - ln.target, shifts[ln.shift_id].start_minute),
+        )
         for line in lines:
             s = shifts[line.shift_id]
             pool = candidates(line)
-            if careful:  # regular hours first, then whoever worked least
-                pool.sort(key=lambda e: (not rules.regular_left(e, i, s), load[e.id]))
+            if careful:  # regular hours first, then fewest nights (for nights), least load
+                pool.sort(
+                    key=lambda e: (
+                        not rules.regular_left(e, i, s),
+                        nights[e.id] if s.night else 0,
+                        load[e.id],
+                    )
+                )
             else:
                 pool.sort(key=lambda e: load[e.id])  # stable: file order breaks ties
-            for e in pool[:line.target]:
+            for e in pool[: line.target]:
                 out.append(Assignment(e.id, day, line.shift_id, line.skill))
                 busy.add(e.id)
                 load[e.id] += s.minutes
+                nights[e.id] += s.night
                 rules.add(e, i, line.shift_id)
     return Roster(problem.start, problem.days, tuple(out))

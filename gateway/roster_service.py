@@ -120,8 +120,10 @@ def check_range(date_from: date, date_to: date) -> int:
     if days <= 0:
         raise InvalidData(f"--to {date_to} is before --from {date_from}; give a forward range")
     if days > MAX_HORIZON_DAYS:
-        raise InvalidData(f"{days} days from {date_from} to {date_to} is too long a horizon; "
-                          f"roster at most {MAX_HORIZON_DAYS} days at a time")
+        raise InvalidData(
+            f"{days} days from {date_from} to {date_to} is too long a horizon; "
+            f"roster at most {MAX_HORIZON_DAYS} days at a time"
+        )
     return days
 
 
@@ -138,21 +140,30 @@ def solver_shift(row: ShiftType) -> SolverShift:
     span = (end - start) % (24 * 60) or 24 * 60
     worked = span - row.break_minutes
     if worked <= 0:
-        raise InvalidData(f"shift type {row.code!r}: break of {row.break_minutes} min leaves no "
-                          "working time; fix the shift type")
+        raise InvalidData(
+            f"shift type {row.code!r}: break of {row.break_minutes} min leaves no "
+            "working time; fix the shift type"
+        )
     night = start + span > 24 * 60 or row.start < NIGHT_START_BEFORE
-    return SolverShift(id=row.code, start=row.start, minutes=worked, skill=row.required_skill,
-                       night=night)
+    return SolverShift(
+        id=row.code, start=row.start, minutes=worked, skill=row.required_skill, night=night
+    )
 
 
-def _published_in_force(session: Session, site_id: int, date_from: date,
-                        date_to: date) -> tuple[dict[date, int], list[RosterRun]]:
+def _published_in_force(
+    session: Session, site_id: int, date_from: date, date_to: date
+) -> tuple[dict[date, int], list[RosterRun]]:
     """For each date of the range covered by a published run, the run in force (the newest)."""
-    runs = list(session.scalars(
-        select(RosterRun)
-        .where(RosterRun.site_id == site_id, RosterRun.status == RosterStatus.PUBLISHED,
-               RosterRun.date_from <= date_to, RosterRun.date_to >= date_from)
-    ))
+    runs = list(
+        session.scalars(
+            select(RosterRun).where(
+                RosterRun.site_id == site_id,
+                RosterRun.status == RosterStatus.PUBLISHED,
+                RosterRun.date_from <= date_to,
+                RosterRun.date_to >= date_from,
+            )
+        )
+    )
     runs.sort(key=lambda r: (r.published_at or r.created_at, r.id))
     owner: dict[date, int] = {}
     for run in runs:
@@ -161,47 +172,76 @@ def _published_in_force(session: Session, site_id: int, date_from: date,
     return owner, runs
 
 
-def published_assignments(session: Session, site_id: int, date_from: date,
-                          date_to: date) -> tuple[dict[date, int], list[tuple[int, date, int]]]:
+def published_assignments(
+    session: Session, site_id: int, date_from: date, date_to: date
+) -> tuple[dict[date, int], list[tuple[int, date, int]]]:
     """(date -> run in force, [(employee id, date, shift type id)]) of the published roster."""
     owner, _runs = _published_in_force(session, site_id, date_from, date_to)
     if not owner:
         return owner, []
     rows = session.execute(
-        select(RosterAssignment.roster_run_id, RosterAssignment.employee_id,
-               RosterAssignment.date, RosterAssignment.shift_type_id)
-        .where(RosterAssignment.roster_run_id.in_(set(owner.values())),
-               RosterAssignment.date >= date_from, RosterAssignment.date <= date_to)
+        select(
+            RosterAssignment.roster_run_id,
+            RosterAssignment.employee_id,
+            RosterAssignment.date,
+            RosterAssignment.shift_type_id,
+        ).where(
+            RosterAssignment.roster_run_id.in_(set(owner.values())),
+            RosterAssignment.date >= date_from,
+            RosterAssignment.date <= date_to,
+        )
     )
     return owner, [(emp, d, shift) for run, emp, d, shift in rows if owner.get(d) == run]
 
 
-def build_problem(session: Session, site_code: str, date_from: date, date_to: date,
-                  policy: Policy, demand: DemandFile, *,
-                  demand_source: str = "demand file") -> SiteProblem:
+def build_problem(
+    session: Session,
+    site_code: str,
+    date_from: date,
+    date_to: date,
+    policy: Policy,
+    demand: DemandFile,
+    *,
+    demand_source: str = "demand file",
+) -> SiteProblem:
     days = check_range(date_from, date_to)
     site = get_site(session, site_code)
-    shift_rows = list(session.scalars(
-        select(ShiftType).where(ShiftType.site_id == site.id).order_by(ShiftType.code)))
+    shift_rows = list(
+        session.scalars(
+            select(ShiftType).where(ShiftType.site_id == site.id).order_by(ShiftType.code)
+        )
+    )
     if not shift_rows:
         raise NotFound(f"site {site_code!r} has no shift types; add them before rostering")
     demand.check_shifts((r.code for r in shift_rows), source=demand_source, site=site_code)
     shifts = tuple(solver_shift(r) for r in shift_rows)
     shift_code = {r.id: r.code for r in shift_rows}
 
-    emp_rows = list(session.scalars(
-        select(Employee)
-        .where(Employee.site_id == site.id, Employee.hire_date <= date_to,
-               (Employee.exit_date.is_(None)) | (Employee.exit_date >= date_from))
-        .order_by(Employee.code)))
+    emp_rows = list(
+        session.scalars(
+            select(Employee)
+            .where(
+                Employee.site_id == site.id,
+                Employee.hire_date <= date_to,
+                (Employee.exit_date.is_(None)) | (Employee.exit_date >= date_from),
+            )
+            .order_by(Employee.code)
+        )
+    )
     if not emp_rows:
-        raise NotFound(f"site {site_code!r} has no employees working between {date_from} and "
-                       f"{date_to}")
+        raise NotFound(
+            f"site {site_code!r} has no employees working between {date_from} and {date_to}"
+        )
     emp_code = {r.id: r.code for r in emp_rows}
     employees = tuple(
-        SolverEmployee(id=r.code, name=r.name, skills=frozenset(r.skills or ()),
-                       hours_system=HoursSystem(r.working_hours_system.value))
-        for r in emp_rows)
+        SolverEmployee(
+            id=r.code,
+            name=r.name,
+            skills=frozenset(r.skills or ()),
+            hours_system=HoursSystem(r.working_hours_system.value),
+        )
+        for r in emp_rows
+    )
 
     absences: dict[tuple[str, date], Absence] = {}
     for r in emp_rows:  # not yet hired / already left
@@ -209,20 +249,32 @@ def build_problem(session: Session, site_code: str, date_from: date, date_to: da
             if d < r.hire_date or (r.exit_date is not None and d > r.exit_date):
                 absences[(r.code, d)] = Absence(r.code, d, AbsenceKind.UNAVAILABLE)
     leaves = session.scalars(
-        select(Leave).where(Leave.employee_id.in_(emp_code), Leave.approved.is_(True),
-                            Leave.start_date <= date_to, Leave.end_date >= date_from))
+        select(Leave).where(
+            Leave.employee_id.in_(emp_code),
+            Leave.approved.is_(True),
+            Leave.start_date <= date_to,
+            Leave.end_date >= date_from,
+        )
+    )
     for lv in leaves:
         code = emp_code[lv.employee_id]
         for d in _dates(max(lv.start_date, date_from), min(lv.end_date, date_to)):
             absences.setdefault((code, d), Absence(code, d, AbsenceKind.LEAVE))
 
     hist_from = date_from - timedelta(days=HISTORY_DAYS)
-    _o, hist_rows = published_assignments(session, site.id, hist_from,
-                                          date_from - timedelta(days=1))
-    history = tuple(sorted(
-        (Assignment(emp_code[e], d, shift_code[s]) for e, d, s in hist_rows
-         if e in emp_code and s in shift_code),
-        key=lambda a: (a.day, a.employee_id)))
+    _o, hist_rows = published_assignments(
+        session, site.id, hist_from, date_from - timedelta(days=1)
+    )
+    history = tuple(
+        sorted(
+            (
+                Assignment(emp_code[e], d, shift_code[s])
+                for e, d, s in hist_rows
+                if e in emp_code and s in shift_code
+            ),
+            key=lambda a: (a.day, a.employee_id),
+        )
+    )
     owner, pub_rows = published_assignments(session, site.id, date_from, date_to)
     published = None
     if owner:
@@ -230,20 +282,43 @@ def build_problem(session: Session, site_code: str, date_from: date, date_to: da
         # published run covers do not occur in practice (runs are contiguous), but if they
         # do they count as "off" there.
         first, last = min(owner), max(owner)
-        published = Roster(first, (last - first).days + 1, tuple(sorted(
-            (Assignment(emp_code[e], d, shift_code[s]) for e, d, s in pub_rows
-             if e in emp_code and s in shift_code),
-            key=lambda a: (a.day, a.employee_id))))
+        published = Roster(
+            first,
+            (last - first).days + 1,
+            tuple(
+                sorted(
+                    (
+                        Assignment(emp_code[e], d, shift_code[s])
+                        for e, d, s in pub_rows
+                        if e in emp_code and s in shift_code
+                    ),
+                    key=lambda a: (a.day, a.employee_id),
+                )
+            ),
+        )
 
     problem = Problem(
-        start=date_from, days=days, shifts=shifts, employees=employees,
-        demand=demand.lines(date_from, days), policy=policy,
+        start=date_from,
+        days=days,
+        shifts=shifts,
+        employees=employees,
+        demand=demand.lines(date_from, days),
+        policy=policy,
         absences=tuple(sorted(absences.values(), key=lambda a: (a.day, a.employee_id))),
-        history=history, history_days=HISTORY_DAYS, published=published,
+        history=history,
+        history_days=HISTORY_DAYS,
+        published=published,
         name=f"{site_code} {date_from}..{date_to}",
     )
-    return SiteProblem(problem, site.id, site.code, date_from, date_to,
-                       {r.code: r.id for r in emp_rows}, {r.code: r.id for r in shift_rows})
+    return SiteProblem(
+        problem,
+        site.id,
+        site.code,
+        date_from,
+        date_to,
+        {r.code: r.id for r in emp_rows},
+        {r.code: r.id for r in shift_rows},
+    )
 
 
 def with_warm_start(problem: Problem) -> Problem:
@@ -262,43 +337,74 @@ def count_changes(problem: Problem, roster: Roster) -> int | None:
     was = {(a.employee_id, a.day): a.shift_id for a in pub.assignments}
     now = {(a.employee_id, a.day): a.shift_id for a in roster.assignments}
     days = [d for d in (problem.date_of(i) for i in range(problem.days)) if pub.covers(d)]
-    return sum(1 for e in problem.employees for d in days
-               if was.get((e.id, d)) != now.get((e.id, d)))
+    return sum(
+        1 for e in problem.employees for d in days if was.get((e.id, d)) != now.get((e.id, d))
+    )
 
 
 def penalty_json(report: PenaltyReport) -> list[Any]:
     def one(p: Penalty) -> dict[str, Any]:
-        return {"rule": str(p.rule), "cost": p.cost, "words": p.words,
-                "employee": p.employee_id, "day": p.day.isoformat() if p.day else None,
-                "shift": p.shift_id}
+        return {
+            "rule": str(p.rule),
+            "cost": p.cost,
+            "words": p.words,
+            "employee": p.employee_id,
+            "day": p.day.isoformat() if p.day else None,
+            "shift": p.shift_id,
+        }
 
     return [one(p) for p in report.items]
 
 
-def save_draft(session: Session, sp: SiteProblem, result: SolveResult, *, clock: Clock,
-               actor: str) -> RosterRun:
+def save_draft(
+    session: Session, sp: SiteProblem, result: SolveResult, *, clock: Clock, actor: str
+) -> RosterRun:
     """Write the draft run and its assignments (caller's transaction, caller commits)."""
     if result.roster is None or result.objective is None:
         raise InvalidData(f"no roster to save for site {sp.site_code!r} ({result.status})")
     now = clock()
-    run = RosterRun(site_id=sp.site_id, date_from=sp.date_from, date_to=sp.date_to,
-                    status=RosterStatus.DRAFT, objective=result.objective, created_at=now,
-                    published_at=None, penalty_report=penalty_json(result.penalties))
+    run = RosterRun(
+        site_id=sp.site_id,
+        date_from=sp.date_from,
+        date_to=sp.date_to,
+        status=RosterStatus.DRAFT,
+        objective=result.objective,
+        created_at=now,
+        published_at=None,
+        penalty_report=penalty_json(result.penalties),
+    )
     session.add(run)
     session.flush()
     session.add_all(
-        RosterAssignment(roster_run_id=run.id, employee_id=sp.employee_db_ids[a.employee_id],
-                         date=a.day, shift_type_id=sp.shift_db_ids[a.shift_id])
-        for a in result.roster.assignments)
-    session.add(AuditEntry(at=now, actor=actor, action="roster.draft", entity="roster_run",
-                           entity_id=str(run.id),
-                           detail={"site": sp.site_code, "from": sp.date_from.isoformat(),
-                                   "to": sp.date_to.isoformat(), "objective": result.objective,
-                                   "status": str(result.status),
-                                   "assignments": len(result.roster.assignments)}))
+        RosterAssignment(
+            roster_run_id=run.id,
+            employee_id=sp.employee_db_ids[a.employee_id],
+            date=a.day,
+            shift_type_id=sp.shift_db_ids[a.shift_id],
+        )
+        for a in result.roster.assignments
+    )
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="roster.draft",
+            entity="roster_run",
+            entity_id=str(run.id),
+            detail={
+                "site": sp.site_code,
+                "from": sp.date_from.isoformat(),
+                "to": sp.date_to.isoformat(),
+                "objective": result.objective,
+                "status": str(result.status),
+                "assignments": len(result.roster.assignments),
+            },
+        )
+    )
     session.flush()
-    log.info("roster draft saved site=%s run=%d objective=%d", sp.site_code, run.id,
-             result.objective)
+    log.info(
+        "roster draft saved site=%s run=%d objective=%d", sp.site_code, run.id, result.objective
+    )
     return run
 
 
@@ -313,13 +419,25 @@ class SolveRequest:
     actor: str = "cli"
 
 
-def solve_site(factory: sessionmaker[Session], req: SolveRequest, options: SolveOptions, *,
-               clock: Clock, on_progress: Callable[[Progress], None] | None = None,
-               ) -> SolveOutcome:
+def solve_site(
+    factory: sessionmaker[Session],
+    req: SolveRequest,
+    options: SolveOptions,
+    *,
+    clock: Clock,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SolveOutcome:
     """Read the problem, solve it (no transaction open meanwhile), write the draft."""
     with factory() as session:
-        sp = build_problem(session, req.site_code, req.date_from, req.date_to, req.policy,
-                           req.demand, demand_source=req.demand_source)
+        sp = build_problem(
+            session,
+            req.site_code,
+            req.date_from,
+            req.date_to,
+            req.policy,
+            req.demand,
+            demand_source=req.demand_source,
+        )
     result = solve(with_warm_start(sp.problem), options, on_progress=on_progress)
     if result.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) or result.roster is None:
         return SolveOutcome(result, sp, None, None)
@@ -333,18 +451,32 @@ def _draft_for(session: Session, site_code: str, date_from: date, date_to: date)
     site = get_site(session, site_code)
     run = session.scalars(
         select(RosterRun)
-        .where(RosterRun.site_id == site.id, RosterRun.status == RosterStatus.DRAFT,
-               RosterRun.date_from == date_from, RosterRun.date_to == date_to)
-        .order_by(RosterRun.created_at.desc(), RosterRun.id.desc())).first()
+        .where(
+            RosterRun.site_id == site.id,
+            RosterRun.status == RosterStatus.DRAFT,
+            RosterRun.date_from == date_from,
+            RosterRun.date_to == date_to,
+        )
+        .order_by(RosterRun.created_at.desc(), RosterRun.id.desc())
+    ).first()
     if run is None:
-        raise NotFound(f"site {site_code!r} has no draft roster for {date_from}..{date_to}; "
-                       "run `shiftgate roster solve` for that range first")
+        raise NotFound(
+            f"site {site_code!r} has no draft roster for {date_from}..{date_to}; "
+            "run `shiftgate roster solve` for that range first"
+        )
     return run
 
 
-def publish(session: Session, *, clock: Clock, actor: str, run_id: int | None = None,
-            site_code: str | None = None, date_from: date | None = None,
-            date_to: date | None = None) -> PublishOutcome:
+def publish(
+    session: Session,
+    *,
+    clock: Clock,
+    actor: str,
+    run_id: int | None = None,
+    site_code: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> PublishOutcome:
     """Publish a draft (by id, or the newest draft of exactly that site and range)."""
     if run_id is not None:
         run = session.get(RosterRun, run_id)
@@ -355,8 +487,9 @@ def publish(session: Session, *, clock: Clock, actor: str, run_id: int | None = 
     else:
         raise InvalidData("say which roster to publish: --run ID, or --site, --from and --to")
     if run.status != RosterStatus.DRAFT:
-        raise InvalidData(f"roster run {run.id} is {run.status}, not a draft; only drafts can "
-                          "be published")
+        raise InvalidData(
+            f"roster run {run.id} is {run.status}, not a draft; only drafts can be published"
+        )
     site = session.get(Site, run.site_id)
     assert site is not None  # foreign key
     now = clock()
@@ -364,9 +497,14 @@ def publish(session: Session, *, clock: Clock, actor: str, run_id: int | None = 
     overridden: list[int] = []
     older = session.scalars(
         select(RosterRun)
-        .where(RosterRun.site_id == run.site_id, RosterRun.status == RosterStatus.PUBLISHED,
-               RosterRun.date_from <= run.date_to, RosterRun.date_to >= run.date_from)
-        .order_by(RosterRun.id))
+        .where(
+            RosterRun.site_id == run.site_id,
+            RosterRun.status == RosterStatus.PUBLISHED,
+            RosterRun.date_from <= run.date_to,
+            RosterRun.date_to >= run.date_from,
+        )
+        .order_by(RosterRun.id)
+    )
     for old in older:
         if run.date_from <= old.date_from and old.date_to <= run.date_to:
             old.status = RosterStatus.SUPERSEDED
@@ -375,19 +513,32 @@ def publish(session: Session, *, clock: Clock, actor: str, run_id: int | None = 
             overridden.append(old.id)
     run.status = RosterStatus.PUBLISHED
     run.published_at = now
-    session.add(AuditEntry(at=now, actor=actor, action="roster.publish", entity="roster_run",
-                           entity_id=str(run.id),
-                           detail={"site": site.code, "from": run.date_from.isoformat(),
-                                   "to": run.date_to.isoformat(), "superseded": superseded,
-                                   "overridden": overridden}))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="roster.publish",
+            entity="roster_run",
+            entity_id=str(run.id),
+            detail={
+                "site": site.code,
+                "from": run.date_from.isoformat(),
+                "to": run.date_to.isoformat(),
+                "superseded": superseded,
+                "overridden": overridden,
+            },
+        )
+    )
     session.flush()
     log.info("roster published site=%s run=%d superseded=%s", site.code, run.id, superseded)
-    return PublishOutcome(run.id, site.code, run.date_from, run.date_to, tuple(superseded),
-                          tuple(overridden))
+    return PublishOutcome(
+        run.id, site.code, run.date_from, run.date_to, tuple(superseded), tuple(overridden)
+    )
 
 
-def roster_grid(session: Session, site_code: str, date_from: date, date_to: date, *,
-                run_id: int | None = None) -> RosterGrid:
+def roster_grid(
+    session: Session, site_code: str, date_from: date, date_to: date, *, run_id: int | None = None
+) -> RosterGrid:
     """The roster of a site over a range: a given run, else the published roster in force,
     else the newest draft overlapping the range."""
     check_range(date_from, date_to)
@@ -408,30 +559,47 @@ def roster_grid(session: Session, site_code: str, date_from: date, date_to: date
         else:
             draft = session.scalars(
                 select(RosterRun)
-                .where(RosterRun.site_id == site.id, RosterRun.status == RosterStatus.DRAFT,
-                       RosterRun.date_from <= date_to, RosterRun.date_to >= date_from)
-                .order_by(RosterRun.created_at.desc(), RosterRun.id.desc())).first()
+                .where(
+                    RosterRun.site_id == site.id,
+                    RosterRun.status == RosterStatus.DRAFT,
+                    RosterRun.date_from <= date_to,
+                    RosterRun.date_to >= date_from,
+                )
+                .order_by(RosterRun.created_at.desc(), RosterRun.id.desc())
+            ).first()
             if draft is None:
-                raise NotFound(f"site {site_code!r} has no roster for {date_from}..{date_to}; "
-                               "run `shiftgate roster solve` first")
+                raise NotFound(
+                    f"site {site_code!r} has no roster for {date_from}..{date_to}; "
+                    "run `shiftgate roster solve` first"
+                )
             runs = (draft.id,)
             source = f"draft run {draft.id} (not published)"
     if not cells:
         for e, d, s in session.execute(
-            select(RosterAssignment.employee_id, RosterAssignment.date,
-                   RosterAssignment.shift_type_id)
-            .where(RosterAssignment.roster_run_id == runs[0],
-                   RosterAssignment.date >= date_from, RosterAssignment.date <= date_to)):
+            select(
+                RosterAssignment.employee_id, RosterAssignment.date, RosterAssignment.shift_type_id
+            ).where(
+                RosterAssignment.roster_run_id == runs[0],
+                RosterAssignment.date >= date_from,
+                RosterAssignment.date <= date_to,
+            )
+        ):
             cells[(e, d)] = s
-    shift_code = {i: c for i, c in session.execute(
-        select(ShiftType.id, ShiftType.code).where(ShiftType.site_id == site.id))}
+    shift_code = {
+        i: c
+        for i, c in session.execute(
+            select(ShiftType.id, ShiftType.code).where(ShiftType.site_id == site.id)
+        )
+    }
     emps = session.scalars(
-        select(Employee).where(Employee.site_id == site.id).order_by(Employee.code))
+        select(Employee).where(Employee.site_id == site.id).order_by(Employee.code)
+    )
     dates = tuple(_dates(date_from, date_to))
     rows_out = []
     for e in emps:
         mine = tuple(shift_code[cells[(e.id, d)]] if (e.id, d) in cells else "" for d in dates)
-        if any(mine) or (e.hire_date <= date_to and (e.exit_date is None
-                                                        or e.exit_date >= date_from)):
+        if any(mine) or (
+            e.hire_date <= date_to and (e.exit_date is None or e.exit_date >= date_from)
+        ):
             rows_out.append(GridRow(e.code, e.name, mine))
     return RosterGrid(site.code, dates, tuple(rows_out), source, runs)

@@ -1,8 +1,8 @@
 """Configuration of the gateway service.
 
 The site and its clocks come from ``config/site.yaml`` and ``config/devices.yaml``
-(:mod:`gateway.siteconfig`). The gateway's own settings are in ``config/gateway.yaml``: the
-centre, clock watch, retry, HTTP bind, and per-device options keyed by serial number. A bad file
+(:mod:`gateway.siteconfig`; per device also ``live`` and ``rediscover_subnet``). The gateway's own
+settings are in ``config/gateway.yaml``: the centre, clock watch, retry and HTTP bind. A bad file
 raises :class:`gateway.configfile.ConfigError`, which names the file, the key and what was
 expected.
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gateway.configfile import ConfigError, Problem, load_model
-from gateway.siteconfig import Device, load_site_config
+from gateway.configfile import load_model
+from gateway.siteconfig import DEVICES_FILE, Device, DevicesFile, load_site_config
 
 GATEWAY_FILE = "gateway.yaml"
 
@@ -70,16 +70,6 @@ class GatewayConfig(_Strict):
     retry: RetryPolicy = RetryPolicy()
     live_resync_s: float = Field(default=60.0, gt=0)
     rediscover_after_failures: int = Field(default=3, ge=1)
-    devices: dict[str, DeviceOptions] = Field(default_factory=dict)
-
-
-class DeviceOptions(_Strict):
-    """Gateway options of one device (``gateway.yaml`` -> ``devices.<serial>``)."""
-
-    live: bool = Field(default=True, description="hold a live connection where the driver can")
-    rediscover_subnet: IPv4Network | None = Field(
-        default=None, description="look for the device here (by serial) when it is lost"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +91,9 @@ class DeviceSpec:
         return address_of(self.settings, self.driver)
 
     @classmethod
-    def from_site(cls, device: Device, site: str, options: DeviceOptions) -> DeviceSpec:
+    def from_site(
+        cls, device: Device, site: str, rediscover_subnet: IPv4Network | None
+    ) -> DeviceSpec:
         return cls(
             serial=device.serial,
             name=device.name or device.serial,
@@ -109,8 +101,8 @@ class DeviceSpec:
             timezone=device.timezone,
             site=site,
             poll_interval_s=device.poll_interval_s,
-            live=options.live,
-            rediscover_subnet=options.rediscover_subnet,
+            live=device.live,
+            rediscover_subnet=rediscover_subnet,
             settings=device.settings.model_dump(),
         )
 
@@ -146,16 +138,10 @@ def load_service_config(config_dir: Path, *, site: str | None = None) -> Service
     """
     gateway = load_gateway_config(config_dir)
     configuration = load_site_config(config_dir)
-    known = {d.serial for d in configuration.devices}
-    unknown = sorted(set(gateway.devices) - known)
-    if unknown:
-        raise ConfigError(
-            config_dir / GATEWAY_FILE,
-            [
-                Problem(f"devices.{sn}", "no device with this serial in devices.yaml")
-                for sn in unknown
-            ],
-        )
+    subnets: dict[str, IPv4Network | None] = {}
+    if (config_dir / DEVICES_FILE).exists():  # the keys siteconfig checks but does not keep
+        listed = load_model(config_dir / DEVICES_FILE, DevicesFile)
+        subnets = {d.serial: d.rediscover_subnet for d in listed.devices}
     if not gateway.clock.shift_starts and configuration.site.shift_types:
         starts = tuple(sorted({st.start for st in configuration.site.shift_types}))
         gateway = gateway.model_copy(
@@ -163,8 +149,13 @@ def load_service_config(config_dir: Path, *, site: str | None = None) -> Service
         )
     code = configuration.site.code
     devices = tuple(
-        DeviceSpec.from_site(d, code, gateway.devices.get(d.serial, DeviceOptions()))
+        DeviceSpec.from_site(d, code, subnets.get(d.serial))
         for d in configuration.devices
         if d.enabled and (site is None or site == code)
     )
     return ServiceConfig(gateway=gateway, site=code, devices=devices)
+
+
+def load_devices(config_dir: Path, *, site: str | None = None) -> tuple[DeviceSpec, ...]:
+    """The enabled devices the service would run (of ``site`` only, when given)."""
+    return load_service_config(config_dir, site=site).devices

@@ -25,3 +25,7 @@ class Settings(BaseSettings):
         default=None, description="Fernet key that encrypts device secrets in the store."
     )
     log_json: bool = Field(default=True, description="Emit JSON log lines.")
+    api_token: str | None = Field(
+        default=None,
+        description="Bearer token gateways must send to POST punches here (none = no check).",
+    )

@@ -4,6 +4,7 @@ and explain infeasibility with an assumption core."""
 from __future__ import annotations
 
 import logging
+import threading
 import time as _time
 from collections.abc import Callable, Sequence
 
@@ -39,8 +40,8 @@ CONSTRUCT_ABOVE_DAYS = 84
 CONSTRUCT_BLOCK_DAYS = 28
 CONSTRUCT_SHARE = 0.6
 #: up to this many employee-days the complete search gets the whole time (it proves
-#: optimality there; LNS would only get in its way)
-SMALL_MODEL_CELLS = 300
+#: optimality on small models, and its own LNS beat ours on Curtois-Qu 5-9)
+SMALL_MODEL_CELLS = 1000
 
 FAMILIES: tuple[Callable[[Context], None], ...] = (
     assignment.post_absences,
@@ -77,6 +78,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.t0 = t0
         self.first: float | None = None
         self.seen: list[Progress] = []
+        #: monotonic time after which the search stops at its next solution
+        self.stop_after: float | None = None
 
     def on_solution_callback(self) -> None:
         now = _time.monotonic() - self.t0
@@ -88,6 +91,32 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.seen.append(prog)
         if self.on_progress is not None:
             self.on_progress(prog)
+        if self.stop_after is not None and _time.monotonic() >= self.stop_after:
+            self.stop_search()
+
+
+def _first_search(
+    ctx: Context, options: SolveOptions, watcher: _Watcher, deadline: float, phase_end: float
+) -> tuple[cp_model.CpSolver, int]:
+    """The complete search, stopped at `phase_end` if it has a roster by then, else at its
+    first roster after that (or at the deadline)."""
+    solver = _params(options, deadline - _time.monotonic(), options.workers)
+    if phase_end >= deadline:
+        return solver, solver.solve(ctx.model, watcher)
+    watcher.stop_after = phase_end
+
+    def check() -> None:
+        if watcher.first is not None:
+            solver.stop_search()
+
+    timer = threading.Timer(max(0.0, phase_end - _time.monotonic()), check)
+    timer.start()
+    try:
+        status = solver.solve(ctx.model, watcher)
+    finally:
+        timer.cancel()
+        watcher.stop_after = None
+    return solver, status
 
 
 def _params(options: SolveOptions, time_limit: float, workers: int) -> cp_model.CpSolver:
@@ -111,7 +140,8 @@ def solve(
     watcher = _Watcher(on_progress, t0)
     deadline = t0 + options.time_limit_s
     first_roster: Roster | None = None
-    if options.lns and problem.days > CONSTRUCT_ABOVE_DAYS:
+    long_horizon = options.lns and problem.days > CONSTRUCT_ABOVE_DAYS
+    if long_horizon:
         first_roster = construct(
             problem,
             solve,
@@ -147,9 +177,11 @@ def solve(
             tuple(watcher.seen),
         )
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
-    first_limit = options.time_limit_s * (options.first_solve_share if use_lns else 1.0)
-    solver = _params(options, min(first_limit, deadline - _time.monotonic()), options.workers)
-    status = solver.solve(ctx.model, watcher)
+    phase_end = t0 + options.time_limit_s * options.first_solve_share if use_lns else deadline
+    search_end = deadline
+    if long_horizon:  # block construction failed: keep half the time for a pure
+        search_end = _time.monotonic() + (deadline - _time.monotonic()) / 2  # feasibility run
+    solver, status = _first_search(ctx, options, watcher, search_end, phase_end)
     log.info("first solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
     incumbent: lns.Incumbent | None = None
     bound: float | None = None

@@ -90,13 +90,13 @@ def write_config(config_dir: Path, *, serial: str, port: int, centre_url: str) -
         "driver": "zkteco",
         "timezone": TIMEZONE,
         "poll_interval_s": 0.5,
+        "live": True,
         "settings": {"host": "127.0.0.1", "port": port, "timeout": 5, "reconnect_delay_s": 0},
     }
     gateway = {
         "centre": {"url": centre_url, "batch_size": 25, "timeout_s": 5},
         "retry": {"base_s": 0.05, "cap_s": 0.5},
         "live_resync_s": 1.5,
-        "devices": {serial: {"live": True}},
     }
     write_config_dir(config_dir, [device], timezone=TIMEZONE, gateway=gateway)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.app import create_app
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
+from gateway.uploader import HttpCentre
 from hrcore.models import Device, PunchRecord, Site
 from tests.gateway.helpers import make_wire
 
@@ -96,3 +97,21 @@ def test_health_and_metrics(store_url: str, store: sessionmaker[Session], tmp_pa
     # a second app has its own registry: no duplicate-series error, no shared values
     other = TestClient(create_app(settings, session_factory=store)).get("/metrics").text
     assert 'device="SN1"' not in other
+
+
+def test_batch_needs_the_token_when_one_is_set(
+    store_url: str, store: sessionmaker[Session], tmp_path: Path
+) -> None:
+    settings = Settings(database_url=store_url, var_dir=tmp_path, api_token="s3cret")
+    c = TestClient(create_app(settings, session_factory=store))
+    body = {"punches": [make_wire("SN1", "1", 0).model_dump(mode="json")]}
+    r = c.post("/api/v1/punches:batch", json=body)
+    assert r.status_code == 401 and "centre.token" in r.text
+    r = c.post("/api/v1/punches:batch", json=body, headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
+    assert count(store) == 0
+    r = c.post("/api/v1/punches:batch", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert r.json() == {"accepted": 1, "duplicate": 0}
+    # the gateway side sends centre.token
+    centre = HttpCentre("http://c", token="s3cret", transport=c._transport)
+    assert centre.send([make_wire("SN1", "2", 1)]).accepted == 1

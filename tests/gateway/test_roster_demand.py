@@ -29,25 +29,26 @@ def counts(day: date) -> dict[tuple[str, str | None], tuple[int, int, int | None
 
 
 def test_layers_resolve_in_order() -> None:
-    assert counts(date(2026, 11, 9)) == {("D", None): (0, 1, None),
-                                         ("D", "picker"): (8, 10, 12)}  # Monday: base
+    assert counts(date(2026, 11, 9)) == {
+        ("D", None): (0, 1, None),
+        ("D", "picker"): (8, 10, 12),
+    }  # Monday: base
     assert counts(date(2026, 11, 14))[("D", "picker")] == (10, 12, None)  # Saturday
     # peak: x1.25 rounded up, also the 'any' line
-    assert counts(date(2026, 11, 10)) == {("D", None): (0, 2, None),
-                                          ("D", "picker"): (10, 13, 15)}
+    assert counts(date(2026, 11, 10)) == {("D", None): (0, 2, None), ("D", "picker"): (10, 13, 15)}
     # a date entry is taken literally, even inside the peak; other lines keep the peak
-    assert counts(date(2026, 11, 11)) == {("D", None): (0, 2, None),
-                                          ("D", "picker"): (1, 2, 3)}
+    assert counts(date(2026, 11, 11)) == {("D", None): (0, 2, None), ("D", "picker"): (1, 2, 3)}
 
 
 def test_missing_and_empty_files(tmp_path: Path) -> None:
-    with pytest.raises(DemandFileError, match="cannot read demand file .*nope.yaml"):
+    with pytest.raises(DemandFileError, match=r"cannot read demand file .*nope\.yaml"):
         load_demand(tmp_path / "nope.yaml")
     (tmp_path / "e.yaml").write_text("", encoding="utf-8")
-    with pytest.raises(DemandFileError, match="e.yaml: the file is empty"):
+    with pytest.raises(DemandFileError, match=r"e\.yaml: the file is empty"):
         load_demand(tmp_path / "e.yaml")
-    with pytest.raises(DemandFileError, match="x.yaml: key peaks.0: Value error, peak 'p'"):
-        parse_demand("peaks: [{name: p, from: 2026-01-02, to: 2026-01-01, factor: 2}]",
-                     source="x.yaml")
-    with pytest.raises(DemandFileError, match="x.yaml: key base.D.picker.target: "):
+    with pytest.raises(DemandFileError, match=r"x\.yaml: key peaks\.0: Value error, peak 'p'"):
+        parse_demand(
+            "peaks: [{name: p, from: 2026-01-02, to: 2026-01-01, factor: 2}]", source="x.yaml"
+        )
+    with pytest.raises(DemandFileError, match=r"x\.yaml: key base\.D\.picker\.target: "):
         parse_demand("base: {D: {picker: {min: 1}}}", source="x.yaml")

@@ -36,11 +36,15 @@ def test_shape_of_the_default_site() -> None:
     def total(day: date) -> int:
         return sum(ln.target for ln in lines if ln.day == day)
 
-    normal, saturday, peak = total(date(2026, 11, 3)), total(date(2026, 11, 7)), \
-        total(date(2026, 11, 11))
+    normal, saturday, peak = (
+        total(date(2026, 11, 3)),
+        total(date(2026, 11, 7)),
+        total(date(2026, 11, 11)),
+    )
     assert saturday > normal and peak > normal
-    assert peak == sum(-(-ln.target * 12 // 10) for ln in lines
-                       if ln.day == date(2026, 11, 3))  # x1.2, rounded up per line
+    assert peak == sum(
+        -(-ln.target * 12 // 10) for ln in lines if ln.day == date(2026, 11, 3)
+    )  # x1.2, rounded up per line
 
 
 def test_demand_round_trips_through_yaml() -> None:
@@ -57,8 +61,9 @@ def test_seeding_twice_changes_nothing_and_the_problem_builds(sqlite_url: str) -
             seed_store(s, site)
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Leave)) == len(site.leaves)
-        sp = build_problem(s, site.site.code, site.date_from, site.date_to,
-                           load_policy(POLICY), site.demand)
+        sp = build_problem(
+            s, site.site.code, site.date_from, site.date_to, load_policy(POLICY), site.demand
+        )
     p = sp.problem
     assert len(p.employees) == 30 and p.days == 14 and len(p.demand) == 14 * 12
     leave_days = sum((lv.end - lv.start).days + 1 for lv in site.leaves)

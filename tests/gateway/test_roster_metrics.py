@@ -31,8 +31,7 @@ def test_figures_of_a_hand_built_roster() -> None:
     a_week = [Assignment("a", MON + timedelta(days=i), "D") for i in range(7)]  # 7 days
     b_night = Assignment("b", MON, "N")
     b_early = Assignment("b", MON + timedelta(days=1), "D")  # 0 h rest after the night
-    p = Problem(MON, 7, (D, N), emps, demand, POLICY,
-                absences=(Absence("c", MON),))
+    p = Problem(MON, 7, (D, N), emps, demand, POLICY, absences=(Absence("c", MON),))
     m = roster_metrics(p, Roster(MON, 7, (*a_week, b_night, b_early)))
     # D needs 2 a day: a covers 7, b covers 1 (day 1) -> 6 shifts of 8 h short
     assert m.uncovered_hours == 48

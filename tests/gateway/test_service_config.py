@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gateway.configfile import ConfigError
-from gateway.service_config import load_gateway_config, load_service_config
+from gateway.service_config import load_devices, load_gateway_config, load_service_config
 from gateway.testing.config_files import write_config_dir
 
 
@@ -15,11 +15,20 @@ def zk(serial: str, **extra: object) -> dict[str, object]:
     return {"serial": serial, "driver": "zkteco", "settings": {"host": "10.0.0.5"}, **extra}
 
 
-def test_devices_come_from_the_site_with_gateway_options(tmp_path: Path) -> None:
+def test_devices_come_from_the_site_with_gateway_keys(tmp_path: Path) -> None:
     write_config_dir(
         tmp_path,
-        [zk("A"), zk("B", timezone="Europe/Berlin"), zk("C", enabled=False)],
-        gateway={"devices": {"B": {"live": False, "rediscover_subnet": "10.0.0.0/24"}}},
+        [
+            zk("A"),
+            zk(
+                "B",
+                timezone="Europe/Berlin",
+                live=False,
+                site="WH1",
+                rediscover_subnet="10.0.0.0/24",
+            ),
+            zk("C", enabled=False),
+        ],
     )
     cfg = load_service_config(tmp_path)
     assert cfg.site == "WH1"
@@ -32,11 +41,12 @@ def test_devices_come_from_the_site_with_gateway_options(tmp_path: Path) -> None
     )
     assert b.settings["host"] == "10.0.0.5" and b.address == "10.0.0.5:4370"
     assert load_service_config(tmp_path, site="OTHER").devices == ()
+    assert [d.serial for d in load_devices(tmp_path)] == ["A", "B"]
 
 
-def test_options_for_an_unknown_serial_are_refused(tmp_path: Path) -> None:
-    write_config_dir(tmp_path, [zk("A")], gateway={"devices": {"ZZZ": {"live": False}}})
-    with pytest.raises(ConfigError, match=r"gateway\.yaml: devices\.ZZZ: no device"):
+def test_device_of_another_site_is_refused(tmp_path: Path) -> None:
+    write_config_dir(tmp_path, [zk("A", site="WH9")])
+    with pytest.raises(ConfigError, match=r"devices\[0\]\.site: 'WH9' is not this site"):
         load_service_config(tmp_path)
 
 

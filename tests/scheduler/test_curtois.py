@@ -12,9 +12,7 @@ from scheduler.evaluate import evaluate
 from scheduler.model import SolveOptions, SolveStatus
 from scheduler.solve import solve
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois-qu"
-if not DATA.is_dir():  # worktree layout /work/wt/<name>: data lives in /work/shared
-    DATA = Path("/work/shared/benchmarks/curtois-qu")
+DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
 
 
 def instance(n: int) -> Path:

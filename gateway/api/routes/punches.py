@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.api.deps import SessionDep
+from gateway.api.deps import SessionDep, require_token
 from gateway.punch_wire import BatchResult, PunchBatch
 from gateway.uploader import store_batch
 
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["punches"])
 
 
-@router.post("/punches:batch", response_model=BatchResult)
+@router.post("/punches:batch", response_model=BatchResult, dependencies=[Depends(require_token)])
 def post_punch_batch(
     body: PunchBatch,
     session: SessionDep,

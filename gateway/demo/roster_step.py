@@ -1,0 +1,93 @@
+"""Demo step: roster a small warehouse for one week and show the draft.
+
+Seeds (or reuses) a 36-person site made by the same generator as `bench.roster_store`,
+solves one week under the CN policy with a short time limit, writes the draft roster run
+to the demo store and prints the grid and the penalty summary.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from gateway.demo.runner import DemoContext, DemoStep
+from gateway.roster_demo_data import seed_store, warehouse_site
+from gateway.roster_metrics import roster_metrics
+from gateway.roster_policy import load_policy
+from gateway.roster_render import explanation_lines, grid_table, penalty_table
+from gateway.roster_service import SolveRequest, roster_grid, solve_site
+from hrcore.db import make_engine, make_session_factory
+from hrcore.migrate import upgrade
+from scheduler.model import SolveOptions
+
+DEMO_SITE = "DEMO-DC"  # step 1 owns DEMO-WH (its 20 people, device, punches)
+DEMO_STAFF = 36
+DEMO_WEEK = date(2026, 11, 2)  # the week before the 11.11 peak
+TIME_LIMIT_S = 8.0
+POLICY = Path(__file__).resolve().parents[2] / "config" / "policies" / "cn.yaml"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
+    data = warehouse_site(seed=7, employees=DEMO_STAFF, weeks=1, start=DEMO_WEEK, code=DEMO_SITE)
+    upgrade(ctx.database_url)
+    engine = make_engine(ctx.database_url)
+    try:
+        factory = make_session_factory(engine)
+        with factory.begin() as s:
+            seed_store(s, data)
+        ctx.console.print(
+            f"site {DEMO_SITE}: {len(data.employees)} staff (pickers, packers, "
+            f"forklift drivers, leads), shifts D/E/N, {len(data.leaves)} leave "
+            f"entries; week {data.date_from}..{data.date_to}"
+        )
+        req = SolveRequest(
+            DEMO_SITE,
+            data.date_from,
+            data.date_to,
+            load_policy(POLICY),
+            data.demand,
+            demand_source="generated demand",
+            actor="demo",
+        )
+        out = solve_site(
+            factory, req, SolveOptions(time_limit_s=time_limit_s, workers=8), clock=_now
+        )
+        res = out.result
+        ctx.console.print(
+            f"CP-SAT: status {res.status}, objective {res.objective}, "
+            f"{res.seconds:.1f} s (limit {time_limit_s:g} s)"
+        )
+        if out.run_id is None:
+            if res.explanation is not None:
+                for line in explanation_lines(res.explanation):
+                    ctx.console.print(line, markup=False)
+            return
+        with factory() as s:
+            grid = roster_grid(s, DEMO_SITE, data.date_from, data.date_to, run_id=out.run_id)
+        ctx.console.print(grid_table(grid))
+        ctx.console.print(penalty_table(res.penalties, top=2))
+        assert res.roster is not None
+        m = roster_metrics(out.site_problem.problem, res.roster)
+        ctx.console.print(
+            f"uncovered {m.uncovered_hours:.0f} h, overtime "
+            f"{m.overtime_hours:.0f} h, rest breaches {m.rest_breaches}, "
+            f"overtime-cap breaches {m.overtime_cap_breaches}; draft run "
+            f"{out.run_id} saved (publish: shiftgate roster publish --run "
+            f"{out.run_id})"
+        )
+    finally:
+        engine.dispose()
+
+
+def roster_step(time_limit_s: float = TIME_LIMIT_S) -> DemoStep:
+    def run(ctx: DemoContext) -> None:
+        run_roster(ctx, time_limit_s)
+
+    return DemoStep("Roster a warehouse week (CP-SAT under CN labour rules)", run)
+
+
+STEP = roster_step()

@@ -1,0 +1,153 @@
+"""Store -> Problem: leave, hire/exit, history and the published roster in force."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.roster_demand import parse_demand
+from gateway.roster_policy import load_policy
+from gateway.roster_service import SolveRequest, build_problem, publish, solve_site
+from hrcore.db import make_engine, make_session_factory
+from hrcore.models import Leave, LeaveKind, RosterAssignment, RosterRun, RosterStatus
+from hrcore.store import EmployeeIn, ShiftTypeIn, SiteIn, save_employee, save_shift_type, save_site
+from scheduler.model import AbsenceKind, Assignment, SolveOptions
+from tests.gateway.test_roster_store_cli import POLICY
+
+MON = date(2026, 3, 9)
+SUN = MON + timedelta(days=6)
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+DEMAND = parse_demand("base: {D: {any: {target: 1}}, N: {any: {target: 0}}}", source="t")
+
+
+def clock() -> datetime:
+    return T0
+
+
+def seed(factory: sessionmaker[Session]) -> dict[str, int]:
+    with factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        d = save_shift_type(s, site, ShiftTypeIn("D", time(6), time(14)))
+        n = save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
+        ids = {"D": d.id, "N": n.id}
+        for code, hire, exit_date in (
+            ("A", date(2025, 1, 1), None),
+            ("B", MON + timedelta(days=2), None),  # joins on Wednesday
+            ("C", date(2025, 1, 1), MON + timedelta(days=4)),  # leaves after Friday
+            ("GONE", date(2025, 1, 1), MON - timedelta(days=1)),  # left before the week
+        ):
+            ids[code] = save_employee(s, site, EmployeeIn(code, code, hire, exit_date=exit_date)).id
+        s.add(
+            Leave(
+                employee_id=ids["A"],
+                kind=LeaveKind.ANNUAL,
+                start_date=MON - timedelta(1),
+                end_date=MON + timedelta(days=1),
+                approved=True,
+            )
+        )
+        s.add(
+            Leave(
+                employee_id=ids["C"],
+                kind=LeaveKind.PERSONAL,
+                start_date=MON,
+                end_date=MON,
+                approved=False,
+            )
+        )  # only requested: not an absence
+        return ids
+
+
+def published_run(
+    factory: sessionmaker[Session],
+    ids: dict[str, int],
+    start: date,
+    end: date,
+    cells: list[tuple[str, date, str]],
+    at: datetime,
+) -> int:
+    with factory.begin() as s:
+        run = RosterRun(
+            site_id=1,
+            date_from=start,
+            date_to=end,
+            status=RosterStatus.PUBLISHED,
+            objective=0,
+            created_at=at,
+            published_at=at,
+            penalty_report=[],
+        )
+        s.add(run)
+        s.flush()
+        s.add_all(
+            RosterAssignment(
+                roster_run_id=run.id, employee_id=ids[e], date=d, shift_type_id=ids[sh]
+            )
+            for e, d, sh in cells
+        )
+        return run.id
+
+
+def test_problem_from_the_store(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    ids = seed(factory)
+    prev_sun = MON - timedelta(days=1)
+    # last week (history), then this week published twice: the newer run wins on its days
+    published_run(
+        factory,
+        ids,
+        MON - timedelta(7),
+        prev_sun,
+        [("A", prev_sun - timedelta(1), "D"), ("C", prev_sun, "N")],
+        T0,
+    )
+    published_run(factory, ids, MON, SUN, [("A", MON, "D"), ("C", SUN, "D")], T0)
+    published_run(factory, ids, MON + timedelta(5), SUN, [("A", SUN, "N")], T0 + timedelta(hours=1))
+    with factory() as s:
+        sp = build_problem(s, "S1", MON, SUN, load_policy(POLICY), DEMAND)
+    p = sp.problem
+    assert [e.id for e in p.employees] == ["A", "B", "C"]  # GONE left before the week
+    absent = {(a.employee_id, (a.day - MON).days): a.kind for a in p.absences}
+    assert absent == {
+        ("A", 0): AbsenceKind.LEAVE,
+        ("A", 1): AbsenceKind.LEAVE,
+        ("B", 0): AbsenceKind.UNAVAILABLE,
+        ("B", 1): AbsenceKind.UNAVAILABLE,
+        ("C", 5): AbsenceKind.UNAVAILABLE,
+        ("C", 6): AbsenceKind.UNAVAILABLE,
+    }
+    assert p.history == (
+        Assignment("A", prev_sun - timedelta(1), "D"),
+        Assignment("C", prev_sun, "N"),
+    )
+    assert p.history_days == 7
+    assert p.published is not None
+    assert (p.published.start, p.published.days) == (MON, 7)
+    # Sunday belongs to the newer run: A on N, and C's D there is overridden
+    assert p.published.assignments == (Assignment("A", MON, "D"), Assignment("A", SUN, "N"))
+    assert [(s.id, s.minutes, s.night) for s in p.shifts] == [("D", 480, False), ("N", 480, True)]
+
+
+def test_history_night_blocks_a_monday_early_shift(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    ids = seed(factory)
+    with factory.begin() as s:  # A is free on Monday; B joins Wed; C is away that day
+        s.query(Leave).delete()
+        s.add(Leave(employee_id=ids["C"], kind=LeaveKind.SICK, start_date=MON, end_date=MON))
+    published_run(
+        factory, ids, MON - timedelta(7), MON - timedelta(1), [("A", MON - timedelta(1), "N")], T0
+    )
+    out = solve_site(
+        factory,
+        SolveRequest("S1", MON, MON, load_policy(POLICY), DEMAND),
+        SolveOptions(time_limit_s=10, workers=2),
+        clock=clock,
+    )
+    assert out.result.roster is not None and out.run_id is not None
+    # A ended a night at 06:00 Monday: 0 h rest before D, so the shift stays open
+    assert out.result.roster.assignments == ()
+    assert [(p.rule, p.cost) for p in out.result.penalties.items] == [("cover_under", 1000)]
+    with factory.begin() as s:
+        done = publish(s, clock=clock, actor="test", run_id=out.run_id)
+    assert done.superseded == () and done.overridden == ()
