@@ -141,6 +141,19 @@ def _punches(rng: random.Random) -> list[tuple[datetime, str, int, int]]:
     return sorted(out, key=lambda p: (p[0], int(p[1])))
 
 
+def roster() -> list[tuple[str, date, str]]:
+    """The published roster the sample punches follow: (employee code, shift date, shift code).
+
+    Everyone works their team's shift except on their two rest weekdays.
+    """
+    return [
+        (emp.code, day, "N" if emp.night else "D")
+        for day in (FIRST_DAY + timedelta(days=offset) for offset in range(DAYS))
+        for emp in EMPLOYEES
+        if day.weekday() not in emp.rest_weekdays
+    ]
+
+
 def attlog_text() -> str:
     zone = ZoneInfo(TIMEZONE)
     rng = random.Random(SEED)

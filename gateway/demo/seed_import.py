@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.table import Table
@@ -17,13 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.demo.runner import DemoContext, DemoStep
-from gateway.demo.sample_data import DATA_DIR, DEVICE_SERIAL, SITE_CODE
+from gateway.demo.sample_data import DATA_DIR, DAYS, DEVICE_SERIAL, FIRST_DAY, SITE_CODE, roster
 from gateway.punch_import import ImportRequest, import_file
 from gateway.site_setup import apply_configuration
 from gateway.siteconfig import Configuration, load_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
-from hrcore.models import Employee, OrgUnit, PunchRecord, ShiftType
+from hrcore.models import (
+    Employee,
+    OrgUnit,
+    PunchRecord,
+    RosterAssignment,
+    RosterRun,
+    RosterStatus,
+    ShiftType,
+)
 from hrcore.store import DeviceIn, get_site, save_device
 
 ATTLOG = DATA_DIR / "attlog.dat"
@@ -65,6 +73,12 @@ def run(ctx: DemoContext) -> None:
             f"seeded site {counts.site}: {counts.employees} employees, "
             f"{counts.device_users} device users mapped, device {DEVICE_SERIAL}"
         )
+        with factory.begin() as session:
+            shifts = _publish_sample_roster(session)
+        last = FIRST_DAY + timedelta(days=DAYS - 1)
+        ctx.console.print(
+            f"published roster {FIRST_DAY}..{last}: {shifts} shifts (two rest days a week each)"
+        )
         request = ImportRequest(path=ATTLOG, site_code=SITE_CODE, device_serial=DEVICE_SERIAL)
         for attempt in ("import", "re-import"):
             outcome = import_file(factory, request, clock=lambda: datetime.now(UTC))
@@ -75,6 +89,40 @@ def run(ctx: DemoContext) -> None:
         _print_summary(ctx, factory, ZoneInfo(site_cfg.timezone))
     finally:
         engine.dispose()
+
+
+def _publish_sample_roster(session: Session) -> int:
+    """The roster HR published for the sample fortnight, so attendance knows rest days."""
+    site = get_site(session, SITE_CODE)
+    now = datetime.now(UTC)
+    run = RosterRun(
+        site_id=site.id,
+        date_from=FIRST_DAY,
+        date_to=FIRST_DAY + timedelta(days=DAYS - 1),
+        status=RosterStatus.PUBLISHED,
+        objective=None,
+        created_at=now,
+        published_at=now,
+    )
+    session.add(run)
+    session.flush()
+    employees = dict(session.execute(select(Employee.code, Employee.id)).tuples().all())
+    shift_types = dict(
+        session.execute(select(ShiftType.code, ShiftType.id).where(ShiftType.site_id == site.id))
+        .tuples()
+        .all()
+    )
+    rows = roster()
+    session.add_all(
+        RosterAssignment(
+            roster_run_id=run.id,
+            employee_id=employees[code],
+            date=day,
+            shift_type_id=shift_types[shift],
+        )
+        for code, day, shift in rows
+    )
+    return len(rows)
 
 
 def _print_summary(ctx: DemoContext, factory: sessionmaker[Session], zone: ZoneInfo) -> None:
