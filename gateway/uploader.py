@@ -12,15 +12,16 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import httpx
 from sqlalchemy import make_url, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.api.state import UploaderState, UploaderStatus
 from gateway.backoff import Backoff
 from gateway.metrics import GatewayMetrics
 from gateway.outbox import Outbox
@@ -31,6 +32,10 @@ from hrcore.store import insert_punches
 log = logging.getLogger(__name__)
 
 BATCH_PATH = "/api/v1/punches:batch"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class UploadError(Exception):
@@ -161,8 +166,31 @@ class StoreCentre:
         try:
             with self._factory.begin() as session:
                 return store_batch(session, punches)
+        except IntegrityError:
+            # Duplicate ids never get here (the insert skips them): some punch breaks a store
+            # rule and will break it on every retry. Find it, so it alone is parked.
+            return self._send_one_by_one(punches)
         except SQLAlchemyError as exc:
             raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
+
+    def _send_one_by_one(self, punches: Sequence[PunchWire]) -> BatchResult:
+        """Store each punch in its own transaction; raise CentreRejected naming the refused."""
+        accepted = duplicate = 0
+        bad: dict[int, str] = {}
+        for index, punch in enumerate(punches):
+            try:
+                with self._factory.begin() as session:
+                    one = store_batch(session, [punch])
+            except IntegrityError as exc:
+                bad[index] = f"HR store refused the punch: {exc.orig}"
+                continue
+            except SQLAlchemyError as exc:
+                raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
+            accepted += one.accepted
+            duplicate += one.duplicate
+        if bad:
+            raise CentreRejected(f"HR store refused {len(bad)} of {len(punches)} punches", bad)
+        return BatchResult(accepted=accepted, duplicate=duplicate)
 
 
 class Uploader:
@@ -178,6 +206,8 @@ class Uploader:
         idle_s: float = 1.0,
         backoff: Backoff | None = None,
         remember: timedelta = timedelta(days=30),
+        stuck_after_s: float = 300.0,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.outbox = outbox
         self.centre = centre
@@ -189,6 +219,11 @@ class Uploader:
         self._wake = threading.Event()
         self.remember = remember
         self._last_forget = float("-inf")
+        self.stuck_after_s = stuck_after_s
+        self.clock = clock
+        self._last_turn: float | None = None  # monotonic time the loop last went round
+        self._last_success: datetime | None = None
+        self._last_error: str | None = None
 
     def wake(self) -> None:
         """New punches are waiting: skip the idle pause."""
@@ -231,19 +266,50 @@ class Uploader:
             total += n
         return total
 
+    def status(self, *, alive: bool = True) -> UploaderStatus:
+        """How the upload loop is doing; ``alive`` says whether its thread still runs."""
+        turn = self._last_turn
+        if not alive:
+            state = UploaderState.STOPPED
+        elif turn is None:
+            state = UploaderState.STARTING
+        elif time.monotonic() - turn > self.stuck_after_s:
+            state = UploaderState.STUCK
+        elif self._failing:
+            state = UploaderState.FAILING
+        else:
+            state = UploaderState.RUNNING
+        return UploaderStatus(state, self._last_success, self._last_error)
+
     def run(self, stop: threading.Event) -> None:
-        """Loop until ``stop``: drain, then wait for new punches or the idle pause."""
+        """Loop until ``stop``: drain, then wait for new punches or the idle pause.
+
+        No error ends the loop: an unexpected one (a broken outbox file, a bug in a centre) is
+        counted as ``kind="internal"``, logged once, and retried with backoff like an outage.
+        """
         while not stop.is_set():
+            self._last_turn = time.monotonic()
             try:
                 sent = self.upload_once()
-            except UploadError as exc:
-                kind = "rejected" if isinstance(exc, CentreRejected) else "unavailable"
+            except Exception as exc:  # noqa: BLE001 - counted, logged, retried: never fatal
+                if isinstance(exc, UploadError):
+                    kind = "rejected" if isinstance(exc, CentreRejected) else "unavailable"
+                else:
+                    kind = "internal"
                 self.metrics.upload_errors.labels(kind=kind).inc()
+                self._last_error = f"{kind}: {type(exc).__name__}: {exc}"
                 if not self._failing:
-                    log.warning("upload failing centre=%s error=%s", self.centre.describe(), exc)
+                    log.warning(
+                        "upload failing centre=%s kind=%s error=%s",
+                        self.centre.describe(),
+                        kind,
+                        exc,
+                        exc_info=kind == "internal",
+                    )
                     self._failing = True
                 stop.wait(self.backoff.next_delay())
                 continue
+            self._last_success = self.clock()
             if self._failing:
                 log.info(
                     "upload recovered centre=%s depth=%d",
