@@ -58,6 +58,28 @@ def test_info(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     assert info.clock is not None and info.clock.tzinfo == BERLIN
 
 
+def test_device_without_serial_is_refused_with_hint(sim: ZKSimulator) -> None:
+    """Never fall back to host:port: punch ids would change with the address."""
+    sim.serial = ""
+    with pytest.raises(DriverConfigError, match=r"reports no serial number; set `serial`"):
+        make_driver(sim).info()
+    with pytest.raises(DriverConfigError, match="reports no serial number"):
+        make_driver(sim).read_punches()
+
+
+def test_configured_serial_is_used_when_the_device_reports_none(sim: ZKSimulator) -> None:
+    sim.serial = ""
+    punches = make_driver(sim, serial="GATE-A").read_punches().punches
+    assert punches and {p.device_sn for p in punches} == {"GATE-A"}
+    # the same punches read through another address keep their ids
+    again = make_driver(sim, serial="GATE-A", host="localhost").read_punches().punches
+    assert [p.id for p in again] == [p.id for p in punches]
+
+
+def test_reported_serial_wins_over_the_configured_one(sim: ZKSimulator) -> None:
+    assert make_driver(sim, serial="OTHER").info().serial_number == sim.serial
+
+
 @pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
 @pytest.mark.parametrize("variant", [8, 16, 40])
 def test_full_read_equals_the_device_log(udp: bool, variant: int) -> None:
