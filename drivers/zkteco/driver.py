@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from drivers.base import Capability, Driver, DurableProof, ReadResult
 from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
+from drivers.localtime import attach_zone
 from drivers.punch import DeviceInfo, DeviceUser, Punch, PunchState, VerifyMode
 from drivers.zkteco.client import Endpoint, ZKClient
 from drivers.zkteco.codec import MAX_CHUNK_TCP, Cmd, EventFlag, split_dataset
@@ -220,12 +221,12 @@ class ZKTecoDriver(Driver):
                 user_capacity=sizes.users_cap or None,
                 record_count=sizes.records,
                 record_capacity=sizes.records_cap or None,
-                clock=c.get_time().replace(tzinfo=self.zone),
+                clock=attach_zone(c.get_time(), self.zone),
             )
 
     def get_clock(self) -> datetime:
         with self._session() as c:
-            return c.get_time().replace(tzinfo=self.zone)
+            return attach_zone(c.get_time(), self.zone)
 
     def set_clock(self, value: datetime) -> None:
         if value.tzinfo is None or value.utcoffset() is None:
@@ -248,7 +249,7 @@ class ZKTecoDriver(Driver):
         return Punch(
             device_sn=self._serial or self.serial,
             device_user=user_id,
-            local=wall.replace(tzinfo=self.zone),
+            local=attach_zone(wall, self.zone),
             state=map_state(state),
             verify_mode=map_verify(verify),
             source=SOURCE,
@@ -257,7 +258,7 @@ class ZKTecoDriver(Driver):
         )
 
     def _clock_offset(self, c: ZKClient) -> float:
-        device = c.get_time().replace(tzinfo=self.zone)
+        device = attach_zone(c.get_time(), self.zone)
         return round((device - self._clock()).total_seconds(), 1)
 
     def read_punches(self, since: str | None = None) -> ReadResult:
