@@ -18,7 +18,9 @@ from drivers.zkteco.driver import LogNotCovered, ZKTecoDriver, map_state, map_ve
 from drivers.zkteco.records import AttendanceRecord
 from drivers.zkteco.simulator import ZKSimulator
 
-from .conftest import make_driver, wait_until
+from gateway.testing.waiting import wait_until
+
+from .conftest import make_driver
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -219,15 +221,15 @@ def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     worker = threading.Thread(target=consume, daemon=True)
     worker.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         sent = [sim.punch_now("5", state=0), sim.punch_now("6", state=1)]
-        assert wait_until(lambda: len(got_live) == 2)
+        wait_until(lambda: len(got_live) == 2, timeout=10)
         assert as_truth(got_live) == truth(sent)
         assert got_live[0].local.tzinfo == BERLIN
         sim.reboot()
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         late = sim.punch_now("7")
-        assert wait_until(lambda: len(got_live) == 3)
+        wait_until(lambda: len(got_live) == 3, timeout=10)
         assert as_truth(got_live[2:]) == truth([late])
     finally:
         stop.set()
@@ -261,10 +263,10 @@ def test_live_sends_a_heartbeat_when_idle(sim: ZKSimulator) -> None:
     worker = threading.Thread(target=lambda: list(driver.live_punches(stop)), daemon=True)
     worker.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         seen = sim.commands_seen()
         start = len(seen) - 1 - seen[::-1].index(Cmd.REG_EVENT)
-        assert wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:])
+        wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:], timeout=10)
     finally:
         stop.set()
         worker.join(timeout=10)
@@ -287,7 +289,7 @@ def test_live_raises_when_the_device_stays_away() -> None:
     worker = threading.Thread(target=consume, daemon=True)
     worker.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
     finally:
         sim.stop()
     worker.join(timeout=20)
