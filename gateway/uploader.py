@@ -291,7 +291,7 @@ class Uploader:
             self._last_turn = time.monotonic()
             try:
                 sent = self.upload_once()
-            except Exception as exc:  # noqa: BLE001 - counted, logged, retried: never fatal
+            except Exception as exc:  # never fatal: counted, logged once, retried
                 if isinstance(exc, UploadError):
                     kind = "rejected" if isinstance(exc, CentreRejected) else "unavailable"
                 else:

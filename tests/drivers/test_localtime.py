@@ -16,9 +16,9 @@ from drivers.zkteco.simulator import ZKSimulator
 
 BERLIN = ZoneInfo("Europe/Berlin")
 #: the repeated autumn hour: 02:30 happens at 00:30 UTC (CEST) and again at 01:30 UTC (CET)
-AMBIGUOUS = datetime(2025, 10, 26, 2, 30)
+AMBIGUOUS = datetime(2025, 10, 26, 2, 30)  # noqa: DTZ001 - a wall time is naive
 #: the skipped spring hour: clocks jump from 02:00 to 03:00, 02:30 never happens
-NONEXISTENT = datetime(2025, 3, 30, 2, 30)
+NONEXISTENT = datetime(2025, 3, 30, 2, 30)  # noqa: DTZ001
 #: wall time -> the UTC instant the rule gives (first occurrence; not-yet-switched offset)
 EXPECTED = {
     AMBIGUOUS: datetime(2025, 10, 26, 0, 30, tzinfo=UTC),

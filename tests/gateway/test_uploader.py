@@ -209,9 +209,7 @@ def test_internal_error_does_not_kill_the_uploader(
 ) -> None:
     centre = FlakyCentre(StoreCentre(store))
     metrics = GatewayMetrics()
-    up = Uploader(
-        outbox, centre, metrics, idle_s=0.05, backoff=Backoff(base_s=0.01, cap_s=0.05)
-    )
+    up = Uploader(outbox, centre, metrics, idle_s=0.05, backoff=Backoff(base_s=0.01, cap_s=0.05))
     outbox.commit("SN1", [make_wire("SN1", "1", 0), make_wire("SN1", "2", 1)], "c")
     stop = threading.Event()
     thread = threading.Thread(target=up.run, args=(stop,), daemon=True)
@@ -220,12 +218,14 @@ def test_internal_error_does_not_kill_the_uploader(
     try:
         wait_until(
             lambda: (
-                metrics.registry.get_sample_value(
-                    "shiftgate_upload_errors_total", {"kind": "internal"}
+                (
+                    metrics.registry.get_sample_value(
+                        "shiftgate_upload_errors_total", {"kind": "internal"}
+                    )
+                    or 0
                 )
-                or 0
+                >= 3
             )
-            >= 3
         )
         assert thread.is_alive()
         status = up.status(alive=thread.is_alive())
@@ -262,13 +262,15 @@ def test_punch_the_store_refuses_is_parked_and_the_rest_flow(
     assert up.drain() == 3
     assert outbox.depth() == 0 and outbox.rejected_count() == 1
     assert stored(store) == 2
-    assert (
-        metrics.registry.get_sample_value("shiftgate_uploaded_punches_total", {"result": "rejected"})
-        == 1
+    rejected = metrics.registry.get_sample_value(
+        "shiftgate_uploaded_punches_total", {"result": "rejected"}
     )
+    assert rejected == 1
 
 
-def test_health_shows_a_dead_or_stuck_uploader(outbox: Outbox, tmp_path: Path, store_url: str, store: sessionmaker[Session]) -> None:
+def test_health_shows_a_dead_or_stuck_uploader(
+    outbox: Outbox, tmp_path: Path, store_url: str, store: sessionmaker[Session]
+) -> None:
     release = threading.Event()
 
     class HangingCentre:

@@ -7,7 +7,7 @@ from gateway.testing.waiting import wait_until
 
 def test_wait_until_raises_when_the_condition_never_holds() -> None:
     """An unasserted wait_until must not let a test pass silently."""
-    with pytest.raises(TimeoutError, match="condition not met within 0.1s"):
+    with pytest.raises(TimeoutError, match=r"condition not met within 0\.1s"):
         wait_until(lambda: False, timeout=0.1)
 
 

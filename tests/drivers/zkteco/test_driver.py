@@ -17,7 +17,6 @@ from drivers.zkteco.codec import Cmd
 from drivers.zkteco.driver import LogNotCovered, ZKTecoDriver, map_state, map_verify
 from drivers.zkteco.records import AttendanceRecord
 from drivers.zkteco.simulator import ZKSimulator
-
 from gateway.testing.waiting import wait_until
 
 from .conftest import make_driver

@@ -14,7 +14,6 @@ from zk import ZK
 from drivers.punch import Punch
 from drivers.zkteco.driver import ZKTecoDriver, map_state, map_verify
 from drivers.zkteco.simulator import ZKSimulator
-
 from gateway.testing.waiting import wait_until
 
 from .conftest import make_driver
