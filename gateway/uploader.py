@@ -152,6 +152,32 @@ def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
     return BatchResult(accepted=accepted, duplicate=unique - accepted)
 
 
+def store_one_by_one(
+    session: Session, punches: Sequence[PunchWire]
+) -> tuple[BatchResult, dict[int, str]]:
+    """Store and commit each punch on its own; returns what was stored and, by batch index,
+    the punches the store refused with an IntegrityError.
+
+    For a batch that failed with IntegrityError (the caller rolled it back). Duplicate ids never
+    cause one (the insert skips them), so such a punch breaks a store rule and would break it on
+    every retry: it must be parked, not retried at the head of the queue forever. Other database
+    errors propagate.
+    """
+    accepted = duplicate = 0
+    refused: dict[int, str] = {}
+    for index, punch in enumerate(punches):
+        try:
+            one = store_batch(session, [punch])
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            refused[index] = f"HR store refused the punch: {exc.orig}"
+            continue
+        accepted += one.accepted
+        duplicate += one.duplicate
+    return BatchResult(accepted=accepted, duplicate=duplicate), refused
+
+
 class StoreCentre:
     """The HR store itself, when the gateway runs beside it."""
 
@@ -167,30 +193,19 @@ class StoreCentre:
             with self._factory.begin() as session:
                 return store_batch(session, punches)
         except IntegrityError:
-            # Duplicate ids never get here (the insert skips them): some punch breaks a store
-            # rule and will break it on every retry. Find it, so it alone is parked.
-            return self._send_one_by_one(punches)
+            pass  # some punch breaks a store rule: find it below, so it alone is parked
         except SQLAlchemyError as exc:
             raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
-
-    def _send_one_by_one(self, punches: Sequence[PunchWire]) -> BatchResult:
-        """Store each punch in its own transaction; raise CentreRejected naming the refused."""
-        accepted = duplicate = 0
-        bad: dict[int, str] = {}
-        for index, punch in enumerate(punches):
-            try:
-                with self._factory.begin() as session:
-                    one = store_batch(session, [punch])
-            except IntegrityError as exc:
-                bad[index] = f"HR store refused the punch: {exc.orig}"
-                continue
-            except SQLAlchemyError as exc:
-                raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
-            accepted += one.accepted
-            duplicate += one.duplicate
-        if bad:
-            raise CentreRejected(f"HR store refused {len(bad)} of {len(punches)} punches", bad)
-        return BatchResult(accepted=accepted, duplicate=duplicate)
+        try:
+            with self._factory() as session:
+                result, refused = store_one_by_one(session, punches)
+        except SQLAlchemyError as exc:
+            raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
+        if refused:
+            raise CentreRejected(
+                f"HR store refused {len(refused)} of {len(punches)} punches", refused
+            )
+        return result
 
 
 class Uploader:

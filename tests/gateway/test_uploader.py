@@ -244,8 +244,9 @@ def test_internal_error_does_not_kill_the_uploader(
     assert sum("upload recovered" in m for m in messages) == 1
 
 
+@pytest.mark.parametrize("via", ["store", "http"])
 def test_punch_the_store_refuses_is_parked_and_the_rest_flow(
-    outbox: Outbox, store: sessionmaker[Session], store_url: str
+    outbox: Outbox, store: sessionmaker[Session], store_url: str, tmp_path: Path, via: str
 ) -> None:
     """A permanent store error (not a duplicate) parks only the offending punch."""
     engine = create_engine(store_url)
@@ -255,10 +256,15 @@ def test_punch_the_store_refuses_is_parked_and_the_rest_flow(
             " WHEN NEW.device_user = 'bad' BEGIN SELECT RAISE(ABORT, 'user bad refused'); END"
         )
     engine.dispose()
+    if via == "store":
+        centre: StoreCentre | HttpCentre = StoreCentre(store)
+    else:
+        app = create_app(Settings(database_url=store_url, var_dir=tmp_path), session_factory=store)
+        centre = HttpCentre("http://centre", transport=TestClient(app)._transport)
     punches = [make_wire("SN1", "1", 0), make_wire("SN1", "bad", 1), make_wire("SN1", "3", 2)]
     outbox.commit("SN1", punches, "c")
     metrics = GatewayMetrics()
-    up = Uploader(outbox, StoreCentre(store), metrics)
+    up = Uploader(outbox, centre, metrics)
     assert up.drain() == 3
     assert outbox.depth() == 0 and outbox.rejected_count() == 1
     assert stored(store) == 2
