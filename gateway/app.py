@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.api.routes import health, metrics, punches
-from gateway.api.state import AppState, DeviceStatus
+from gateway.api.state import AppState, DeviceStatus, UploaderStatus
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
 from hrcore.db import make_engine, make_session_factory
@@ -21,6 +21,7 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
     device_status: Callable[[], Sequence[DeviceStatus]] | None = None,
     outbox_depth: Callable[[], int | None] | None = None,
+    uploader_status: Callable[[], UploaderStatus | None] | None = None,
 ) -> FastAPI:
     """Build the app. Everything it needs is passed in or built here from ``settings``."""
     app = FastAPI(title="shiftgate", version="0.1.0")
@@ -30,6 +31,7 @@ def create_app(
         session_factory=session_factory or make_session_factory(make_engine(settings.database_url)),
         device_status=device_status or (lambda: ()),
         outbox_depth=outbox_depth or (lambda: None),
+        uploader_status=uploader_status or (lambda: None),
     )
     app.include_router(health.router)
     app.include_router(punches.router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ from gateway.outbox import Outbox, OutboxError
 from gateway.service_config import ClockPolicy, DeviceSpec, GatewayConfig, address_of
 
 log = logging.getLogger(__name__)
+
+#: how often a live session's timer looks at the worker-wide stop
+_STOP_CHECK_S = 0.2
 
 DriverFactory = Callable[[DeviceSpec, Mapping[str, Any]], Driver]
 Clock = Callable[[], datetime]
@@ -333,7 +337,14 @@ class DeviceWorker:
         session_stop = threading.Event()
 
         def end_session() -> None:
-            stop.wait(self.options.live_resync_s)
+            # Ends with the session (a dropped connection must not leave this thread behind for
+            # live_resync_s) and still ends the session on the worker-wide stop.
+            deadline = time.monotonic() + self.options.live_resync_s
+            while not (session_stop.is_set() or stop.is_set()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                session_stop.wait(min(remaining, _STOP_CHECK_S))
             session_stop.set()
 
         timer = threading.Thread(target=end_session, daemon=True, name=f"live-timer-{self.label}")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.api.state import UploaderStatus
 from gateway.app import create_app
 from gateway.device_manager import (
     Clock,
@@ -56,7 +57,7 @@ class GatewayService:
             else StoreCentre(self.session_factory, settings.database_url)
         )
         self.uploader = Uploader(
-            self.outbox, self.centre, self.metrics, batch_size=config.centre.batch_size
+            self.outbox, self.centre, self.metrics, batch_size=config.centre.batch_size, clock=clock
         )
         self.devices = DeviceManager.build(
             devices,
@@ -97,4 +98,10 @@ class GatewayService:
             session_factory=self.session_factory,
             device_status=self.devices.status,
             outbox_depth=self.outbox.depth,
+            uploader_status=self.uploader_status,
         )
+
+    def uploader_status(self) -> UploaderStatus:
+        thread = self._upload_thread
+        not_started = thread.ident is None
+        return self.uploader.status(alive=not_started or thread.is_alive())

@@ -12,15 +12,16 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import httpx
 from sqlalchemy import make_url, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.api.state import UploaderState, UploaderStatus
 from gateway.backoff import Backoff
 from gateway.metrics import GatewayMetrics
 from gateway.outbox import Outbox
@@ -31,6 +32,10 @@ from hrcore.store import insert_punches
 log = logging.getLogger(__name__)
 
 BATCH_PATH = "/api/v1/punches:batch"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class UploadError(Exception):
@@ -147,6 +152,32 @@ def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
     return BatchResult(accepted=accepted, duplicate=unique - accepted)
 
 
+def store_one_by_one(
+    session: Session, punches: Sequence[PunchWire]
+) -> tuple[BatchResult, dict[int, str]]:
+    """Store and commit each punch on its own; returns what was stored and, by batch index,
+    the punches the store refused with an IntegrityError.
+
+    For a batch that failed with IntegrityError (the caller rolled it back). Duplicate ids never
+    cause one (the insert skips them), so such a punch breaks a store rule and would break it on
+    every retry: it must be parked, not retried at the head of the queue forever. Other database
+    errors propagate.
+    """
+    accepted = duplicate = 0
+    refused: dict[int, str] = {}
+    for index, punch in enumerate(punches):
+        try:
+            one = store_batch(session, [punch])
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            refused[index] = f"HR store refused the punch: {exc.orig}"
+            continue
+        accepted += one.accepted
+        duplicate += one.duplicate
+    return BatchResult(accepted=accepted, duplicate=duplicate), refused
+
+
 class StoreCentre:
     """The HR store itself, when the gateway runs beside it."""
 
@@ -161,8 +192,20 @@ class StoreCentre:
         try:
             with self._factory.begin() as session:
                 return store_batch(session, punches)
+        except IntegrityError:
+            pass  # some punch breaks a store rule: find it below, so it alone is parked
         except SQLAlchemyError as exc:
             raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
+        try:
+            with self._factory() as session:
+                result, refused = store_one_by_one(session, punches)
+        except SQLAlchemyError as exc:
+            raise CentreUnavailable(f"HR store unavailable: {type(exc).__name__}") from exc
+        if refused:
+            raise CentreRejected(
+                f"HR store refused {len(refused)} of {len(punches)} punches", refused
+            )
+        return result
 
 
 class Uploader:
@@ -178,6 +221,8 @@ class Uploader:
         idle_s: float = 1.0,
         backoff: Backoff | None = None,
         remember: timedelta = timedelta(days=30),
+        stuck_after_s: float = 300.0,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.outbox = outbox
         self.centre = centre
@@ -189,6 +234,11 @@ class Uploader:
         self._wake = threading.Event()
         self.remember = remember
         self._last_forget = float("-inf")
+        self.stuck_after_s = stuck_after_s
+        self.clock = clock
+        self._last_turn: float | None = None  # monotonic time the loop last went round
+        self._last_success: datetime | None = None
+        self._last_error: str | None = None
 
     def wake(self) -> None:
         """New punches are waiting: skip the idle pause."""
@@ -231,19 +281,50 @@ class Uploader:
             total += n
         return total
 
+    def status(self, *, alive: bool = True) -> UploaderStatus:
+        """How the upload loop is doing; ``alive`` says whether its thread still runs."""
+        turn = self._last_turn
+        if not alive:
+            state = UploaderState.STOPPED
+        elif turn is None:
+            state = UploaderState.STARTING
+        elif time.monotonic() - turn > self.stuck_after_s:
+            state = UploaderState.STUCK
+        elif self._failing:
+            state = UploaderState.FAILING
+        else:
+            state = UploaderState.RUNNING
+        return UploaderStatus(state, self._last_success, self._last_error)
+
     def run(self, stop: threading.Event) -> None:
-        """Loop until ``stop``: drain, then wait for new punches or the idle pause."""
+        """Loop until ``stop``: drain, then wait for new punches or the idle pause.
+
+        No error ends the loop: an unexpected one (a broken outbox file, a bug in a centre) is
+        counted as ``kind="internal"``, logged once, and retried with backoff like an outage.
+        """
         while not stop.is_set():
+            self._last_turn = time.monotonic()
             try:
                 sent = self.upload_once()
-            except UploadError as exc:
-                kind = "rejected" if isinstance(exc, CentreRejected) else "unavailable"
+            except Exception as exc:  # never fatal: counted, logged once, retried
+                if isinstance(exc, UploadError):
+                    kind = "rejected" if isinstance(exc, CentreRejected) else "unavailable"
+                else:
+                    kind = "internal"
                 self.metrics.upload_errors.labels(kind=kind).inc()
+                self._last_error = f"{kind}: {type(exc).__name__}: {exc}"
                 if not self._failing:
-                    log.warning("upload failing centre=%s error=%s", self.centre.describe(), exc)
+                    log.warning(
+                        "upload failing centre=%s kind=%s error=%s",
+                        self.centre.describe(),
+                        kind,
+                        exc,
+                        exc_info=kind == "internal",
+                    )
                     self._failing = True
                 stop.wait(self.backoff.next_delay())
                 continue
+            self._last_success = self.clock()
             if self._failing:
                 log.info(
                     "upload recovered centre=%s depth=%d",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
+from drivers.localtime import attach_zone
 from drivers.punch import Punch, PunchState, VerifyMode
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -95,7 +96,7 @@ def parse_line(line: str, *, device_sn: str, zone: tzinfo, source: str) -> Punch
     return Punch(
         device_sn=device_sn,
         device_user=user,
-        local=wall.replace(tzinfo=zone),
+        local=attach_zone(wall, zone),
         state=state or PunchState.UNDEFINED,
         verify_mode=verify,
         source=source,

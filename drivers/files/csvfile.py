@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.errors import DriverConfigError
 from drivers.files.attlog import RecordError, parse_user
+from drivers.localtime import attach_zone
 from drivers.punch import Punch, PunchState, VerifyMode
 
 Column = str | int
@@ -172,7 +173,7 @@ def parse_row(
         verify = {k.casefold(): v for k, v in mapping.verify_modes.items()}.get(
             verify_text.casefold(), VerifyMode.OTHER
         )
-    local = wall.astimezone(zone) if wall.tzinfo is not None else wall.replace(tzinfo=zone)
+    local = wall.astimezone(zone) if wall.tzinfo is not None else attach_zone(wall, zone)
     return Punch(
         device_sn=device_sn,
         device_user=user,

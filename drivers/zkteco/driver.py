@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from drivers.base import Capability, Driver, DurableProof, ReadResult
 from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
+from drivers.localtime import attach_zone
 from drivers.punch import DeviceInfo, DeviceUser, Punch, PunchState, VerifyMode
 from drivers.zkteco.client import Endpoint, ZKClient
 from drivers.zkteco.codec import MAX_CHUNK_TCP, Cmd, EventFlag, split_dataset
@@ -107,6 +108,12 @@ class ZKTecoConfig(BaseModel):
         3, ge=0, le=100, description="failed reconnects in a row before live gives up and raises"
     )
     live_heartbeat_s: float = Field(30.0, gt=0, le=3600)
+    serial: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="serial to use when the device reports none (what the device reports wins)",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -158,8 +165,7 @@ class ZKTecoDriver(Driver):
         client = ZKClient(self.endpoint)
         client.connect()
         try:
-            if self._serial is None:
-                self._serial = client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
+            self._learn_serial(client)
             if disable and self.cfg.disable_during_reads:
                 client.disable()
                 try:
@@ -172,12 +178,32 @@ class ZKTecoDriver(Driver):
         finally:
             client.close()
 
+    def _learn_serial(self, client: ZKClient) -> None:
+        """Take the serial the device reports, else the configured one; never the address,
+        which changes with DHCP and would change every punch id."""
+        if self._serial is not None:
+            return
+        reported = (client.option("~SerialNumber") or "").strip()
+        if reported:
+            self._serial = reported
+        elif self.cfg.serial:
+            log.info("device reports no serial device=%s using=%s", self.endpoint, self.cfg.serial)
+            self._serial = self.cfg.serial
+        else:
+            raise DriverConfigError(
+                f"device {self.cfg.host}:{self.cfg.port} reports no serial number; set `serial` "
+                "in its driver settings (the number on the device label, or any name that stays "
+                "fixed: punch ids are built from it; in config/devices.yaml the device's serial "
+                "is passed on)"
+            )
+
     @property
     def serial(self) -> str:
         if self._serial is None:
             with self._session():
                 pass
-        assert self._serial is not None
+        if self._serial is None:  # _session learns it or raises; guard against a refactor
+            raise ProtocolViolation(f"device {self.cfg.host}:{self.cfg.port} gave no serial")
         return self._serial
 
     # -- info and clock ----------------------------------------------------------------------
@@ -195,12 +221,12 @@ class ZKTecoDriver(Driver):
                 user_capacity=sizes.users_cap or None,
                 record_count=sizes.records,
                 record_capacity=sizes.records_cap or None,
-                clock=c.get_time().replace(tzinfo=self.zone),
+                clock=attach_zone(c.get_time(), self.zone),
             )
 
     def get_clock(self) -> datetime:
         with self._session() as c:
-            return c.get_time().replace(tzinfo=self.zone)
+            return attach_zone(c.get_time(), self.zone)
 
     def set_clock(self, value: datetime) -> None:
         if value.tzinfo is None or value.utcoffset() is None:
@@ -223,7 +249,7 @@ class ZKTecoDriver(Driver):
         return Punch(
             device_sn=self._serial or self.serial,
             device_user=user_id,
-            local=wall.replace(tzinfo=self.zone),
+            local=attach_zone(wall, self.zone),
             state=map_state(state),
             verify_mode=map_verify(verify),
             source=SOURCE,
@@ -232,7 +258,7 @@ class ZKTecoDriver(Driver):
         )
 
     def _clock_offset(self, c: ZKClient) -> float:
-        device = c.get_time().replace(tzinfo=self.zone)
+        device = attach_zone(c.get_time(), self.zone)
         return round((device - self._clock()).total_seconds(), 1)
 
     def read_punches(self, since: str | None = None) -> ReadResult:
@@ -454,8 +480,7 @@ class ZKTecoDriver(Driver):
         client = ZKClient(self.endpoint)
         client.connect()
         try:
-            if self._serial is None:
-                self._serial = client.option("~SerialNumber") or f"{self.cfg.host}:{self.cfg.port}"
+            self._learn_serial(client)
             client.enable()  # a read that broke may have left it disabled
             client.register_events(int(EventFlag.ATTLOG))
         except BaseException:

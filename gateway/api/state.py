@@ -30,6 +30,24 @@ class DeviceStatus:
     clock_offset_s: float | None
 
 
+class UploaderState(StrEnum):
+    STARTING = "starting"
+    RUNNING = "running"
+    #: the centre is unreachable or the uploader hit an internal error; it retries with backoff
+    FAILING = "failing"
+    #: no loop turn for longer than ``stuck_after_s``: a call hangs
+    STUCK = "stuck"
+    #: the uploader thread is not running
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class UploaderStatus:
+    state: UploaderState
+    last_success: datetime | None
+    last_error: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class AppState:
     settings: Settings
@@ -37,3 +55,4 @@ class AppState:
     session_factory: sessionmaker[Session]
     device_status: Callable[[], Sequence[DeviceStatus]]
     outbox_depth: Callable[[], int | None]
+    uploader_status: Callable[[], UploaderStatus | None]

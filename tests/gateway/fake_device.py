@@ -35,6 +35,7 @@ class FakeClockDevice:
     live_queue: list[Punch] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stalled: threading.Event = field(default_factory=threading.Event)
+    drop_live: int = 0  # the next N live sessions break at once (a flapping link)
 
     def device_now(self) -> datetime:
         return datetime.now(UTC).astimezone(self.tz) + self.clock_offset
@@ -127,6 +128,10 @@ class FakeDriver(Driver):
             self.device.users.pop(user_id, None)
 
     def live_punches(self, stop: threading.Event) -> Iterator[Punch]:
+        with self.device.lock:
+            if self.device.drop_live > 0:
+                self.device.drop_live -= 1
+                raise DeviceUnreachable(self.host, 4370, "live link dropped")
         while not stop.is_set():
             with self.device.lock:
                 batch, self.device.live_queue = self.device.live_queue, []

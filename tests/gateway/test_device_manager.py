@@ -255,3 +255,26 @@ def test_manager_runs_every_device(outbox: Outbox) -> None:
     finally:
         m.stop()
     assert {s.serial for s in m.status()} == {"SN0", "SN1", "SN2"}
+
+
+def test_flapping_live_link_leaves_no_timer_threads_behind(outbox: Outbox) -> None:
+    """Each broken live session ends its resync timer at once, not after live_resync_s."""
+    dev = FakeClockDevice("SN1", drop_live=8)
+    w = DeviceWorker(
+        spec("SN1", live=True),
+        outbox=outbox,
+        metrics=GatewayMetrics(),
+        factory=factory_for(dev),
+        options=WorkerOptions(retry_base_s=0.01, retry_cap_s=0.02, live_resync_s=60),
+    )
+
+    def live_timers() -> int:
+        return sum(t.name == "live-timer-SN1" for t in threading.enumerate())
+
+    with Running(w):
+        wait_until(lambda: dev.drop_live == 0, timeout=20)
+        # the session after the last drop holds; every earlier timer has ended
+        wait_until(lambda: live_timers() <= 1)
+        live = dev.punch("2", 1, live=True)
+        wait_until(lambda: live.id in ids_in(outbox))
+    wait_until(lambda: live_timers() == 0)

@@ -94,3 +94,14 @@ def test_commit_survives_sigkill_right_after(tmp_path: Path) -> None:
     box = Outbox(path)
     assert box.cursor("SN1") == "c1"
     assert box.depth() == 1
+
+
+def test_outbox_runs_in_wal_with_full_sync(tmp_path: Path) -> None:
+    """A committed punch must survive power loss: WAL journal, fsync on every commit."""
+    box = Outbox(tmp_path / "outbox.db")
+    try:
+        conn = box._conn  # the outbox's own connection: synchronous is per connection
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    finally:
+        box.close()

@@ -106,7 +106,10 @@ def test_serve_ingests_from_simulators_and_exports_metrics(
                 return {d["serial"]: d["health"] for d in body["devices"]}
 
             wait_until(lambda: healths() == want, timeout=30, interval=0.2)
-            assert client.get("/api/v1/health").json()["status"] == "ok"
+            body = client.get("/api/v1/health").json()
+            assert body["status"] == "ok"
+            assert body["uploader"]["state"] == "running"
+            assert body["uploader"]["last_success"] is not None
             metrics = client.get("/metrics").text
         for s in sims:
             dev = f'device="{s.serial}"'

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.api.deps import StateDep
-from gateway.api.state import DeviceHealth
+from gateway.api.state import DeviceHealth, UploaderState
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
 
@@ -25,11 +25,23 @@ class DeviceHealthOut(BaseModel):
     clock_offset_s: float | None
 
 
+class UploaderOut(BaseModel):
+    state: UploaderState
+    last_success: datetime | None
+    last_error: str | None
+
+
 class HealthOut(BaseModel):
     status: str
     database: str
     outbox_depth: int | None
+    #: None where this instance uploads nothing (a centre without local devices)
+    uploader: UploaderOut | None
     devices: list[DeviceHealthOut]
+
+
+#: an uploader in these states will never drain the outbox on its own: the instance is unhealthy
+_UPLOADER_DOWN = frozenset({UploaderState.STOPPED, UploaderState.STUCK})
 
 
 @router.get("/health", response_model=HealthOut)
@@ -52,12 +64,19 @@ def get_health(state: StateDep, response: Response) -> HealthOut:
         )
         for d in state.device_status()
     ]
-    ok = database == "ok"
+    up = state.uploader_status()
+    uploader = (
+        UploaderOut(state=up.state, last_success=up.last_success, last_error=up.last_error)
+        if up is not None
+        else None
+    )
+    ok = database == "ok" and (up is None or up.state not in _UPLOADER_DOWN)
     if not ok:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return HealthOut(
         status="ok" if ok else "degraded",
         database=database,
         outbox_depth=state.outbox_depth(),
+        uploader=uploader,
         devices=devices,
     )

@@ -1,25 +1,13 @@
-"""Fixtures for the ZKTeco tests: simulators on loopback and a bounded wait."""
+"""Fixtures for the ZKTeco tests: simulators on loopback."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from drivers.zkteco.driver import ZKTecoConfig, ZKTecoDriver
 from drivers.zkteco.simulator import ZKSimulator
-
-
-def wait_until(cond: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02) -> bool:
-    """Poll ``cond`` until true or ``timeout`` seconds pass; returns the last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if cond():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
 
 
 def make_driver(sim: ZKSimulator, **overrides: object) -> ZKTecoDriver:

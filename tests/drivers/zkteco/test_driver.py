@@ -17,8 +17,9 @@ from drivers.zkteco.codec import Cmd
 from drivers.zkteco.driver import LogNotCovered, ZKTecoDriver, map_state, map_verify
 from drivers.zkteco.records import AttendanceRecord
 from drivers.zkteco.simulator import ZKSimulator
+from gateway.testing.waiting import wait_until
 
-from .conftest import make_driver, wait_until
+from .conftest import make_driver
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -56,6 +57,28 @@ def test_info(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     assert (info.user_count, info.record_count) == (12, 3000)
     assert info.record_capacity is not None and info.record_capacity >= 3000
     assert info.clock is not None and info.clock.tzinfo == BERLIN
+
+
+def test_device_without_serial_is_refused_with_hint(sim: ZKSimulator) -> None:
+    """Never fall back to host:port: punch ids would change with the address."""
+    sim.serial = ""
+    with pytest.raises(DriverConfigError, match=r"reports no serial number; set `serial`"):
+        make_driver(sim).info()
+    with pytest.raises(DriverConfigError, match="reports no serial number"):
+        make_driver(sim).read_punches()
+
+
+def test_configured_serial_is_used_when_the_device_reports_none(sim: ZKSimulator) -> None:
+    sim.serial = ""
+    punches = make_driver(sim, serial="GATE-A").read_punches().punches
+    assert punches and {p.device_sn for p in punches} == {"GATE-A"}
+    # the same punches read through another address keep their ids
+    again = make_driver(sim, serial="GATE-A", host="localhost").read_punches().punches
+    assert [p.id for p in again] == [p.id for p in punches]
+
+
+def test_reported_serial_wins_over_the_configured_one(sim: ZKSimulator) -> None:
+    assert make_driver(sim, serial="OTHER").info().serial_number == sim.serial
 
 
 @pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
@@ -197,15 +220,15 @@ def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     worker = threading.Thread(target=consume, daemon=True)
     worker.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         sent = [sim.punch_now("5", state=0), sim.punch_now("6", state=1)]
-        assert wait_until(lambda: len(got_live) == 2)
+        wait_until(lambda: len(got_live) == 2, timeout=10)
         assert as_truth(got_live) == truth(sent)
         assert got_live[0].local.tzinfo == BERLIN
         sim.reboot()
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         late = sim.punch_now("7")
-        assert wait_until(lambda: len(got_live) == 3)
+        wait_until(lambda: len(got_live) == 3, timeout=10)
         assert as_truth(got_live[2:]) == truth([late])
     finally:
         stop.set()
@@ -239,10 +262,10 @@ def test_live_sends_a_heartbeat_when_idle(sim: ZKSimulator) -> None:
     worker = threading.Thread(target=lambda: list(driver.live_punches(stop)), daemon=True)
     worker.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         seen = sim.commands_seen()
         start = len(seen) - 1 - seen[::-1].index(Cmd.REG_EVENT)
-        assert wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:])
+        wait_until(lambda: Cmd.GET_TIME in sim.commands_seen()[start:], timeout=10)
     finally:
         stop.set()
         worker.join(timeout=10)
@@ -265,7 +288,7 @@ def test_live_raises_when_the_device_stays_away() -> None:
     worker = threading.Thread(target=consume, daemon=True)
     worker.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 1)
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
     finally:
         sim.stop()
     worker.join(timeout=20)

@@ -14,8 +14,9 @@ from zk import ZK
 from drivers.punch import Punch
 from drivers.zkteco.driver import ZKTecoDriver, map_state, map_verify
 from drivers.zkteco.simulator import ZKSimulator
+from gateway.testing.waiting import wait_until
 
-from .conftest import make_driver, wait_until
+from .conftest import make_driver
 
 COMM_KEY = 271828
 RECORDS = 20_000
@@ -154,11 +155,11 @@ def check_live_agreement(sim: ZKSimulator, key: int, zone: str) -> None:
     for t in threads:
         t.start()
     try:
-        assert wait_until(lambda: sim.live_sessions() == 2, timeout=20)
+        wait_until(lambda: sim.live_sessions() == 2, timeout=20)
         sent = []
         for n, user in enumerate(("3", "14", "27")):
             sent.append(sim.punch_now(user, state=n % 2, verify=15))
-            assert wait_until(lambda: len(theirs) == len(ours) == len(sent), timeout=10)
+            wait_until(lambda: len(theirs) == len(ours) == len(sent), timeout=10)
     finally:
         stop.set()
         for t in threads:
