@@ -656,13 +656,15 @@ def stale_days(
         }
 
         lo, hi = _utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
-        for emp, at, received in session.execute(
-            select(PunchRecord.employee_id, PunchRecord.at, PunchRecord.received_at)
+        # stored_at, not received_at: a punch held in the gateway outbox was read (received)
+        # before the day was computed but reached the store after it
+        for emp, at, stored in session.execute(
+            select(PunchRecord.employee_id, PunchRecord.at, PunchRecord.stored_at)
             .join(Employee, Employee.id == PunchRecord.employee_id)
             .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         ):
             if emp is not None:
-                _mark(stale, computed, emp, at.astimezone(tz).date(), received, date_from, date_to)
+                _mark(stale, computed, emp, at.astimezone(tz).date(), stored, date_from, date_to)
         for emp, day, published in session.execute(
             select(RosterAssignment.employee_id, RosterAssignment.date, RosterRun.published_at)
             .join(RosterRun, RosterRun.id == RosterAssignment.roster_run_id)

@@ -9,9 +9,9 @@ configuration twice changes nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,7 +65,7 @@ class PunchIn:
                     "datetime; attach the device's timezone"
                 )
 
-    def as_row(self, employee_id: int | None) -> dict[str, object]:
+    def as_row(self, employee_id: int | None, stored_at: datetime) -> dict[str, object]:
         return {
             "id": self.id,
             "device_sn": self.device_sn,
@@ -76,6 +76,7 @@ class PunchIn:
             "at": self.local_time,
             "timezone": self.timezone,
             "received_at": self.received_at,
+            "stored_at": stored_at,
             "state": self.state,
             "verify_mode": self.verify_mode,
             "source": self.source,
@@ -108,17 +109,34 @@ def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple
     return {(site, user): emp for site, user, emp in rows}
 
 
-def insert_punches(session: Session, punches: Iterable[PunchIn]) -> int:
+def utc_now() -> datetime:
+    """The default clock of store writes: the current instant, in UTC."""
+    return datetime.now(UTC)
+
+
+def insert_punches(
+    session: Session, punches: Iterable[PunchIn], *, clock: Callable[[], datetime] = utc_now
+) -> int:
     """Insert punches, skipping any whose deterministic id is already stored.
+
+    New rows get ``stored_at = clock()``: the moment they reached the store, which can be long
+    after ``received_at`` (the gateway held them in its outbox), and which incremental
+    recomputation compares with a day's ``computed_at``.
 
     Returns how many were new. Runs inside the caller's transaction: the caller commits.
     """
     batch = list({p.id: p for p in punches}.values())
     if not batch:
         return 0
+    stored_at = clock()
+    if stored_at.tzinfo is None or stored_at.utcoffset() is None:
+        raise InvalidData("insert_punches: clock() returned a naive datetime; return aware UTC")
     employees = _employee_lookup(session, batch)
     rows = [
-        p.as_row(employees.get((p.site_id, p.device_user)) if p.site_id is not None else None)
+        p.as_row(
+            employees.get((p.site_id, p.device_user)) if p.site_id is not None else None,
+            stored_at,
+        )
         for p in batch
     ]
     stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)

@@ -3,7 +3,7 @@ unknown device users, explain and hours export."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,8 @@ from hrcore.attendance_store import (
     recompute_stale,
     stale_days,
 )
-from hrcore.errors import NotFound
+from drivers.punch import punch_id
+from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AttendanceDay,
     AuditEntry,
@@ -28,7 +29,8 @@ from hrcore.models import (
     PayPeriodStatus,
     PunchStateCode,
 )
-from tests.hrcore.attendance.seed import Store, make_store
+from hrcore.store import PunchIn, insert_punches
+from tests.hrcore.attendance.seed import TZ, Store, make_store
 
 
 @pytest.fixture
@@ -277,3 +279,46 @@ def test_late_monday_punch_moves_friday_weekly_overtime(
     assert after[date(2025, 9, 22)].worked_minutes == 600
     assert after[date(2025, 9, 26)].overtime_workday_minutes == 600  # hours 41-50 of the week
     assert report.days_updated == 2  # Monday and Friday; the rest did not change
+
+
+def test_punch_read_before_the_compute_but_stored_after_it_is_recomputed(store: Store) -> None:
+    """A gateway outbox held the check-out through a network cut: it was read (received_at) a
+    week before the compute, but reached the store after it."""
+    store.punch("1", "2025-09-23T09:00:00")
+    compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    assert days_of(store, "E1")[date(2025, 9, 23)].status == "missing_checkout"
+    store.clock.advance(60)
+    local = datetime(2025, 9, 23, 18, 5, tzinfo=TZ)
+    held = PunchIn(
+        id=punch_id("SN1", "1", local),
+        device_sn="SN1",
+        device_user="1",
+        local_time=local,
+        timezone="Asia/Shanghai",
+        received_at=store.clock() - timedelta(days=7),
+        site_id=store.site_id,
+    )
+    with store.factory.begin() as s:
+        assert insert_punches(s, [held], clock=store.clock) == 1
+    e1 = store.employee_ids["E1"]
+    with store.factory() as s:
+        assert (e1, date(2025, 9, 23)) in stale_days(s, date(2025, 9, 22), date(2025, 9, 26))
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    day = days_of(store, "E1")[date(2025, 9, 23)]
+    assert (day.status, day.worked_minutes, day.computed_at) == ("present", 545, store.clock())
+    assert report.days_updated == 1
+
+
+def test_insert_punches_refuses_a_naive_clock(store: Store) -> None:
+    local = datetime(2025, 9, 23, 18, 5, tzinfo=TZ)
+    punch = PunchIn(
+        id=punch_id("SN1", "1", local),
+        device_sn="SN1",
+        device_user="1",
+        local_time=local,
+        timezone="Asia/Shanghai",
+        received_at=store.clock(),
+    )
+    with store.factory.begin() as s, pytest.raises(InvalidData, match="naive"):
+        insert_punches(s, [punch], clock=lambda: datetime(2025, 9, 23, 18, 5))  # noqa: DTZ001
