@@ -200,9 +200,14 @@ def _utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, dateti
 
 def adopt_mapped_punches(session: Session, site: Site, lo: datetime, hi: datetime) -> int:
     """Give held punches of unknown device users their employee once a mapping exists."""
+    return len(_adopt(session, site, lo, hi))
+
+
+def _adopt(session: Session, site: Site, lo: datetime, hi: datetime) -> list[tuple[int, datetime]]:
+    """Adopt held punches in ``[lo, hi)``; returns (employee id, instant) of each adopted one."""
     devices = select(Device.serial_number).where(Device.site_id == site.id)
     rows = session.execute(
-        select(PunchRecord.id, DeviceUserMapping.employee_id)
+        select(PunchRecord.id, DeviceUserMapping.employee_id, PunchRecord.at)
         .join(
             DeviceUserMapping,
             and_(
@@ -218,9 +223,11 @@ def adopt_mapped_punches(session: Session, site: Site, lo: datetime, hi: datetim
         )
     ).all()
     if rows:
-        session.execute(update(PunchRecord), [{"id": pid, "employee_id": emp} for pid, emp in rows])
+        session.execute(
+            update(PunchRecord), [{"id": pid, "employee_id": emp} for pid, emp, _ in rows]
+        )
         log.info("adopted punches site=%s n=%d", site.code, len(rows))
-    return len(rows)
+    return [(emp, at) for _, emp, at in rows]
 
 
 def unknown_user_punches(
@@ -693,7 +700,15 @@ def recompute_stale(
     rows whose result did not change are not rewritten."""
     reports = []
     for site in _sites(session, site_code):
+        # adopt first: punches of a device user mapped since the last compute have no employee
+        # yet, so stale_days cannot see them; once adopted, their days are stale whatever
+        # their stored_at says
+        tz = _zone(site)
+        lo, hi = _utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
+        adopted = _adopt(session, site, lo, hi)
         stale = stale_days(session, date_from, date_to, site_code=site.code)
+        for emp, at in adopted:
+            _mark(stale, {}, emp, at.astimezone(tz).date(), None, date_from, date_to)
         if not stale:
             continue
         first, last = _policy(site).context(min(d for _, d in stale), max(d for _, d in stale))

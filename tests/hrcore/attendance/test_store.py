@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from drivers.punch import punch_id
 from hrcore.attendance_store import (
     compute_attendance,
     explain_day,
@@ -17,7 +18,6 @@ from hrcore.attendance_store import (
     recompute_stale,
     stale_days,
 )
-from drivers.punch import punch_id
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AttendanceDay,
@@ -322,3 +322,27 @@ def test_insert_punches_refuses_a_naive_clock(store: Store) -> None:
     )
     with store.factory.begin() as s, pytest.raises(InvalidData, match="naive"):
         insert_punches(s, [punch], clock=lambda: datetime(2025, 9, 23, 18, 5))  # noqa: DTZ001
+
+
+def test_incremental_compute_picks_up_punches_of_a_user_mapped_later(store: Store) -> None:
+    store.punch("77", "2025-09-23T09:00:00")
+    store.punch("77", "2025-09-23T18:00:00")
+    first = compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    assert len(first.unmatched) == 2
+    assert days_of(store, "E2")[date(2025, 9, 23)].status == "absent"
+    store.clock.advance(60)
+    with store.factory.begin() as s:
+        s.add(
+            DeviceUserMapping(
+                site_id=store.site_id, device_user="77", employee_id=store.employee_ids["E2"]
+            )
+        )
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    assert report.unmatched == ()
+    assert (report.employees, report.days_updated) == (1, 1)
+    e2 = days_of(store, "E2")
+    assert (e2[date(2025, 9, 23)].status, e2[date(2025, 9, 23)].worked_minutes) == ("present", 540)
+    assert e2[date(2025, 9, 23)].computed_at == store.clock()
+    with store.factory() as s:
+        assert stale_days(s, date(2025, 9, 22), date(2025, 9, 26)) == set()
