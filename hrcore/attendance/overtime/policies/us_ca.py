@@ -16,7 +16,7 @@ from decimal import Decimal
 from hrcore.attendance.model import DayResult, WeekendCalendar
 from hrcore.attendance.overtime import OvertimeCategory, OvertimeLine, OvertimeReport, worked
 from hrcore.attendance.overtime.policies.us_flsa import week_start
-from hrcore.models.enums import WorkingHoursSystem
+from hrcore.enums import WorkingHoursSystem
 
 POLICY_CODE = "us-ca"
 _W = OvertimeCategory.WORKDAY

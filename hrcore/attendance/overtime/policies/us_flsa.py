@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from hrcore.attendance.model import DayResult, WeekendCalendar
 from hrcore.attendance.overtime import OvertimeCategory, OvertimeLine, OvertimeReport, worked
-from hrcore.models.enums import WorkingHoursSystem
+from hrcore.enums import WorkingHoursSystem
 
 POLICY_CODE = "us-flsa"
 
