@@ -12,6 +12,7 @@ PURE = (
     "hrcore.enums",
     "hrcore.attendance.day",
     "hrcore.attendance.overtime",
+    "hrcore.attendance.overtime.weekly",
     "hrcore.attendance.overtime.policies.cn",
     "hrcore.attendance.overtime.policies.us_flsa",
     "hrcore.attendance.overtime.policies.us_ca",
