@@ -258,6 +258,36 @@ def unknown_user_punches(
     ]
 
 
+def unregistered_device_punches(
+    session: Session, lo: datetime, hi: datetime
+) -> list[UnmatchedPunchReport]:
+    """Punches in ``[lo, hi)`` with no employee from a serial number no site has registered
+    (the push API and the uploader accept them): no site's compute can use them."""
+    registered = select(Device.serial_number)
+    rows = session.execute(
+        select(PunchRecord.id, PunchRecord.device_sn, PunchRecord.device_user, PunchRecord.at)
+        .where(
+            PunchRecord.employee_id.is_(None),
+            PunchRecord.device_sn.not_in(registered),
+            PunchRecord.at >= lo,
+            PunchRecord.at < hi,
+        )
+        .order_by(PunchRecord.at, PunchRecord.device_sn, PunchRecord.device_user)
+    ).all()
+    return [
+        UnmatchedPunchReport(
+            str(pid),
+            sn,
+            user,
+            at,
+            None,
+            f"device SN {sn} is not registered; add it to devices.yaml (with its site), run "
+            "`shiftgate config apply`, map its users, then recompute (the punch is kept)",
+        )
+        for pid, sn, user, at in rows
+    ]
+
+
 def _roster(
     session: Session, site: Site, emp_ids: set[int] | None, first: date, last: date
 ) -> tuple[dict[tuple[int, date], int], list[tuple[date, date]]]:
@@ -394,13 +424,19 @@ def compute_attendance(
     unmatched: list[UnmatchedPunchReport] = []
     issues: list[DataIssue] = []
     sites = _sites(session, site_code)
+    # punches of unregistered serials belong to no site: reported once, over every site's span
+    unregistered_lo: datetime | None = None
+    unregistered_hi: datetime | None = None
     for site in sites:
         tz = _zone(site)
         policy = _policy(site)
         ctx_first, ctx_last = policy.context(date_from, date_to)
         lo, hi = _utc_bounds(ctx_first - timedelta(days=1), ctx_last + timedelta(days=1), tz)
         adopt_mapped_punches(session, site, lo, hi)
-        unmatched.extend(unknown_user_punches(session, site, *_utc_bounds(date_from, date_to, tz)))
+        site_lo, site_hi = _utc_bounds(date_from, date_to, tz)
+        unmatched.extend(unknown_user_punches(session, site, site_lo, site_hi))
+        unregistered_lo = min(unregistered_lo or site_lo, site_lo)
+        unregistered_hi = max(unregistered_hi or site_hi, site_hi)
 
         emp_query = select(
             Employee.id,
@@ -609,6 +645,8 @@ def compute_attendance(
             len(inserts),
             len(updates),
         )
+    if unregistered_lo is not None and unregistered_hi is not None:
+        unmatched.extend(unregistered_device_punches(session, unregistered_lo, unregistered_hi))
     return ComputeReport(
         sites=tuple(s.code for s in sites),
         employees=totals["employees"],
@@ -736,7 +774,8 @@ def recompute_stale(
         days_updated=sum(r.days_updated for r in reports),
         days_unchanged=sum(r.days_unchanged for r in reports),
         days_flagged=sum(r.days_flagged for r in reports),
-        unmatched=tuple(u for r in reports for u in r.unmatched),
+        # each site's compute reports the punches of unregistered devices: once is enough
+        unmatched=tuple({u.punch_id: u for r in reports for u in r.unmatched}.values()),
         issues=tuple(i for r in reports for i in r.issues),
         status_counts=tuple(sorted(counts.items())),
     )

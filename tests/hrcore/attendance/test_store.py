@@ -346,3 +346,43 @@ def test_incremental_compute_picks_up_punches_of_a_user_mapped_later(store: Stor
     assert e2[date(2025, 9, 23)].computed_at == store.clock()
     with store.factory() as s:
         assert stale_days(s, date(2025, 9, 22), date(2025, 9, 26)) == set()
+
+
+def unregistered(store: Store, sn: str, user: str, local: str) -> PunchIn:
+    """A punch as the push API / uploader stores it when no site has registered its serial."""
+    at = datetime.fromisoformat(local).replace(tzinfo=TZ)
+    return PunchIn(
+        id=punch_id(sn, user, at),
+        device_sn=sn,
+        device_user=user,
+        local_time=at,
+        timezone="Asia/Shanghai",
+        received_at=store.clock(),
+    )
+
+
+def test_punches_of_an_unregistered_device_are_reported_unmatched(store: Store) -> None:
+    inside = unregistered(store, "SN-NEW", "5", "2025-09-23T09:00:00")
+    with store.factory.begin() as s:
+        insert_punches(
+            s,
+            [
+                inside,
+                unregistered(store, "SN-NEW", "5", "2025-09-30T09:00:00"),  # outside the span
+            ],
+            clock=store.clock,
+        )
+    store.punch("77", "2025-09-23T09:05:00")  # registered device, unmapped user
+    report = compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    by_id = {u.punch_id: u for u in report.unmatched}
+    assert len(report.unmatched) == 2
+    new = by_id[str(inside.id)]
+    assert (new.device_sn, new.device_user, new.employee_code) == ("SN-NEW", "5", None)
+    assert "device SN SN-NEW is not registered" in new.reason
+    assert "`shiftgate config apply`" in new.reason
+    assert any("not mapped to an employee of site WH1" in u.reason for u in report.unmatched)
+    store.clock.advance(60)
+    store.punch("1", "2025-09-23T09:00:00")
+    with store.factory.begin() as s:  # incremental compute reports it once too
+        again = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    assert [u.punch_id for u in again.unmatched].count(str(inside.id)) == 1
