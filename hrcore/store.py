@@ -20,6 +20,7 @@ from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hrcore.attendance.model import HoursMode, InOutMode
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AuditEntry,
@@ -303,11 +304,20 @@ class ShiftTypeIn:
     name: str = ""
     break_minutes: int = 0
     required_skill: str | None = None
+    in_out_mode: InOutMode = InOutMode.ALTERNATING  # device state or alternating punches
+    hours_mode: HoursMode = HoursMode.FIRST_LAST  # first in to last out, or every pair
 
 
 def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftType:
     if shift.break_minutes < 0:
         raise InvalidData(f"shift type {shift.code!r}: break_minutes must not be negative")
+    for key, value, allowed in (
+        ("in_out_mode", shift.in_out_mode, InOutMode),
+        ("hours_mode", shift.hours_mode, HoursMode),
+    ):
+        if value not in {m.value for m in allowed}:
+            choices = ", ".join(m.value for m in allowed)
+            raise InvalidData(f"shift type {shift.code!r}: {key} {value!r} is not one of {choices}")
     row = session.scalar(
         select(ShiftType).where(ShiftType.site_id == site.id, ShiftType.code == shift.code)
     )
@@ -319,6 +329,8 @@ def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftTy
     row.end = shift.end
     row.break_minutes = shift.break_minutes
     row.required_skill = shift.required_skill
+    row.in_out_mode = InOutMode(shift.in_out_mode).value
+    row.hours_mode = HoursMode(shift.hours_mode).value
     session.flush()
     return row
 
