@@ -72,6 +72,7 @@ def _punch_row(emp_id: int, user: str, local: datetime, state: PunchStateCode) -
         "at": local,
         "timezone": TZ_NAME,
         "received_at": RECEIVED,
+        "stored_at": RECEIVED,
         "state": state,
         "source": "bench",
     }

@@ -113,7 +113,7 @@ def import_file(
             )
             for p in read.punches
         ]
-        new = insert_punches(session, rows)
+        new = insert_punches(session, rows, clock=lambda: received_at)
         record_audit(
             session,
             AuditIn(

@@ -91,6 +91,8 @@ def apply_configuration(
                 shift.name,
                 shift.break_minutes,
                 shift.required_skill,
+                in_out_mode=shift.in_out_mode,
+                hours_mode=shift.hours_mode,
             ),
         )
     mapped = 0

@@ -29,6 +29,7 @@ from drivers.base import Driver
 from drivers.errors import DriverConfigError
 from drivers.registry import load_driver
 from gateway.configfile import ConfigError, Problem, load_model, problems_from
+from hrcore.attendance.model import HoursMode, InOutMode
 from hrcore.models import PayBasis, WorkingHoursSystem
 
 SITE_FILE = "site.yaml"
@@ -100,6 +101,15 @@ class ShiftTypeConfig(_Strict):
     end: ClockTime
     break_minutes: int = Field(default=0, ge=0, le=720)
     required_skill: str | None = None
+    in_out_mode: InOutMode = Field(
+        default=InOutMode.ALTERNATING,
+        description="state: the device's IN/OUT/break keys decide; alternating: first punch "
+        "is IN, then they alternate",
+    )
+    hours_mode: HoursMode = Field(
+        default=HoursMode.FIRST_LAST,
+        description="first_last: first check-in to last check-out; pairs: sum of in/out pairs",
+    )
 
 
 class EmployeeConfig(_Strict):

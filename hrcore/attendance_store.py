@@ -200,9 +200,14 @@ def _utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, dateti
 
 def adopt_mapped_punches(session: Session, site: Site, lo: datetime, hi: datetime) -> int:
     """Give held punches of unknown device users their employee once a mapping exists."""
+    return len(_adopt(session, site, lo, hi))
+
+
+def _adopt(session: Session, site: Site, lo: datetime, hi: datetime) -> list[tuple[int, datetime]]:
+    """Adopt held punches in ``[lo, hi)``; returns (employee id, instant) of each adopted one."""
     devices = select(Device.serial_number).where(Device.site_id == site.id)
     rows = session.execute(
-        select(PunchRecord.id, DeviceUserMapping.employee_id)
+        select(PunchRecord.id, DeviceUserMapping.employee_id, PunchRecord.at)
         .join(
             DeviceUserMapping,
             and_(
@@ -218,9 +223,11 @@ def adopt_mapped_punches(session: Session, site: Site, lo: datetime, hi: datetim
         )
     ).all()
     if rows:
-        session.execute(update(PunchRecord), [{"id": pid, "employee_id": emp} for pid, emp in rows])
+        session.execute(
+            update(PunchRecord), [{"id": pid, "employee_id": emp} for pid, emp, _ in rows]
+        )
         log.info("adopted punches site=%s n=%d", site.code, len(rows))
-    return len(rows)
+    return [(emp, at) for _, emp, at in rows]
 
 
 def unknown_user_punches(
@@ -246,6 +253,36 @@ def unknown_user_punches(
             None,
             f"device user {user} on device {sn} is not mapped to an employee of site "
             f"{site.code}; add a device-user mapping, then recompute (the punch is kept)",
+        )
+        for pid, sn, user, at in rows
+    ]
+
+
+def unregistered_device_punches(
+    session: Session, lo: datetime, hi: datetime
+) -> list[UnmatchedPunchReport]:
+    """Punches in ``[lo, hi)`` with no employee from a serial number no site has registered
+    (the push API and the uploader accept them): no site's compute can use them."""
+    registered = select(Device.serial_number)
+    rows = session.execute(
+        select(PunchRecord.id, PunchRecord.device_sn, PunchRecord.device_user, PunchRecord.at)
+        .where(
+            PunchRecord.employee_id.is_(None),
+            PunchRecord.device_sn.not_in(registered),
+            PunchRecord.at >= lo,
+            PunchRecord.at < hi,
+        )
+        .order_by(PunchRecord.at, PunchRecord.device_sn, PunchRecord.device_user)
+    ).all()
+    return [
+        UnmatchedPunchReport(
+            str(pid),
+            sn,
+            user,
+            at,
+            None,
+            f"device SN {sn} is not registered; add it to devices.yaml (with its site), run "
+            "`shiftgate config apply`, map its users, then recompute (the punch is kept)",
         )
         for pid, sn, user, at in rows
     ]
@@ -387,13 +424,19 @@ def compute_attendance(
     unmatched: list[UnmatchedPunchReport] = []
     issues: list[DataIssue] = []
     sites = _sites(session, site_code)
+    # punches of unregistered serials belong to no site: reported once, over every site's span
+    unregistered_lo: datetime | None = None
+    unregistered_hi: datetime | None = None
     for site in sites:
         tz = _zone(site)
         policy = _policy(site)
         ctx_first, ctx_last = policy.context(date_from, date_to)
         lo, hi = _utc_bounds(ctx_first - timedelta(days=1), ctx_last + timedelta(days=1), tz)
         adopt_mapped_punches(session, site, lo, hi)
-        unmatched.extend(unknown_user_punches(session, site, *_utc_bounds(date_from, date_to, tz)))
+        site_lo, site_hi = _utc_bounds(date_from, date_to, tz)
+        unmatched.extend(unknown_user_punches(session, site, site_lo, site_hi))
+        unregistered_lo = min(unregistered_lo or site_lo, site_lo)
+        unregistered_hi = max(unregistered_hi or site_hi, site_hi)
 
         emp_query = select(
             Employee.id,
@@ -602,6 +645,8 @@ def compute_attendance(
             len(inserts),
             len(updates),
         )
+    if unregistered_lo is not None and unregistered_hi is not None:
+        unmatched.extend(unregistered_device_punches(session, unregistered_lo, unregistered_hi))
     return ComputeReport(
         sites=tuple(s.code for s in sites),
         employees=totals["employees"],
@@ -656,13 +701,15 @@ def stale_days(
         }
 
         lo, hi = _utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
-        for emp, at, received in session.execute(
-            select(PunchRecord.employee_id, PunchRecord.at, PunchRecord.received_at)
+        # stored_at, not received_at: a punch held in the gateway outbox was read (received)
+        # before the day was computed but reached the store after it
+        for emp, at, stored in session.execute(
+            select(PunchRecord.employee_id, PunchRecord.at, PunchRecord.stored_at)
             .join(Employee, Employee.id == PunchRecord.employee_id)
             .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         ):
             if emp is not None:
-                _mark(stale, computed, emp, at.astimezone(tz).date(), received, date_from, date_to)
+                _mark(stale, computed, emp, at.astimezone(tz).date(), stored, date_from, date_to)
         for emp, day, published in session.execute(
             select(RosterAssignment.employee_id, RosterAssignment.date, RosterRun.published_at)
             .join(RosterRun, RosterRun.id == RosterAssignment.roster_run_id)
@@ -691,7 +738,15 @@ def recompute_stale(
     rows whose result did not change are not rewritten."""
     reports = []
     for site in _sites(session, site_code):
+        # adopt first: punches of a device user mapped since the last compute have no employee
+        # yet, so stale_days cannot see them; once adopted, their days are stale whatever
+        # their stored_at says
+        tz = _zone(site)
+        lo, hi = _utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
+        adopted = _adopt(session, site, lo, hi)
         stale = stale_days(session, date_from, date_to, site_code=site.code)
+        for emp, at in adopted:
+            _mark(stale, {}, emp, at.astimezone(tz).date(), None, date_from, date_to)
         if not stale:
             continue
         first, last = _policy(site).context(min(d for _, d in stale), max(d for _, d in stale))
@@ -719,7 +774,8 @@ def recompute_stale(
         days_updated=sum(r.days_updated for r in reports),
         days_unchanged=sum(r.days_unchanged for r in reports),
         days_flagged=sum(r.days_flagged for r in reports),
-        unmatched=tuple(u for r in reports for u in r.unmatched),
+        # each site's compute reports the punches of unregistered devices: once is enough
+        unmatched=tuple({u.punch_id: u for r in reports for u in r.unmatched}.values()),
         issues=tuple(i for r in reports for i in r.issues),
         status_counts=tuple(sorted(counts.items())),
     )

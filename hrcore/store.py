@@ -9,9 +9,9 @@ configuration twice changes nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +20,7 @@ from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hrcore.attendance.model import HoursMode, InOutMode
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AuditEntry,
@@ -65,7 +66,7 @@ class PunchIn:
                     "datetime; attach the device's timezone"
                 )
 
-    def as_row(self, employee_id: int | None) -> dict[str, object]:
+    def as_row(self, employee_id: int | None, stored_at: datetime) -> dict[str, object]:
         return {
             "id": self.id,
             "device_sn": self.device_sn,
@@ -76,6 +77,7 @@ class PunchIn:
             "at": self.local_time,
             "timezone": self.timezone,
             "received_at": self.received_at,
+            "stored_at": stored_at,
             "state": self.state,
             "verify_mode": self.verify_mode,
             "source": self.source,
@@ -108,17 +110,34 @@ def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple
     return {(site, user): emp for site, user, emp in rows}
 
 
-def insert_punches(session: Session, punches: Iterable[PunchIn]) -> int:
+def utc_now() -> datetime:
+    """The default clock of store writes: the current instant, in UTC."""
+    return datetime.now(UTC)
+
+
+def insert_punches(
+    session: Session, punches: Iterable[PunchIn], *, clock: Callable[[], datetime] = utc_now
+) -> int:
     """Insert punches, skipping any whose deterministic id is already stored.
+
+    New rows get ``stored_at = clock()``: the moment they reached the store, which can be long
+    after ``received_at`` (the gateway held them in its outbox), and which incremental
+    recomputation compares with a day's ``computed_at``.
 
     Returns how many were new. Runs inside the caller's transaction: the caller commits.
     """
     batch = list({p.id: p for p in punches}.values())
     if not batch:
         return 0
+    stored_at = clock()
+    if stored_at.tzinfo is None or stored_at.utcoffset() is None:
+        raise InvalidData("insert_punches: clock() returned a naive datetime; return aware UTC")
     employees = _employee_lookup(session, batch)
     rows = [
-        p.as_row(employees.get((p.site_id, p.device_user)) if p.site_id is not None else None)
+        p.as_row(
+            employees.get((p.site_id, p.device_user)) if p.site_id is not None else None,
+            stored_at,
+        )
         for p in batch
     ]
     stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
@@ -285,11 +304,20 @@ class ShiftTypeIn:
     name: str = ""
     break_minutes: int = 0
     required_skill: str | None = None
+    in_out_mode: InOutMode = InOutMode.ALTERNATING  # device state or alternating punches
+    hours_mode: HoursMode = HoursMode.FIRST_LAST  # first in to last out, or every pair
 
 
 def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftType:
     if shift.break_minutes < 0:
         raise InvalidData(f"shift type {shift.code!r}: break_minutes must not be negative")
+    for key, value, allowed in (
+        ("in_out_mode", shift.in_out_mode, InOutMode),
+        ("hours_mode", shift.hours_mode, HoursMode),
+    ):
+        if value not in {m.value for m in allowed}:
+            choices = ", ".join(m.value for m in allowed)
+            raise InvalidData(f"shift type {shift.code!r}: {key} {value!r} is not one of {choices}")
     row = session.scalar(
         select(ShiftType).where(ShiftType.site_id == site.id, ShiftType.code == shift.code)
     )
@@ -301,6 +329,8 @@ def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftTy
     row.end = shift.end
     row.break_minutes = shift.break_minutes
     row.required_skill = shift.required_skill
+    row.in_out_mode = InOutMode(shift.in_out_mode).value
+    row.hours_mode = HoursMode(shift.hours_mode).value
     session.flush()
     return row
 

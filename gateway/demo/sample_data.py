@@ -6,7 +6,8 @@
 Two weeks (Mon 2025-03-03 .. Sun 2025-03-16) of one ZKTeco clock at a 20-person warehouse:
 day shift 08:00-17:00, night shift 22:00-06:00 (check-out on the next morning), a few lunch
 breaks, one double tap, one forgotten check-out (E07 on 2025-03-06) and a visitor badge (user
-99) that maps to no employee.
+99) that maps to no employee. Shift types pair punches by the clock's IN/OUT/break keys
+(``in_out_mode: state``), so E07's lunch break-out is not taken for a check-out.
 """
 
 from __future__ import annotations
@@ -89,8 +90,11 @@ def site_yaml() -> str:
         "  - {code: OUTBOUND, name: Outbound, parent: OPS}",
         "  - {code: NIGHT, name: Night crew, parent: OPS}",
         "shift_types:",
-        '  - {code: D, name: Day, start: "08:00", end: "17:00", break_minutes: 60}',
-        '  - {code: N, name: Night, start: "22:00", end: "06:00", break_minutes: 30}',
+        # the clock has IN/OUT/break keys: pair by them, so lunch breaks stay breaks
+        '  - {code: D, name: Day, start: "08:00", end: "17:00", break_minutes: 60,',
+        "     in_out_mode: state}",
+        '  - {code: N, name: Night, start: "22:00", end: "06:00", break_minutes: 30,',
+        "     in_out_mode: state}",
         "employees:",
     ]
     for emp, name in zip(EMPLOYEES, NAMES, strict=True):

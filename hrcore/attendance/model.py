@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from hrcore.models.enums import PunchStateCode
+from hrcore.enums import PunchStateCode
 
 
 class InOutMode(StrEnum):

@@ -1,52 +1,23 @@
-"""Codes stored in the HR store (as strings, so adding a value needs no enum migration)."""
+"""The store's codes, re-exported from :mod:`hrcore.enums` (their home, free of SQLAlchemy)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from hrcore.enums import (
+    LeaveKind,
+    PayBasis,
+    PayPeriodStatus,
+    PunchStateCode,
+    RiskSeverity,
+    RosterStatus,
+    WorkingHoursSystem,
+)
 
-
-class WorkingHoursSystem(StrEnum):
-    STANDARD = "standard"
-    COMPREHENSIVE = "comprehensive"
-    FLEXIBLE = "flexible"
-
-
-class PayBasis(StrEnum):
-    MONTHLY = "monthly"
-    HOURLY = "hourly"
-
-
-class PunchStateCode(StrEnum):
-    IN = "in"
-    OUT = "out"
-    BREAK_OUT = "break_out"
-    BREAK_IN = "break_in"
-    OVERTIME_IN = "overtime_in"
-    OVERTIME_OUT = "overtime_out"
-    UNDEFINED = "undefined"
-
-
-class RosterStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    SUPERSEDED = "superseded"
-
-
-class LeaveKind(StrEnum):
-    ANNUAL = "annual"
-    SICK = "sick"
-    PERSONAL = "personal"
-    COMPENSATORY = "compensatory"
-    MATERNITY = "maternity"
-    OTHER = "other"
-
-
-class PayPeriodStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class RiskSeverity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
+__all__ = [
+    "LeaveKind",
+    "PayBasis",
+    "PayPeriodStatus",
+    "PunchStateCode",
+    "RiskSeverity",
+    "RosterStatus",
+    "WorkingHoursSystem",
+]

@@ -26,7 +26,10 @@ class PunchRecord(Base):
     local_time: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]  # UTC
     timezone: Mapped[str] = mapped_column(String(64))
+    #: when the gateway read the punch from the device (it may reach the store much later)
     received_at: Mapped[datetime]
+    #: when the punch reached this store; incremental recomputation compares it with computed_at
+    stored_at: Mapped[datetime]
     state: Mapped[PunchStateCode] = mapped_column(code_column_type(PunchStateCode))
     verify_mode: Mapped[str] = mapped_column(String(32), default="unknown")
     source: Mapped[str] = mapped_column(String(64))

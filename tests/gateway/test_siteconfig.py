@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -16,7 +17,18 @@ from gateway.cli.main import app
 from gateway.configfile import ConfigError, Problem
 from gateway.site_setup import apply_configuration
 from gateway.siteconfig import load_site_config
-from hrcore.store import device_user_map, get_device, get_site, list_employees
+from hrcore.errors import InvalidData
+from hrcore.models import ShiftType
+from hrcore.store import (
+    ShiftTypeIn,
+    SiteIn,
+    device_user_map,
+    get_device,
+    get_site,
+    list_employees,
+    save_shift_type,
+    save_site,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "config"
 
@@ -102,6 +114,16 @@ def test_yaml_dialect_keeps_codes_times_and_money_exact(tmp_path: Path) -> None:
         (SITE.replace("2024-01-01", "2024-02-30"), "employees[0].hire_date", "valid date"),
         (SITE.replace('"22:00"', '"25:00"'), "shift_types[0].start", "valid time"),
         (SITE.replace('"22:00"', "7"), "shift_types[0].start", "'HH:MM'"),
+        (
+            SITE.replace('end: "06:00"', 'end: "06:00", in_out_mode: device'),
+            "shift_types[0].in_out_mode",
+            "'state' or 'alternating'",
+        ),
+        (
+            SITE.replace('end: "06:00"', 'end: "06:00", hours_mode: all'),
+            "shift_types[0].hours_mode",
+            "'first_last' or 'pairs'",
+        ),
         (SITE.replace("4500.10", "-1"), "employees[0].base_pay", "greater than or equal to 0"),
         (SITE.replace("4500.10", "4500.123"), "employees[0].base_pay", "at most 2 decimals"),
         (SITE.replace("device_user: 007", "org_unit: HR"), "employees[0].org_unit", "'HR'"),
@@ -232,3 +254,33 @@ def test_cli_apply_needs_a_migrated_database(tmp_path: Path) -> None:
     applied = CliRunner().invoke(app, args, env=env)
     assert applied.exit_code == 0, applied.output
     assert "2 employees (2 device users), 2 devices applied" in applied.output
+
+
+def test_shift_type_modes_reach_the_store(
+    tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    site = SITE.replace(
+        '  - {code: N, start: "22:00", end: "06:00"}\n',
+        '  - {code: N, start: "22:00", end: "06:00", in_out_mode: state, hours_mode: pairs}\n'
+        '  - {code: D, start: "08:00", end: "17:00"}\n',
+    )
+    config = load_site_config(write(tmp_path, site=site))
+    with session_factory.begin() as s:
+        apply_configuration(s, config, secret_key=None)
+    with session_factory() as s:
+        modes = {
+            row.code: (row.in_out_mode, row.hours_mode)
+            for row in s.scalars(select(ShiftType).order_by(ShiftType.code))
+        }
+    assert modes == {"D": ("alternating", "first_last"), "N": ("state", "pairs")}
+
+
+def test_store_refuses_an_unknown_shift_mode(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("WH9", "Warehouse 9", "Asia/Shanghai"))
+        with pytest.raises(InvalidData, match="in_out_mode 'device' is not one of state"):
+            save_shift_type(
+                s,
+                site,
+                ShiftTypeIn("X", time(8), time(17), in_out_mode="device"),  # type: ignore[arg-type]
+            )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Uuid, bindparam, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
-from hrcore.db import make_engine
+from hrcore.db import UTCDateTime, make_engine
 from hrcore.errors import DatabaseUnavailable, SchemaOutdated
 from hrcore.migrate import check, current, downgrade, head, require_current, upgrade
+from hrcore.models import PunchRecord
 
 
 def test_upgraded_database_has_no_diff_against_the_models(database_url: str) -> None:
@@ -88,4 +90,38 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
     finally:
         engine.dispose()
     assert upgrade(database_url).up_to_date
+    assert check(database_url) == []
+
+
+def test_0002_gives_existing_punches_their_received_at_as_stored_at(database_url: str) -> None:
+    downgrade(database_url, "0001")
+    received = datetime(2025, 3, 1, 1, 0, 5, tzinfo=UTC)
+    insert = text(
+        "INSERT INTO punches (id, device_sn, device_user, local_time, at, timezone, "
+        "received_at, state, verify_mode, source, raw, clock_suspect) VALUES "
+        "(:id, 'SN1', '7', '2025-03-01T09:00:00+08:00', :at, 'Asia/Shanghai', "
+        ":received, 'in', 'unknown', 'test', '', :suspect)"
+    ).bindparams(
+        bindparam("id", type_=Uuid()),
+        bindparam("at", type_=UTCDateTime()),
+        bindparam("received", type_=UTCDateTime()),
+    )
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert,
+                {
+                    "id": uuid.uuid5(uuid.NAMESPACE_URL, "SN1|7|2025-03-01T09:00:00"),
+                    "at": datetime(2025, 3, 1, 1, 0, tzinfo=UTC),
+                    "received": received,
+                    "suspect": False,
+                },
+            )
+        assert upgrade(database_url).up_to_date
+        with engine.connect() as conn:
+            stored = conn.execute(select(PunchRecord.__table__.c.stored_at)).scalar_one()
+        assert stored == received
+    finally:
+        engine.dispose()
     assert check(database_url) == []

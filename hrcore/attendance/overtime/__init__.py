@@ -19,7 +19,7 @@ from typing import Protocol
 
 from hrcore.attendance.errors import UnknownPolicy
 from hrcore.attendance.model import DayCalendar, DayResult, DayStatus
-from hrcore.models.enums import WorkingHoursSystem
+from hrcore.enums import WorkingHoursSystem
 
 CENT = Decimal("0.01")
 _MINUTES_PER_HOUR = Decimal(60)

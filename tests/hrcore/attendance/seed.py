@@ -67,6 +67,7 @@ class Store:
                         site_id=self.site_id,
                     )
                 ],
+                clock=self.clock,
             )
 
     def publish(self, first: date, last: date, assignments: list[tuple[str, date, str]]) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import date, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -209,3 +211,37 @@ def test_a_new_country_is_one_new_module(tmp_path, monkeypatch) -> None:
     report = load_policy("xx-test").evaluate("E1", us_week([0, 8, 8, 8, 8, 8, 0]))
     assert report.policy == "xx-test"
     assert report.minutes_at(Decimal("1.5")) == 5 * H
+
+
+def test_no_country_policy_imports_another_country() -> None:
+    from hrcore.attendance.overtime import policies
+
+    folder = Path(policies.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    assert {"cn", "us_flsa", "us_ca"} <= modules
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        others = {m for m in imported if m.startswith(f"{policies.__name__}.")}
+        assert others == set(), f"{path.name} imports {sorted(others)}"
+
+
+def test_workweek_helpers_and_policy_context() -> None:
+    from hrcore.attendance.overtime.weekly import week_start, whole_weeks
+
+    wednesday = date(2025, 9, 24)
+    assert week_start(wednesday, 6) == date(2025, 9, 21)  # Sunday
+    assert week_start(wednesday, 0) == date(2025, 9, 22)  # Monday
+    assert week_start(date(2025, 9, 21), 6) == date(2025, 9, 21)
+    assert whole_weeks(wednesday, date(2025, 10, 2), 6) == (date(2025, 9, 21), date(2025, 10, 4))
+    with pytest.raises(ValueError, match=r"0 \(Monday\)\.\.6 \(Sunday\)"):
+        week_start(wednesday, 7)
+    for code in ("us-flsa", "us-ca"):
+        policy = load_policy(code)
+        assert policy.context(wednesday, wednesday) == (date(2025, 9, 21), date(2025, 9, 27))
+        assert policy.calendar.kind(wednesday) is DayKind.WORKDAY
+        assert policy.calendar.kind(date(2025, 9, 27)) is not DayKind.WORKDAY  # Saturday

@@ -3,13 +3,14 @@ unknown device users, explain and hours export."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from drivers.punch import punch_id
 from hrcore.attendance_store import (
     compute_attendance,
     explain_day,
@@ -17,7 +18,7 @@ from hrcore.attendance_store import (
     recompute_stale,
     stale_days,
 )
-from hrcore.errors import NotFound
+from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AttendanceDay,
     AuditEntry,
@@ -28,7 +29,8 @@ from hrcore.models import (
     PayPeriodStatus,
     PunchStateCode,
 )
-from tests.hrcore.attendance.seed import Store, make_store
+from hrcore.store import PunchIn, insert_punches
+from tests.hrcore.attendance.seed import TZ, Store, make_store
 
 
 @pytest.fixture
@@ -277,3 +279,110 @@ def test_late_monday_punch_moves_friday_weekly_overtime(
     assert after[date(2025, 9, 22)].worked_minutes == 600
     assert after[date(2025, 9, 26)].overtime_workday_minutes == 600  # hours 41-50 of the week
     assert report.days_updated == 2  # Monday and Friday; the rest did not change
+
+
+def test_punch_read_before_the_compute_but_stored_after_it_is_recomputed(store: Store) -> None:
+    """A gateway outbox held the check-out through a network cut: it was read (received_at) a
+    week before the compute, but reached the store after it."""
+    store.punch("1", "2025-09-23T09:00:00")
+    compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    assert days_of(store, "E1")[date(2025, 9, 23)].status == "missing_checkout"
+    store.clock.advance(60)
+    local = datetime(2025, 9, 23, 18, 5, tzinfo=TZ)
+    held = PunchIn(
+        id=punch_id("SN1", "1", local),
+        device_sn="SN1",
+        device_user="1",
+        local_time=local,
+        timezone="Asia/Shanghai",
+        received_at=store.clock() - timedelta(days=7),
+        site_id=store.site_id,
+    )
+    with store.factory.begin() as s:
+        assert insert_punches(s, [held], clock=store.clock) == 1
+    e1 = store.employee_ids["E1"]
+    with store.factory() as s:
+        assert (e1, date(2025, 9, 23)) in stale_days(s, date(2025, 9, 22), date(2025, 9, 26))
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    day = days_of(store, "E1")[date(2025, 9, 23)]
+    assert (day.status, day.worked_minutes, day.computed_at) == ("present", 545, store.clock())
+    assert report.days_updated == 1
+
+
+def test_insert_punches_refuses_a_naive_clock(store: Store) -> None:
+    local = datetime(2025, 9, 23, 18, 5, tzinfo=TZ)
+    punch = PunchIn(
+        id=punch_id("SN1", "1", local),
+        device_sn="SN1",
+        device_user="1",
+        local_time=local,
+        timezone="Asia/Shanghai",
+        received_at=store.clock(),
+    )
+    with store.factory.begin() as s, pytest.raises(InvalidData, match="naive"):
+        insert_punches(s, [punch], clock=lambda: datetime(2025, 9, 23, 18, 5))  # noqa: DTZ001
+
+
+def test_incremental_compute_picks_up_punches_of_a_user_mapped_later(store: Store) -> None:
+    store.punch("77", "2025-09-23T09:00:00")
+    store.punch("77", "2025-09-23T18:00:00")
+    first = compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    assert len(first.unmatched) == 2
+    assert days_of(store, "E2")[date(2025, 9, 23)].status == "absent"
+    store.clock.advance(60)
+    with store.factory.begin() as s:
+        s.add(
+            DeviceUserMapping(
+                site_id=store.site_id, device_user="77", employee_id=store.employee_ids["E2"]
+            )
+        )
+    with store.factory.begin() as s:
+        report = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    assert report.unmatched == ()
+    assert (report.employees, report.days_updated) == (1, 1)
+    e2 = days_of(store, "E2")
+    assert (e2[date(2025, 9, 23)].status, e2[date(2025, 9, 23)].worked_minutes) == ("present", 540)
+    assert e2[date(2025, 9, 23)].computed_at == store.clock()
+    with store.factory() as s:
+        assert stale_days(s, date(2025, 9, 22), date(2025, 9, 26)) == set()
+
+
+def unregistered(store: Store, sn: str, user: str, local: str) -> PunchIn:
+    """A punch as the push API / uploader stores it when no site has registered its serial."""
+    at = datetime.fromisoformat(local).replace(tzinfo=TZ)
+    return PunchIn(
+        id=punch_id(sn, user, at),
+        device_sn=sn,
+        device_user=user,
+        local_time=at,
+        timezone="Asia/Shanghai",
+        received_at=store.clock(),
+    )
+
+
+def test_punches_of_an_unregistered_device_are_reported_unmatched(store: Store) -> None:
+    inside = unregistered(store, "SN-NEW", "5", "2025-09-23T09:00:00")
+    with store.factory.begin() as s:
+        insert_punches(
+            s,
+            [
+                inside,
+                unregistered(store, "SN-NEW", "5", "2025-09-30T09:00:00"),  # outside the span
+            ],
+            clock=store.clock,
+        )
+    store.punch("77", "2025-09-23T09:05:00")  # registered device, unmapped user
+    report = compute(store, date(2025, 9, 22), date(2025, 9, 26))
+    by_id = {u.punch_id: u for u in report.unmatched}
+    assert len(report.unmatched) == 2
+    new = by_id[str(inside.id)]
+    assert (new.device_sn, new.device_user, new.employee_code) == ("SN-NEW", "5", None)
+    assert "device SN SN-NEW is not registered" in new.reason
+    assert "`shiftgate config apply`" in new.reason
+    assert any("not mapped to an employee of site WH1" in u.reason for u in report.unmatched)
+    store.clock.advance(60)
+    store.punch("1", "2025-09-23T09:00:00")
+    with store.factory.begin() as s:  # incremental compute reports it once too
+        again = recompute_stale(s, date(2025, 9, 22), date(2025, 9, 26), clock=store.clock)
+    assert [u.punch_id for u in again.unmatched].count(str(inside.id)) == 1

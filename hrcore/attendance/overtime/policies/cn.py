@@ -29,7 +29,7 @@ from hrcore.attendance.overtime import (
     OvertimeReport,
     worked,
 )
-from hrcore.models.enums import WorkingHoursSystem
+from hrcore.enums import WorkingHoursSystem
 
 POLICY_CODE = "cn"
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from hrcore.attendance.model import DayResult, WeekendCalendar
 from hrcore.attendance.overtime import OvertimeCategory, OvertimeLine, OvertimeReport, worked
-from hrcore.attendance.overtime.policies.us_flsa import week_start
-from hrcore.models.enums import WorkingHoursSystem
+from hrcore.attendance.overtime.weekly import WorkweekPolicy, week_start
+from hrcore.enums import WorkingHoursSystem
 
 POLICY_CODE = "us-ca"
 _W = OvertimeCategory.WORKDAY
@@ -33,18 +33,14 @@ class CaRules:
 
 
 @dataclass(slots=True)
-class CaPolicy:
+class CaPolicy(WorkweekPolicy):
     rules: CaRules = field(default_factory=CaRules)
     code: str = POLICY_CODE
     _calendar: WeekendCalendar = field(default_factory=WeekendCalendar)
 
     @property
-    def calendar(self) -> WeekendCalendar:
-        return self._calendar
-
-    def context(self, first: date, last: date) -> tuple[date, date]:
-        start = week_start(first, self.rules.week_starts)
-        return start, week_start(last, self.rules.week_starts) + timedelta(days=6)
+    def week_starts(self) -> int:
+        return self.rules.week_starts
 
     def evaluate(
         self,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from hrcore.attendance.model import DayResult, WeekendCalendar
 from hrcore.attendance.overtime import OvertimeCategory, OvertimeLine, OvertimeReport, worked
-from hrcore.models.enums import WorkingHoursSystem
+from hrcore.attendance.overtime.weekly import WorkweekPolicy, week_start
+from hrcore.enums import WorkingHoursSystem
 
 POLICY_CODE = "us-flsa"
 
@@ -22,23 +23,15 @@ class FlsaRules:
     week_starts: int = 6  # Python weekday: 6 = Sunday
 
 
-def week_start(day: date, starts: int) -> date:
-    return day - timedelta(days=(day.weekday() - starts) % 7)
-
-
 @dataclass(slots=True)
-class FlsaPolicy:
+class FlsaPolicy(WorkweekPolicy):
     rules: FlsaRules = field(default_factory=FlsaRules)
     code: str = POLICY_CODE
     _calendar: WeekendCalendar = field(default_factory=WeekendCalendar)
 
     @property
-    def calendar(self) -> WeekendCalendar:
-        return self._calendar
-
-    def context(self, first: date, last: date) -> tuple[date, date]:
-        start = week_start(first, self.rules.week_starts)
-        return start, week_start(last, self.rules.week_starts) + timedelta(days=6)
+    def week_starts(self) -> int:
+        return self.rules.week_starts
 
     def evaluate(
         self,

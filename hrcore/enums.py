@@ -1,0 +1,56 @@
+"""Codes of the HR store (stored as strings, so adding a value needs no enum migration).
+
+Plain StrEnums with no SQLAlchemy: the pure attendance, overtime and payroll code imports them
+from here without loading the ORM.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class WorkingHoursSystem(StrEnum):
+    STANDARD = "standard"
+    COMPREHENSIVE = "comprehensive"
+    FLEXIBLE = "flexible"
+
+
+class PayBasis(StrEnum):
+    MONTHLY = "monthly"
+    HOURLY = "hourly"
+
+
+class PunchStateCode(StrEnum):
+    IN = "in"
+    OUT = "out"
+    BREAK_OUT = "break_out"
+    BREAK_IN = "break_in"
+    OVERTIME_IN = "overtime_in"
+    OVERTIME_OUT = "overtime_out"
+    UNDEFINED = "undefined"
+
+
+class RosterStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+
+
+class LeaveKind(StrEnum):
+    ANNUAL = "annual"
+    SICK = "sick"
+    PERSONAL = "personal"
+    COMPENSATORY = "compensatory"
+    MATERNITY = "maternity"
+    OTHER = "other"
+
+
+class PayPeriodStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RiskSeverity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
