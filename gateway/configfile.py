@@ -131,6 +131,11 @@ def load_yaml(path: Path) -> Any:
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [Problem("", f"cannot read the file: {exc}")]) from exc
+    return parse_yaml_text(text, path)
+
+
+def parse_yaml_text(text: str, path: Path) -> Any:
+    """Parse YAML text in the config dialect (times, codes and decimals kept exact)."""
     try:
         return yaml.load(text, Loader=_ConfigLoader)  # a SafeLoader subclass: no object tags
     except yaml.MarkedYAMLError as exc:
@@ -143,7 +148,15 @@ def load_yaml(path: Path) -> Any:
 
 def load_model(path: Path, model: type[M]) -> M:
     """Read ``path`` and validate it as ``model``; all problems at once in a ConfigError."""
-    document = load_yaml(path)
+    return validate_document(load_yaml(path), model, path)
+
+
+def parse_model(text: str, model: type[M], path: Path) -> M:
+    """Validate YAML ``text`` (read from ``path``) as ``model``; problems as in load_model."""
+    return validate_document(parse_yaml_text(text, path), model, path)
+
+
+def validate_document(document: Any, model: type[M], path: Path) -> M:
     if document is None:
         document = {}
     if not isinstance(document, dict):

@@ -30,9 +30,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gateway.configfile import ConfigError, parse_yaml_text, validate_document
 from scheduler.model import Demand
 
 ANY_SKILL = "any"
@@ -164,19 +164,14 @@ class DemandFile(BaseModel):
 
 
 def parse_demand(text: str, *, source: str) -> DemandFile:
+    """Validate a demand file in the config YAML dialect; every problem is listed."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DemandFileError(f"{source}: not valid YAML ({exc})") from exc
-    if data is None:
-        raise DemandFileError(f"{source}: the file is empty; give at least a 'base' section")
-    try:
-        return DemandFile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(x) for x in first["loc"]) or "(top level)"
-        raise DemandFileError(f"{source}: key {key}: {first['msg']}") from exc
-
+        data = parse_yaml_text(text, Path(source))
+        if data is None:
+            raise DemandFileError(f"{source}: the file is empty; give at least a 'base' section")
+        return validate_document(data, DemandFile, Path(source))
+    except ConfigError as exc:
+        raise DemandFileError(str(exc)) from exc
 
 def load_demand(path: Path) -> DemandFile:
     try:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.configfile import ConfigError, parse_yaml_text, validate_document
 from scheduler.model import Policy, Rule, RuleSetting
 
 
@@ -63,17 +63,12 @@ class PolicyFile(BaseModel):
 
 
 def parse_policy(text: str, *, source: str) -> Policy:
+    """Validate a policy file in the config YAML dialect; every problem is listed."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PolicyFileError(f"{source}: not valid YAML ({exc})") from exc
-    try:
-        return PolicyFile.model_validate(data).to_policy()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(x) for x in first["loc"]) or "(top level)"
-        raise PolicyFileError(f"{source}: key {key}: {first['msg']}") from exc
-
+        document = parse_yaml_text(text, Path(source))
+        return validate_document(document, PolicyFile, Path(source)).to_policy()
+    except ConfigError as exc:
+        raise PolicyFileError(str(exc)) from exc
 
 def load_policy(path: Path) -> Policy:
     try:

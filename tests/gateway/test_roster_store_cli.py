@@ -243,9 +243,9 @@ def test_infeasible_demand_is_explained_in_words_and_nothing_is_written(
         ),
         (
             "base:\n  D: {picker: {min: 3, target: 2}}\n",
-            "key base.D.picker: Value error, min 3 is above target 2",
+            "base.D.picker: min 3 is above target 2",
         ),
-        ("weekdays:\n  funday: {}\n", "key weekdays.funday.[key]"),
+        ("weekdays:\n  funday: {}\n", "weekdays.funday: Input should be 'mon'"),
     ],
 )
 def test_bad_demand_file_names_file_and_key(
