@@ -36,7 +36,7 @@ class VerifyMode(StrEnum):
 
 
 def punch_id(device_sn: str, device_user: str, local: datetime) -> uuid.UUID:
-    """Deterministic punch id over (device serial, device user, device-local wall time to the second).
+    """Deterministic punch id over (device serial, device user, device wall time to the second).
 
     Reading the same punch twice -- over the network, from a USB export, after a re-push --
     gives the same id.

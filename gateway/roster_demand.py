@@ -173,6 +173,7 @@ def parse_demand(text: str, *, source: str) -> DemandFile:
     except ConfigError as exc:
         raise DemandFileError(str(exc)) from exc
 
+
 def load_demand(path: Path) -> DemandFile:
     try:
         text = path.read_text(encoding="utf-8")

@@ -70,6 +70,7 @@ def parse_policy(text: str, *, source: str) -> Policy:
     except ConfigError as exc:
         raise PolicyFileError(str(exc)) from exc
 
+
 def load_policy(path: Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8")

@@ -26,7 +26,9 @@ class Employee(Base):
     working_hours_system: Mapped[WorkingHoursSystem] = mapped_column(
         code_column_type(WorkingHoursSystem), default=WorkingHoursSystem.STANDARD
     )
-    pay_basis: Mapped[PayBasis] = mapped_column(code_column_type(PayBasis), default=PayBasis.MONTHLY)
+    pay_basis: Mapped[PayBasis] = mapped_column(
+        code_column_type(PayBasis), default=PayBasis.MONTHLY
+    )
     base_pay: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     social_insurance_city: Mapped[str | None] = mapped_column(String(100))
     default_shift_type_id: Mapped[int | None] = mapped_column(ForeignKey("shift_types.id"))

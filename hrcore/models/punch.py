@@ -22,7 +22,8 @@ class PunchRecord(Base):
     device_user: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
-    #: device wall-clock time as shown, ISO-8601 with its UTC offset (e.g. 2025-03-01T08:59:03+08:00)
+    #: device wall-clock time as shown, ISO-8601 with its UTC offset
+    #: (e.g. 2025-03-01T08:59:03+08:00)
     local_time: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]  # UTC
     timezone: Mapped[str] = mapped_column(String(64))

@@ -11,10 +11,8 @@ from drivers.punch import Punch, PunchState, punch_id
 def test_punch_id_is_deterministic_over_serial_user_and_wall_time() -> None:
     shanghai = ZoneInfo("Asia/Shanghai")
     a = Punch("SN1", "42", datetime(2025, 3, 1, 8, 59, 3, tzinfo=shanghai), PunchState.IN)
-    b = Punch(
-        "SN1", "42", datetime(2025, 3, 1, 8, 59, 3, 500, tzinfo=timezone(timedelta(hours=8)))
-    )
-    assert a.id == b.id == punch_id("SN1", "42", datetime(2025, 3, 1, 8, 59, 3))
+    b = Punch("SN1", "42", datetime(2025, 3, 1, 8, 59, 3, 500, tzinfo=timezone(timedelta(hours=8))))
+    assert a.id == b.id == punch_id("SN1", "42", datetime(2025, 3, 1, 8, 59, 3))  # noqa: DTZ001 - wall time
     assert a.id != Punch("SN2", "42", a.local).id
     assert a.id != Punch("SN1", "43", a.local).id
     assert a.id != Punch("SN1", "42", a.local + timedelta(seconds=1)).id

@@ -38,7 +38,9 @@ def test_unknown_rule_names_the_file_and_key() -> None:
 
 
 def test_wrong_type_and_bad_yaml() -> None:
-    with pytest.raises(PolicyFileError, match=r"p\.yaml: numbers\.min_rest_hours: Input should be a valid number"):
+    with pytest.raises(
+        PolicyFileError, match=r"p\.yaml: numbers\.min_rest_hours: Input should be a valid number"
+    ):
         parse_policy("name: x\nnumbers: {min_rest_hours: lots}\nrules: {}\n", source="p.yaml")
     with pytest.raises(PolicyFileError, match="invalid YAML"):
         parse_policy("name: [\n", source="p.yaml")
