@@ -131,7 +131,7 @@ def construct(
                 workers=workers,
                 seed=seed,
                 explain=False,
-                first_solve_share=0.05,
+                feasibility_first=True,
             ),
         )
         if res.roster is None:
