@@ -4,8 +4,9 @@ A monolithic model of a half-year or a year often finds no roster at all in minu
 Here the horizon is cut into blocks of `block_days` (whole weeks); each block is solved
 on its own, with the previous block's tail as history and each person's horizon-wide
 limits (total minutes, shifts per type, weekends) reduced by what earlier blocks used.
-Minimum total minutes is pro-rated and soft until the last block. The stitched roster
-is then checked by the evaluator; LNS on the full model improves it.
+Minimum total minutes, weekends and shifts per type are pro-rated; the minimum is soft
+until the last block. The stitched roster is then checked by the evaluator; LNS on the
+full model improves it.
 """
 
 from __future__ import annotations
@@ -36,11 +37,16 @@ log = logging.getLogger(__name__)
 Solver = Callable[[Problem, SolveOptions], SolveResult]
 
 LOOKAHEAD_DAYS = 7
+#: per minute short of the pro-rated minimum in early blocks (a shift short costs more
+#: than leaving a person uncovered, so blocks keep up with the minimum)
+MIN_TOTAL_WEIGHT = 10
 
 
 def _soft_min_total(policy: Policy) -> Policy:
     rules = tuple(
-        RuleSetting(r.rule, hard=False, weight=1) if r.rule == Rule.MIN_TOTAL_MINUTES else r
+        RuleSetting(r.rule, hard=False, weight=MIN_TOTAL_WEIGHT)
+        if r.rule == Rule.MIN_TOTAL_MINUTES
+        else r
         for r in policy.rules
     )
     return replace(policy, rules=rules)
@@ -76,6 +82,12 @@ def construct(
             mine = [a for a in done if a.employee_id == e.id]
             used = sum(minutes[a.shift_id] for a in mine)
             target = e.min_total_minutes if final else math.ceil(e.min_total_minutes * b1 / n)
+
+            def share(limit: int, b1: int = b1, final: bool = final) -> int:
+                """A horizon-wide cap pro-rated to the days solved so far (rounded up), so
+                early blocks do not use up what later blocks need."""
+                return limit if final else math.ceil(limit * b1 / n)
+
             employees.append(
                 replace(
                     e,
@@ -88,14 +100,15 @@ def construct(
                             lim.shift_id,
                             max(
                                 0,
-                                lim.max_count - sum(1 for a in mine if a.shift_id == lim.shift_id),
+                                share(lim.max_count)
+                                - sum(1 for a in mine if a.shift_id == lim.shift_id),
                             ),
                         )
                         for lim in e.max_shifts
                     ),
                     max_weekends=None
                     if e.max_weekends is None
-                    else max(0, e.max_weekends - _weekends_worked(problem, done, e.id)),
+                    else max(0, share(e.max_weekends) - _weekends_worked(problem, done, e.id)),
                 )
             )
         start, end = problem.date_of(b0), problem.date_of(b1)
@@ -131,7 +144,7 @@ def construct(
                 workers=workers,
                 seed=seed,
                 explain=False,
-                first_solve_share=0.05,
+                feasibility_first=True,
             ),
         )
         if res.roster is None:

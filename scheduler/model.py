@@ -415,6 +415,8 @@ class SolveOptions:
     lns: bool = True
     #: share of the time limit for the first full solve when LNS follows
     first_solve_share: float = 0.2
+    #: start from any roster meeting the hard rules (no objective), then LNS
+    feasibility_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,8 +181,11 @@ def solve(
     search_end = deadline
     if long_horizon:  # block construction failed: keep half the time for a pure
         search_end = _time.monotonic() + (deadline - _time.monotonic()) / 2  # feasibility run
-    solver, status = _first_search(ctx, options, watcher, search_end, phase_end)
-    log.info("first solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
+    if options.feasibility_first:  # skip the complete search
+        solver, status = cp_model.CpSolver(), cp_model.UNKNOWN
+    else:
+        solver, status = _first_search(ctx, options, watcher, search_end, phase_end)
+        log.info("first solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
     incumbent: lns.Incumbent | None = None
     bound: float | None = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
