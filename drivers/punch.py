@@ -26,7 +26,7 @@ class PunchState(StrEnum):
 class VerifyMode(StrEnum):
     """How the device verified the person."""
 
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 - a verify mode, not a secret
     FINGERPRINT = "fingerprint"
     CARD = "card"
     FACE = "face"

@@ -30,7 +30,7 @@ class DriverEntry:
 def _load(ep: EntryPoint) -> DriverEntry:
     try:
         cls = ep.load()
-    except Exception as exc:  # a broken plug-in must not take the others down
+    except Exception as exc:  # noqa: BLE001 - a broken plug-in must not take the others down
         return DriverEntry(ep.name, ep.value, None, f"{type(exc).__name__}: {exc}")
     if not (isinstance(cls, type) and issubclass(cls, Driver)):
         return DriverEntry(ep.name, ep.value, None, "entry point is not a drivers.base.Driver")

@@ -199,7 +199,7 @@ class DeviceWorker:
         while not stop.is_set():
             try:
                 self._session(stop)
-            except Exception as exc:  # a device thread must never die; counted and logged
+            except Exception as exc:  # noqa: BLE001 - a device thread must never die; counted, logged
                 self._mark_failure(exc)
                 if isinstance(exc, DeviceUnreachable):
                     self._maybe_rediscover(stop)

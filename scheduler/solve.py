@@ -340,8 +340,9 @@ def hint_from_published(ctx: Context) -> None:
             chosen = None
             if old is not None:
                 keys = [key for key in ctx.x[ei][d] if ctx.p.shifts[key[0]].id == old.shift_id]
-                chosen = next((key for key in keys if key[1] == old.skill),
-                              keys[0] if keys else None)
+                chosen = next(
+                    (key for key in keys if key[1] == old.skill), keys[0] if keys else None
+                )
             for key, v in ctx.x[ei][d].items():
                 ctx.model.add_hint(v, key == chosen)
 

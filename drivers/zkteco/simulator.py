@@ -583,7 +583,7 @@ class ZKSimulator:
             "MAC": "00:17:61:00:00:01",
             "IPAddress": self.host,
             "NetMask": "255.255.255.0",
-            "GATEIPAddress": "0.0.0.0",
+            "GATEIPAddress": "0.0.0.0",  # noqa: S104 - a reported option, not a bind
             "FaceFunOn": "0",
             "CompatOldFirmware": "0",
             "WorkCode": "0",

@@ -122,7 +122,7 @@ def spawn_gateway(workdir: Path, env: dict[str, str], ready: Path) -> subprocess
     """Start the bare gateway runner; it logs to ``workdir/gateway.log``."""
     ready.unlink(missing_ok=True)
     log_file = (workdir / "gateway.log").open("ab")
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "gateway.testing.gateway_runner", "--ready-file", str(ready)],
         env=env,
         stdout=log_file,

@@ -195,7 +195,7 @@ PARSERS = [
 def test_random_bytes_raise_only_driver_errors(parser, data: bytes) -> None:  # type: ignore[no-untyped-def]
     try:
         parser(data)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the property under test
         assert isinstance(exc, DriverError), f"{type(exc).__name__}: {exc}"
 
 
