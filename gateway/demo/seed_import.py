@@ -106,12 +106,13 @@ def _publish_sample_roster(session: Session) -> int:
     )
     session.add(run)
     session.flush()
-    employees = dict(session.execute(select(Employee.code, Employee.id)).tuples().all())
-    shift_types = dict(
-        session.execute(select(ShiftType.code, ShiftType.id).where(ShiftType.site_id == site.id))
-        .tuples()
-        .all()
-    )
+    employees = {code: key for code, key in session.execute(select(Employee.code, Employee.id))}
+    shift_types = {
+        code: key
+        for code, key in session.execute(
+            select(ShiftType.code, ShiftType.id).where(ShiftType.site_id == site.id)
+        )
+    }
     rows = roster()
     session.add_all(
         RosterAssignment(
