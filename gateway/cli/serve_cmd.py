@@ -61,6 +61,9 @@ def serve(
             f"[red]cannot listen on {bind_host}:{bind_port}:[/red] {exc}; pick another --port"
         )
         raise typer.Exit(2) from exc
+    # Listen now, so a client told the port (--port-file) queues in the backlog instead of
+    # being refused while uvicorn is still starting.
+    sock.listen(2048)
     actual = sock.getsockname()[1]
     service = GatewayService(settings, cfg, devices)
     server = uvicorn.Server(

@@ -89,6 +89,8 @@ def test_serve_ingests_from_simulators_and_exports_metrics(
         wait_until(lambda: port_file.exists() or proc.poll() is not None, timeout=60)
         assert proc.poll() is None, (tmp_path / "serve.log").read_text()
         base = f"http://127.0.0.1:{port_file.read_text()}"
+        # the port file means "ready": a request right away is answered, not refused
+        assert httpx.get(f"{base}/api/v1/health", timeout=30).status_code in (200, 503)
         live = sims[0].punch_now(sims[0].users()[0].user_id)
         expected = {punch_id(s.serial, r.user_id, r.time) for s in sims for r in s.attendance()}
         assert punch_id(sims[0].serial, live.user_id, live.time) in expected
