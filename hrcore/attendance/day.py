@@ -35,15 +35,15 @@ from hrcore.attendance.pairing import assign, dates_between
 
 
 def _hm(at: datetime, tz: ZoneInfo) -> str:
-    local = at.astimezone(tz)
-    return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    return at.astimezone(tz).time().isoformat("seconds")  # HH:MM:SS
 
 
 def _clock(at: datetime, tz: ZoneInfo, day: date) -> str:
     """HH:MM local, with (+1) / (-1) when it falls on the day after / before ``day``."""
     t = at.astimezone(tz)
-    shift = (t.date() - day).days
-    return f"{t.hour:02d}:{t.minute:02d}" + (f"({shift:+d})" if shift else "")
+    shift = t.toordinal() - day.toordinal()
+    hm = t.time().isoformat("minutes")
+    return f"{hm}({shift:+d})" if shift else hm
 
 
 def _minutes(seconds: float) -> int:
@@ -321,9 +321,9 @@ def judge_shift(
     trace = _Trace(tz)
     trace.add(
         TraceKind.SHIFT,
-        f"shift {rule.code} {rule.start.hour:02d}:{rule.start.minute:02d}-"
-        f"{rule.end.hour:02d}:{rule.end.minute:02d}{'(+1)' if rule.crosses_midnight else ''} "
-        f"on {shift.date} from {shift.source or 'roster'}; "
+        f"shift {rule.code} {rule.start.isoformat('minutes')}-"
+        f"{rule.end.isoformat('minutes')}{'(+1)' if rule.crosses_midnight else ''} "
+        f"on {shift.date.isoformat()} from {shift.source or 'roster'}; "
         f"window {_clock(opens, tz, shift.date)}-{_clock(closes, tz, shift.date)}; "
         f"IN/OUT {rule.in_out_mode}, hours {rule.hours_mode}; day is {kind}",
     )
