@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, String, and_, insert, select, type_coerce, update
+from sqlalchemy import String, and_, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.day import evaluate_employee
@@ -402,37 +402,6 @@ def _row_values(
     }
 
 
-def _bulk_insert(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert AttendanceDay rows through the driver's executemany.
-
-    Same statement and the same column types' bind processors as ``connection.execute(insert(
-    AttendanceDay), rows)``, so the stored values are identical; what it skips is SQLAlchemy's
-    per-row parameter bookkeeping.
-    """
-    if not rows:
-        return
-    table = AttendanceDay.__table__
-    dialect = connection.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    processors = {}
-    for key in keys:
-        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            processors[key] = processor
-    # same bind names as keys for a plain INSERT; positional dialects take them in this order
-    order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else keys
-    columns = [(name, processors.get(name)) for name in order]
-    params: list[Any]
-    if compiled.positional:
-        params = [tuple(row[k] if p is None else p(row[k]) for k, p in columns) for row in rows]
-    else:
-        params = [{k: row[k] if p is None else p(row[k]) for k, p in columns} for row in rows]
-    sql = str(compiled)
-    for start in range(0, len(params), 5000):
-        connection.exec_driver_sql(sql, params[start : start + 5000])
-
-
 def compute_attendance(
     session: Session,
     date_from: date,
@@ -705,7 +674,8 @@ def _compute(
                 values["needs_review"] = old_review
                 updates.append(values)
                 totals["updated"] += 1
-        _bulk_insert(connection, inserts)
+        for start in range(0, len(inserts), 5000):
+            connection.execute(insert(AttendanceDay), inserts[start : start + 5000])
         if updates:
             session.execute(update(AttendanceDay), updates)
         if audit:
