@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ ROUND_SECONDS = 2.0  # per neighbourhood
 MAX_WORKERS = 4  # small sub-problems: fewer workers waste less on a loaded machine
 FIRST_DAY_SPAN = 4  # days freed for everybody (adapts between 3 and the horizon)
 FIRST_EMPLOYEE_SHARE = 0.15  # share of people freed over the whole horizon (adapts)
+THREADS = 2  # neighbourhoods solved at once (CP-SAT releases the GIL while it solves)
 
 
 @dataclass
@@ -43,6 +45,17 @@ def assignment_vars(ctx: Context) -> list[list[list[cp_model.IntVar]]]:
     ]
 
 
+@dataclass
+class _Shared:
+    """State the search threads share (guarded by `lock`)."""
+
+    best: Incumbent
+    day_span: int
+    emp_share: float
+    rounds: int = 0
+    hot: tuple[list[int], list[int]] | None = None
+
+
 def improve(
     ctx: Context,
     start: Incumbent,
@@ -51,27 +64,57 @@ def improve(
     seed: int,
     workers: int,
     on_better: Callable[[Incumbent], None],
+    threads: int = THREADS,
 ) -> tuple[Incumbent, int]:
-    """Run LNS rounds until `deadline`; return the best incumbent and the rounds run."""
-    rng = random.Random(seed)
+    """Run LNS rounds in `threads` parallel threads until `deadline`; return the best
+    incumbent and the rounds run. A round that improves on the best roster known when it
+    ends replaces it (its fixed part came from an older incumbent: still a whole roster
+    priced by the full model)."""
     grid = assignment_vars(ctx)
+    shared = _Shared(start, min(ctx.n, FIRST_DAY_SPAN), FIRST_EMPLOYEE_SHARE)
+    lock = threading.Lock()
+    per_round = max(1, min(MAX_WORKERS, workers // max(1, threads)))
+    pool = [
+        threading.Thread(
+            target=_search,
+            args=(ctx, grid, shared, lock, random.Random(seed + 7919 * i), deadline, per_round),
+            kwargs={"on_better": on_better},
+            daemon=True,
+        )
+        for i in range(max(1, threads))
+    ]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return shared.best, shared.rounds
+
+
+def _search(
+    ctx: Context,
+    grid: list[list[list[cp_model.IntVar]]],
+    shared: _Shared,
+    lock: threading.Lock,
+    rng: random.Random,
+    deadline: float,
+    workers: int,
+    *,
+    on_better: Callable[[Incumbent], None],
+) -> None:
     n_emp, n = len(grid), ctx.n
-    best = start
-    day_span = min(n, FIRST_DAY_SPAN)
-    emp_share = FIRST_EMPLOYEE_SHARE
-    workers = min(workers, MAX_WORKERS)
-    rounds = 0
-    hot: tuple[list[int], list[int]] | None = None
     while True:
         left = deadline - _time.monotonic()
-        if left < 0.5 or best.objective == 0:
-            break
-        rounds += 1
+        with lock:
+            best = shared.best
+            if left < 0.5 or best.objective == 0:
+                return
+            shared.rounds += 1
+            if shared.hot is None:
+                shared.hot = _hot_spots(ctx, best)
+            hot_days, hot_emps = shared.hot
+            day_span, emp_share = shared.day_span, shared.emp_share
         free_days: set[int]
         free_emps: set[int]
-        if hot is None:
-            hot = _hot_spots(ctx, best)
-        hot_days, hot_emps = hot
         if rng.random() < 0.5:
             centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
             first = min(max(0, centre - rng.randrange(day_span)), max(0, n - day_span))
@@ -107,19 +150,22 @@ def improve(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         obj = ctx.objective_value(solver)
-        if status == cp_model.OPTIMAL:
-            day_span = min(n, day_span + 1)
-            emp_share = min(1.0, emp_share + 0.03)
-        else:
-            day_span = max(3, day_span - 1)
-            emp_share = max(0.1, emp_share - 0.03)
+        values = None
         if obj < best.objective:
             values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
-            best = Incumbent(values, obj)
-            hot = None
-            on_better(best)
-            log.info("lns improved objective=%d round=%d", obj, rounds)
-    return best, rounds
+        with lock:
+            if status == cp_model.OPTIMAL:
+                shared.day_span = min(n, shared.day_span + 1)
+                shared.emp_share = min(1.0, shared.emp_share + 0.03)
+            else:
+                shared.day_span = max(3, shared.day_span - 1)
+                shared.emp_share = max(0.1, shared.emp_share - 0.03)
+            if values is None or obj >= shared.best.objective:
+                continue
+            shared.best = Incumbent(values, obj)
+            shared.hot = None
+            on_better(shared.best)
+            log.info("lns improved objective=%d round=%d", obj, shared.rounds)
 
 
 def extract(ctx: Context, value: Callable[[cp_model.IntVar], int]) -> Roster:

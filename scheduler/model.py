@@ -417,6 +417,12 @@ class SolveOptions:
     first_solve_share: float = 0.2
     #: start from any roster meeting the hard rules (no objective), then LNS
     feasibility_first: bool = False
+    #: stop the complete search at this many seconds if it has a roster by then, else at
+    #: its first roster after that (still within `time_limit_s`)
+    soft_time_limit_s: float | None = None
+    #: one presolve pass, no probing, no symmetry detection: for many small sub-problems,
+    #: where the full presolve costs more than the search
+    light_presolve: bool = False
 
 
 @dataclass(frozen=True, slots=True)

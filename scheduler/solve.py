@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
-from scheduler import lns
+from scheduler import by_employee, lns
 from scheduler.constraints import assignment, counts, cover, hours, sequence, wishes
 from scheduler.constraints.context import Context
 from scheduler.construct import construct
@@ -42,6 +42,11 @@ CONSTRUCT_SHARE = 0.6
 #: up to this many employee-days the complete search gets the whole time (it proves
 #: optimality on small models, and its own LNS beat ours on Curtois-Qu 5-9)
 SMALL_MODEL_CELLS = 1000
+#: seconds per group re-solved by the by-employee search of long horizons
+BY_EMPLOYEE_ROUND_S = 3.0
+#: share of the time limit the by-employee construction aims at (it runs on past it
+#: until every person has a row: a roster first)
+BY_EMPLOYEE_CONSTRUCT_SHARE = 0.4
 
 FAMILIES: tuple[Callable[[Context], None], ...] = (
     assignment.post_absences,
@@ -124,7 +129,15 @@ def _params(options: SolveOptions, time_limit: float, workers: int) -> cp_model.
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = options.seed
+    if options.light_presolve:
+        light_presolve(solver)
     return solver
+
+
+def light_presolve(solver: cp_model.CpSolver) -> None:
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
 
 
 def solve(
@@ -141,6 +154,12 @@ def solve(
     deadline = t0 + options.time_limit_s
     first_roster: Roster | None = None
     long_horizon = options.lns and problem.days > CONSTRUCT_ABOVE_DAYS
+    if long_horizon and by_employee.separable(problem):
+        done = _solve_by_employee(problem, options, watcher, on_progress)
+        if done is not None:
+            return done
+        if deadline - _time.monotonic() < 1.0:
+            return _no_roster(SolveStatus.UNKNOWN, t0, watcher)
     if long_horizon:
         first_roster = construct(
             problem,
@@ -178,6 +197,8 @@ def solve(
         )
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
     phase_end = t0 + options.time_limit_s * options.first_solve_share if use_lns else deadline
+    if options.soft_time_limit_s is not None:
+        phase_end = min(phase_end, t0 + options.soft_time_limit_s)
     search_end = deadline
     if long_horizon:  # block construction failed: keep half the time for a pure
         search_end = _time.monotonic() + (deadline - _time.monotonic()) / 2  # feasibility run
@@ -196,31 +217,11 @@ def solve(
         incumbent = _feasible_only(ctx, grid, options, deadline, watcher, on_progress)
     elif status == cp_model.INFEASIBLE:
         explanation = explain(problem, options) if options.explain else None
-        return SolveResult(
-            SolveStatus.INFEASIBLE,
-            None,
-            None,
-            None,
-            PenaltyReport(()),
-            _time.monotonic() - t0,
-            None,
-            explanation,
-            (),
-        )
+        return _no_roster(SolveStatus.INFEASIBLE, t0, watcher, explanation)
     elif status == cp_model.MODEL_INVALID:
         raise InvalidProblem(f"CP-SAT rejected the model: {ctx.model.validate()}")
     if incumbent is None:
-        return SolveResult(
-            SolveStatus.UNKNOWN,
-            None,
-            None,
-            None,
-            PenaltyReport(()),
-            _time.monotonic() - t0,
-            None,
-            None,
-            tuple(watcher.seen),
-        )
+        return _no_roster(SolveStatus.UNKNOWN, t0, watcher)
     st = SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE
     if st == SolveStatus.FEASIBLE and options.lns and deadline - _time.monotonic() > 1.0:
         incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher, on_progress)
@@ -231,6 +232,75 @@ def solve(
         roster,
         incumbent.objective,
         bound,
+        report,
+        _time.monotonic() - t0,
+        watcher.first,
+        None,
+        tuple(watcher.seen),
+    )
+
+
+def _no_roster(
+    status: SolveStatus,
+    t0: float,
+    watcher: _Watcher,
+    explanation: InfeasibilityExplanation | None = None,
+) -> SolveResult:
+    return SolveResult(
+        status,
+        None,
+        None,
+        None,
+        PenaltyReport(()),
+        _time.monotonic() - t0,
+        None,
+        explanation,
+        tuple(watcher.seen),
+    )
+
+
+def _solve_by_employee(
+    problem: Problem, options: SolveOptions, watcher: _Watcher, on_progress: ProgressFn | None
+) -> SolveResult | None:
+    """Long horizons: a first roster person by person against the residual demand, then
+    large-neighbourhood search by group of people - the model of the whole horizon is
+    never built (a year of 150 people does not fit a 2-core time budget)."""
+    t0 = watcher.t0
+    deadline = t0 + options.time_limit_s
+    roster = by_employee.construct(
+        problem,
+        solve,
+        deadline=t0 + options.time_limit_s * BY_EMPLOYEE_CONSTRUCT_SHARE,
+        hard_deadline=deadline,
+        workers=options.workers,
+        seed=options.seed,
+    )
+    if roster is None:
+        return None
+    objective = evaluate(problem, roster).objective
+    _announce(lns.Incumbent({}, objective), watcher, on_progress)
+
+    def better(_roster: Roster, value: int) -> None:
+        _announce(lns.Incumbent({}, value), watcher, on_progress)
+
+    roster, objective = by_employee.improve(
+        problem,
+        roster,
+        objective,
+        solve,
+        deadline=deadline,
+        workers=options.workers,
+        seed=options.seed,
+        group_size=max(1, by_employee.IMPROVE_CELLS // problem.days),
+        round_seconds=BY_EMPLOYEE_ROUND_S,
+        on_better=better,
+    )
+    report = check_agreement(problem, roster, objective)
+    return SolveResult(
+        SolveStatus.FEASIBLE,
+        roster,
+        objective,
+        None,
         report,
         _time.monotonic() - t0,
         watcher.first,

@@ -87,6 +87,14 @@ def post_cover(ctx: Context) -> None:
                 day=line.day,
             )
         # under/over the target: exact slacks (never both positive)
+        if ub == 1:  # one person can cover it: both costs are linear in their literal
+            if line.target > 0:
+                ctx.add_term(
+                    line.target - lits[0], line.under_weight, Rule.COVER_UNDER, None, line.day
+                )
+            else:
+                ctx.add_term(lits[0], line.over_weight, Rule.COVER_OVER, None, line.day)
+            continue
         if ub == 0:
             if line.target > 0 and line.under_weight:
                 ctx.add_term(line.target, line.under_weight, Rule.COVER_UNDER, None, line.day)

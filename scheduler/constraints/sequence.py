@@ -7,6 +7,8 @@ and after the horizon are unknown and never make a window.
 
 from __future__ import annotations
 
+from ortools.sat.python import cp_model
+
 from scheduler.constraints.context import Context, Lit, day_words, mode
 from scheduler.model import MINUTES_PER_DAY, Employee, Rule
 
@@ -45,14 +47,20 @@ def post_successions(ctx: Context) -> None:
                         pairs.append((gap, si, ti, Rule.SHIFT_SUCCESSION, *succ))
                     elif rest is not None and r < need:
                         pairs.append((gap, si, ti, Rule.MIN_REST, *rest))
+        # hard pairs: one constraint per (day, shift) - "s on day d plus any forbidden
+        # successor on day d + gap is at most one" - instead of one clause per pair
+        grouped: dict[tuple[int, int, Rule], list[int]] = {}
+        for gap, si, ti, rule, hard, _w in pairs:
+            if hard:
+                grouped.setdefault((gap, si, rule), []).append(ti)
+        for (gap, si, rule), targets in grouped.items():
+            g = ctx.group(rule, (e.id,), _pair_words(ctx, e, rule, need, si, targets[0]), e.id)
+            g = g if rule != Rule.NO_OVERLAP else None
+            _post_forbidden_next(ctx, ei, gap, si, targets, g)
         for gap, si, ti, rule, hard, weight in pairs:
-            words = {
-                Rule.NO_OVERLAP: f"{e.display()} cannot work overlapping shifts",
-                Rule.SHIFT_SUCCESSION: f"{e.display()} may not work {shifts[ti].id} "
-                f"the day after {shifts[si].id}",
-                Rule.MIN_REST: f"{e.display()} needs {need // 60} h {need % 60:02d} min rest "
-                "between shifts",
-            }[rule]
+            if hard:
+                continue
+            words = _pair_words(ctx, e, rule, need, si, ti)
             g = ctx.group(rule, (e.id,), words, e.id) if rule != Rule.NO_OVERLAP else None
             for d in range(-ctx.p.history_days, ctx.n - gap):
                 if d + gap < 0:
@@ -68,6 +76,39 @@ def post_successions(ctx: Context) -> None:
                     employee_id=e.id,
                     day=ctx.p.date_of(d + gap),
                 )
+
+
+def _pair_words(ctx: Context, e: Employee, rule: Rule, need: int, si: int, ti: int) -> str:
+    shifts = ctx.p.shifts
+    if rule == Rule.NO_OVERLAP:
+        return f"{e.display()} cannot work overlapping shifts"
+    if rule == Rule.SHIFT_SUCCESSION:
+        return f"{e.display()} may not work {shifts[ti].id} the day after {shifts[si].id}"
+    return f"{e.display()} needs {need // 60} h {need % 60:02d} min rest between shifts"
+
+
+def _post_forbidden_next(
+    ctx: Context, ei: int, gap: int, si: int, targets: list[int], group: cp_model.IntVar | None
+) -> None:
+    """Hard: shift `si` on day d excludes every shift in `targets` on day d + gap."""
+    for d in range(-ctx.p.history_days, ctx.n - gap):
+        if d + gap < 0:
+            continue
+        a = ctx.on_shift(ei, d, si)
+        if a is False:
+            continue
+        nxt = [b for b in (ctx.on_shift(ei, d + gap, ti) for ti in targets) if b is not False]
+        if not nxt:
+            continue
+        if a is True:
+            for b in nxt:
+                c = ctx.model.add_bool_or([b.Not()])  # type: ignore[union-attr]
+                if group is not None:
+                    c.only_enforce_if(group)
+            continue
+        c = ctx.model.add(a + sum(nxt) <= 1)  # type: ignore[operator]
+        if group is not None:
+            c.only_enforce_if(group)
 
 
 def _windows(ctx: Context, length: int) -> range:
