@@ -1,11 +1,12 @@
 """Large-neighbourhood search around an incumbent roster.
 
-Each round frees one neighbourhood - a window of consecutive days for everybody, or all
-days of a group of people - fixes every other assignment literal to the incumbent, and
-lets CP-SAT re-optimise the rest with the incumbent as hint. Better rosters replace the
-incumbent; the neighbourhood size adapts (grows after a proven-optimal round, shrinks
-after a timed-out one). The model is the full model, so every round's objective is the
-true objective of the whole roster.
+Each round frees one neighbourhood - a window of consecutive days for everybody, all
+days of a few people, or a window of one to two weeks for a third of the people - fixes
+every other assignment literal to the incumbent, and lets CP-SAT re-optimise the rest
+with the incumbent as hint. Better rosters replace the incumbent. Each kind of
+neighbourhood adapts its own size: it grows after a round proven optimal and shrinks
+after a timed-out one, so rounds stay small enough to finish. The model is the full
+model, so every round's objective is the true objective of the whole roster.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ log = logging.getLogger(__name__)
 
 ROUND_SECONDS = 2.0  # per neighbourhood
 MAX_WORKERS = 4  # small sub-problems: fewer workers waste less on a loaded machine
-FIRST_DAY_SPAN = 4  # days freed for everybody (adapts between 3 and the horizon)
-FIRST_EMPLOYEE_SHARE = 0.15  # share of people freed over the whole horizon (adapts)
+#: first size of each kind of neighbourhood: days freed for everybody; people freed
+#: over the whole horizon; people freed over a window of 7-14 days
+FIRST_SIZE = {"days": 4.0, "people": 4.0, "block": 6.0}
+MIN_SIZE = 2.0
 THREADS = 2  # neighbourhoods solved at once (CP-SAT releases the GIL while it solves)
 
 
@@ -50,8 +53,7 @@ class _Shared:
     """State the search threads share (guarded by `lock`)."""
 
     best: Incumbent
-    day_span: int
-    emp_share: float
+    size: dict[str, float]
     rounds: int = 0
     hot: tuple[list[int], list[int]] | None = None
 
@@ -64,14 +66,15 @@ def improve(
     seed: int,
     workers: int,
     on_better: Callable[[Incumbent], None],
-    threads: int = THREADS,
+    threads: int | None = None,
 ) -> tuple[Incumbent, int]:
     """Run LNS rounds in `threads` parallel threads until `deadline`; return the best
     incumbent and the rounds run. A round that improves on the best roster known when it
     ends replaces it (its fixed part came from an older incumbent: still a whole roster
     priced by the full model)."""
+    threads = threads or THREADS
     grid = assignment_vars(ctx)
-    shared = _Shared(start, min(ctx.n, FIRST_DAY_SPAN), FIRST_EMPLOYEE_SHARE)
+    shared = _Shared(start, dict(FIRST_SIZE))
     lock = threading.Lock()
     per_round = max(1, min(MAX_WORKERS, workers // max(1, threads)))
     pool = [
@@ -112,21 +115,9 @@ def _search(
             if shared.hot is None:
                 shared.hot = _hot_spots(ctx, best)
             hot_days, hot_emps = shared.hot
-            day_span, emp_share = shared.day_span, shared.emp_share
-        free_days: set[int]
-        free_emps: set[int]
-        if rng.random() < 0.5:
-            centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
-            first = min(max(0, centre - rng.randrange(day_span)), max(0, n - day_span))
-            free_days, free_emps = set(range(first, first + day_span)), set(range(n_emp))
-        else:
-            k = min(n_emp, max(2, round(emp_share * n_emp)))
-            chosen: set[int] = set()
-            if hot_emps and rng.random() < 0.7:
-                chosen.update(rng.sample(hot_emps, min(len(hot_emps), max(1, k // 2))))
-            rest = [e for e in range(n_emp) if e not in chosen]
-            chosen.update(rng.sample(rest, max(0, min(len(rest), k - len(chosen)))))
-            free_days, free_emps = set(range(n)), chosen
+            kind = rng.choice(tuple(shared.size))
+            size = shared.size[kind]
+        free_days, free_emps = _neighbourhood(kind, size, rng, hot_days, hot_emps, n, n_emp)
         model = ctx.model.clone()
         model.proto.clear_solution_hint()
         hint = model.proto.solution_hint
@@ -147,6 +138,13 @@ def _search(
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = rng.randrange(1 << 30)
         status = solver.solve(model)
+        log.debug(
+            "lns round by=%s status=%s size=%d wall=%.2f",
+            kind,
+            solver.status_name(status),
+            len(free_days) * len(free_emps),
+            solver.wall_time,
+        )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         obj = ctx.objective_value(solver)
@@ -154,18 +152,51 @@ def _search(
         if obj < best.objective:
             values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
         with lock:
-            if status == cp_model.OPTIMAL:
-                shared.day_span = min(n, shared.day_span + 1)
-                shared.emp_share = min(1.0, shared.emp_share + 0.03)
-            else:
-                shared.day_span = max(3, shared.day_span - 1)
-                shared.emp_share = max(0.1, shared.emp_share - 0.03)
+            limit = n if kind == "days" else n_emp
+            grown = size * 1.1 + 0.5 if status == cp_model.OPTIMAL else size * 0.9 - 0.5
+            shared.size[kind] = min(float(limit), max(MIN_SIZE, grown))
             if values is None or obj >= shared.best.objective:
                 continue
             shared.best = Incumbent(values, obj)
             shared.hot = None
             on_better(shared.best)
-            log.info("lns improved objective=%d round=%d", obj, shared.rounds)
+            log.info(
+                "lns improved objective=%d round=%d by=%s status=%s size=%d",
+                obj,
+                shared.rounds,
+                kind,
+                solver.status_name(status),
+                len(free_days) * len(free_emps),
+            )
+
+
+def _neighbourhood(
+    kind: str,
+    size: float,
+    rng: random.Random,
+    hot_days: list[int],
+    hot_emps: list[int],
+    n: int,
+    n_emp: int,
+) -> tuple[set[int], set[int]]:
+    """(days, people) to free; two in three neighbourhoods centre on the cost."""
+    if kind == "days":
+        span = min(n, round(size))
+        centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
+        first = min(max(0, centre - rng.randrange(span)), max(0, n - span))
+        return set(range(first, first + span)), set(range(n_emp))
+    k = min(n_emp, round(size))
+    chosen: set[int] = set()
+    if hot_emps and rng.random() < 0.7:
+        chosen.update(rng.sample(hot_emps, min(len(hot_emps), max(1, k // 2))))
+    rest = [e for e in range(n_emp) if e not in chosen]
+    chosen.update(rng.sample(rest, max(0, min(len(rest), k - len(chosen)))))
+    if kind == "people":
+        return set(range(n)), chosen
+    span = min(n, rng.randrange(7, 15))
+    centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
+    first = min(max(0, centre - rng.randrange(span)), max(0, n - span))
+    return set(range(first, first + span)), chosen
 
 
 def extract(ctx: Context, value: Callable[[cp_model.IntVar], int]) -> Roster:

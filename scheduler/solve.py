@@ -47,6 +47,8 @@ BY_EMPLOYEE_ROUND_S = 3.0
 #: share of the time limit the by-employee construction aims at (it runs on past it
 #: until every person has a row: a roster first)
 BY_EMPLOYEE_CONSTRUCT_SHARE = 0.4
+#: share of the time limit for a group-by-group warm start of a model built whole
+WARM_START_SHARE = 0.05
 
 FAMILIES: tuple[Callable[[Context], None], ...] = (
     assignment.post_absences,
@@ -196,6 +198,9 @@ def solve(
             tuple(watcher.seen),
         )
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
+    warm: lns.Incumbent | None = None
+    if use_lns and not options.feasibility_first:
+        warm = _warm_start(ctx, grid, options, deadline)
     phase_end = t0 + options.time_limit_s * options.first_solve_share if use_lns else deadline
     if options.soft_time_limit_s is not None:
         phase_end = min(phase_end, t0 + options.soft_time_limit_s)
@@ -213,6 +218,11 @@ def solve(
         values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
         incumbent = lns.Incumbent(values, ctx.objective_value(solver))
         bound = solver.best_objective_bound
+        if warm is not None and warm.objective < incumbent.objective:
+            incumbent = warm  # the search did not get back to its hint in time
+    elif status == cp_model.UNKNOWN and warm is not None:
+        incumbent = warm
+        _announce(incumbent, watcher, on_progress)
     elif status == cp_model.UNKNOWN and deadline - _time.monotonic() > 0.5:
         incumbent = _feasible_only(ctx, grid, options, deadline, watcher, on_progress)
     elif status == cp_model.INFEASIBLE:
@@ -238,6 +248,35 @@ def solve(
         None,
         tuple(watcher.seen),
     )
+
+
+def _warm_start(
+    ctx: Context, grid: list[list[list[cp_model.IntVar]]], options: SolveOptions, deadline: float
+) -> lns.Incumbent | None:
+    """A first roster built group by group (when no hard rule ties people together),
+    given to the complete search as its hint. Skipped when the problem brings its own
+    hint or published roster."""
+    p = ctx.p
+    if p.hint is not None or p.published is not None or not by_employee.separable(p):
+        return None
+    now = _time.monotonic()
+    roster = by_employee.construct(
+        p,
+        solve,
+        deadline=now + options.time_limit_s * WARM_START_SHARE,
+        hard_deadline=deadline,
+        workers=options.workers,
+        seed=options.seed,
+    )
+    if roster is None:
+        return None
+    warm = _incumbent_of(ctx, roster)
+    for row in grid:
+        for cell in row:
+            for v in cell:
+                ctx.model.add_hint(v, warm.values[v.index])
+    log.info("warm start objective=%d after %.2f s", warm.objective, _time.monotonic() - now)
+    return warm
 
 
 def _no_roster(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,24 @@ def test_long_horizons_are_solved_person_by_person(caplog: pytest.LogCaptureFixt
     assert ev.violations == () and ev.objective == res.objective
     seen = [prog.objective for prog in res.progress]
     assert seen == sorted(seen, reverse=True) and seen[-1] == res.objective
+
+
+def test_a_large_model_starts_from_a_group_by_group_roster(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    days, people = 28, 40  # 1120 employee-days: the model is built whole, then LNS
+    p = problem(
+        days=days,
+        pol=policy(*RULES, soft={Rule.COVER_UNDER: 1, Rule.COVER_OVER: 1}),
+        shifts=(DAY, LATE),
+        employees=tuple(replace(e, id=f"p{i}") for i, e in enumerate(staff(days) * (people // 4))),
+        demand=(*daily("D", days, 12), *daily("L", days, 8)),
+    )
+    with caplog.at_level(logging.INFO, logger="scheduler.solve"):
+        res = solve(p, SolveOptions(time_limit_s=15, workers=4, explain=False))
+    warm = [r.getMessage() for r in caplog.records if r.getMessage().startswith("warm start")]
+    assert len(warm) == 1
+    assert res.roster is not None and res.objective is not None
+    ev = evaluate(p, res.roster)
+    assert ev.violations == () and ev.objective == res.objective
+    assert res.objective <= int(warm[0].split("objective=")[1].split()[0])
