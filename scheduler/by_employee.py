@@ -56,10 +56,6 @@ def separable(problem: Problem) -> bool:
     )
 
 
-def _covers(a: Assignment, line: Demand) -> bool:
-    return a.shift_id == line.shift_id and (line.skill is None or a.skill == line.skill)
-
-
 def residual_demand(problem: Problem, placed: Iterable[Assignment]) -> tuple[Demand, ...]:
     """Each demand line less the head count `placed` already gives it."""
     given: Counter[tuple[object, ...]] = Counter()
@@ -130,11 +126,11 @@ def construct(
     hard_deadline: float,
     workers: int,
     seed: int,
-) -> Roster | None:
-    """A roster meeting every hard rule, built group by group, aiming to finish by
-    `deadline` (a group stops at its share of the time only once it has rows); None if
-    a group's rows could not be found by `hard_deadline` (or the problem is not
-    separable)."""
+) -> tuple[Roster, int] | None:
+    """A roster meeting every hard rule and its objective, built group by group, aiming
+    to finish by `deadline` (a group stops at its share of the time only once it has
+    rows); None if a group's rows could not be found by `hard_deadline` (or the problem
+    is not separable)."""
     if not separable(problem):
         return None
     size = max(1, CONSTRUCT_CELLS // max(1, problem.days))
@@ -156,7 +152,7 @@ def construct(
         log.info("by-employee roster breaks %d hard rules; dropped", len(ev.violations))
         return None
     log.info("by-employee construction groups=%d objective=%d", len(groups), ev.objective)
-    return roster
+    return roster, ev.objective
 
 
 def improve(

@@ -181,10 +181,7 @@ def _neighbourhood(
 ) -> tuple[set[int], set[int]]:
     """(days, people) to free; two in three neighbourhoods centre on the cost."""
     if kind == "days":
-        span = min(n, round(size))
-        centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
-        first = min(max(0, centre - rng.randrange(span)), max(0, n - span))
-        return set(range(first, first + span)), set(range(n_emp))
+        return _window(min(n, round(size)), rng, hot_days, n), set(range(n_emp))
     k = min(n_emp, round(size))
     chosen: set[int] = set()
     if hot_emps and rng.random() < 0.7:
@@ -193,10 +190,14 @@ def _neighbourhood(
     chosen.update(rng.sample(rest, max(0, min(len(rest), k - len(chosen)))))
     if kind == "people":
         return set(range(n)), chosen
-    span = min(n, rng.randrange(7, 15))
+    return _window(min(n, rng.randrange(7, 15)), rng, hot_days, n), chosen
+
+
+def _window(span: int, rng: random.Random, hot_days: list[int], n: int) -> set[int]:
+    """`span` consecutive days, around a costly day two times in three."""
     centre = rng.choice(hot_days) if hot_days and rng.random() < 0.7 else rng.randrange(n)
     first = min(max(0, centre - rng.randrange(span)), max(0, n - span))
-    return set(range(first, first + span)), chosen
+    return set(range(first, first + span))
 
 
 def extract(ctx: Context, value: Callable[[cp_model.IntVar], int]) -> Roster:

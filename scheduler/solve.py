@@ -182,20 +182,11 @@ def solve(
     grid = lns.assignment_vars(ctx)
     if first_roster is not None:
         incumbent = _incumbent_of(ctx, first_roster)
-        _announce(incumbent, watcher, on_progress)
+        _announce(incumbent.objective, watcher, on_progress)
         incumbent = _lns(ctx, incumbent, None, options, deadline, watcher, on_progress)
         roster = extract(ctx, lambda v: incumbent.values[v.index])
-        report = check_agreement(problem, roster, incumbent.objective)
-        return SolveResult(
-            SolveStatus.FEASIBLE,
-            roster,
-            incumbent.objective,
-            None,
-            report,
-            _time.monotonic() - t0,
-            watcher.first,
-            None,
-            tuple(watcher.seen),
+        return _with_roster(
+            problem, SolveStatus.FEASIBLE, roster, incumbent.objective, None, watcher
         )
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
     warm: lns.Incumbent | None = None
@@ -222,7 +213,7 @@ def solve(
             incumbent = warm  # the search did not get back to its hint in time
     elif status == cp_model.UNKNOWN and warm is not None:
         incumbent = warm
-        _announce(incumbent, watcher, on_progress)
+        _announce(incumbent.objective, watcher, on_progress)
     elif status == cp_model.UNKNOWN and deadline - _time.monotonic() > 0.5:
         incumbent = _feasible_only(ctx, grid, options, deadline, watcher, on_progress)
     elif status == cp_model.INFEASIBLE:
@@ -236,18 +227,7 @@ def solve(
     if st == SolveStatus.FEASIBLE and options.lns and deadline - _time.monotonic() > 1.0:
         incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher, on_progress)
     roster = extract(ctx, lambda v: incumbent.values[v.index])
-    report = check_agreement(problem, roster, incumbent.objective)
-    return SolveResult(
-        st,
-        roster,
-        incumbent.objective,
-        bound,
-        report,
-        _time.monotonic() - t0,
-        watcher.first,
-        None,
-        tuple(watcher.seen),
-    )
+    return _with_roster(problem, st, roster, incumbent.objective, bound, watcher)
 
 
 def _warm_start(
@@ -260,7 +240,7 @@ def _warm_start(
     if p.hint is not None or p.published is not None or not by_employee.separable(p):
         return None
     now = _time.monotonic()
-    roster = by_employee.construct(
+    built = by_employee.construct(
         p,
         solve,
         deadline=now + options.time_limit_s * WARM_START_SHARE,
@@ -268,9 +248,9 @@ def _warm_start(
         workers=options.workers,
         seed=options.seed,
     )
-    if roster is None:
+    if built is None:
         return None
-    warm = _incumbent_of(ctx, roster)
+    warm = _incumbent_of(ctx, *built)
     for row in grid:
         for cell in row:
             for v in cell:
@@ -298,6 +278,29 @@ def _no_roster(
     )
 
 
+def _with_roster(
+    problem: Problem,
+    status: SolveStatus,
+    roster: Roster,
+    objective: int,
+    bound: float | None,
+    watcher: _Watcher,
+) -> SolveResult:
+    """The result for a roster, re-scored by the evaluator (which must agree)."""
+    report = check_agreement(problem, roster, objective)
+    return SolveResult(
+        status,
+        roster,
+        objective,
+        bound,
+        report,
+        _time.monotonic() - watcher.t0,
+        watcher.first,
+        None,
+        tuple(watcher.seen),
+    )
+
+
 def _solve_by_employee(
     problem: Problem, options: SolveOptions, watcher: _Watcher, on_progress: ProgressFn | None
 ) -> SolveResult | None:
@@ -306,7 +309,7 @@ def _solve_by_employee(
     never built (a year of 150 people does not fit a 2-core time budget)."""
     t0 = watcher.t0
     deadline = t0 + options.time_limit_s
-    roster = by_employee.construct(
+    built = by_employee.construct(
         problem,
         solve,
         deadline=t0 + options.time_limit_s * BY_EMPLOYEE_CONSTRUCT_SHARE,
@@ -314,13 +317,13 @@ def _solve_by_employee(
         workers=options.workers,
         seed=options.seed,
     )
-    if roster is None:
+    if built is None:
         return None
-    objective = evaluate(problem, roster).objective
-    _announce(lns.Incumbent({}, objective), watcher, on_progress)
+    roster, objective = built
+    _announce(objective, watcher, on_progress)
 
     def better(_roster: Roster, value: int) -> None:
-        _announce(lns.Incumbent({}, value), watcher, on_progress)
+        _announce(value, watcher, on_progress)
 
     roster, objective = by_employee.improve(
         problem,
@@ -334,22 +337,12 @@ def _solve_by_employee(
         round_seconds=BY_EMPLOYEE_ROUND_S,
         on_better=better,
     )
-    report = check_agreement(problem, roster, objective)
-    return SolveResult(
-        SolveStatus.FEASIBLE,
-        roster,
-        objective,
-        None,
-        report,
-        _time.monotonic() - t0,
-        watcher.first,
-        None,
-        tuple(watcher.seen),
-    )
+    return _with_roster(problem, SolveStatus.FEASIBLE, roster, objective, None, watcher)
 
 
-def _incumbent_of(ctx: Context, roster: Roster) -> lns.Incumbent:
-    """A roster as values of the model's assignment literals, priced by the evaluator."""
+def _incumbent_of(ctx: Context, roster: Roster, objective: int | None = None) -> lns.Incumbent:
+    """A roster as values of the model's assignment literals, priced by the evaluator
+    unless its `objective` is already known."""
     p = ctx.p
     emp = {e.id: i for i, e in enumerate(p.employees)}
     sidx = {s.id: i for i, s in enumerate(p.shifts)}
@@ -363,14 +356,16 @@ def _incumbent_of(ctx: Context, roster: Roster) -> lns.Incumbent:
         for d in range(ctx.n)
         for (s, k), v in ctx.x[ei][d].items()
     }
-    return lns.Incumbent(values, evaluate(p, roster).objective)
+    if objective is None:
+        objective = evaluate(p, roster).objective
+    return lns.Incumbent(values, objective)
 
 
-def _announce(inc: lns.Incumbent, watcher: _Watcher, on_progress: ProgressFn | None) -> None:
+def _announce(objective: int, watcher: _Watcher, on_progress: ProgressFn | None) -> None:
     now = _time.monotonic() - watcher.t0
     if watcher.first is None:
         watcher.first = now
-    prog = Progress(inc.objective, 0.0, now, len(watcher.seen) + 1)
+    prog = Progress(objective, 0.0, now, len(watcher.seen) + 1)
     watcher.seen.append(prog)
     if on_progress is not None:
         on_progress(prog)
@@ -397,7 +392,7 @@ def _feasible_only(
     values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
     roster = extract(ctx, lambda v: values[v.index])
     inc = lns.Incumbent(values, evaluate(ctx.p, roster).objective)
-    _announce(inc, watcher, on_progress)
+    _announce(inc.objective, watcher, on_progress)
     return inc
 
 

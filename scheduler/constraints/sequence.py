@@ -56,7 +56,7 @@ def post_successions(ctx: Context) -> None:
         for (gap, si, rule), targets in grouped.items():
             g = ctx.group(rule, (e.id,), _pair_words(ctx, e, rule, need, si, targets[0]), e.id)
             g = g if rule != Rule.NO_OVERLAP else None
-            _post_forbidden_next(ctx, ei, gap, si, targets, g)
+            _post_forbidden_next(ctx, ei, gap, si, targets, rule, g)
         for gap, si, ti, rule, hard, weight in pairs:
             if hard:
                 continue
@@ -88,7 +88,13 @@ def _pair_words(ctx: Context, e: Employee, rule: Rule, need: int, si: int, ti: i
 
 
 def _post_forbidden_next(
-    ctx: Context, ei: int, gap: int, si: int, targets: list[int], group: cp_model.IntVar | None
+    ctx: Context,
+    ei: int,
+    gap: int,
+    si: int,
+    targets: list[int],
+    rule: Rule,
+    group: cp_model.IntVar | None,
 ) -> None:
     """Hard: shift `si` on day d excludes every shift in `targets` on day d + gap."""
     for d in range(-ctx.p.history_days, ctx.n - gap):
@@ -100,11 +106,9 @@ def _post_forbidden_next(
         nxt = [b for b in (ctx.on_shift(ei, d + gap, ti) for ti in targets) if b is not False]
         if not nxt:
             continue
-        if a is True:
+        if a is True:  # worked in the history: the successors are simply forbidden
             for b in nxt:
-                c = ctx.model.add_bool_or([b.Not()])  # type: ignore[union-attr]
-                if group is not None:
-                    c.only_enforce_if(group)
+                ctx.forbid(rule, b, hard=True, weight=0, group=group)  # type: ignore[arg-type]
             continue
         c = ctx.model.add(a + sum(nxt) <= 1)  # type: ignore[operator]
         if group is not None:

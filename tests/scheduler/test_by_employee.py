@@ -52,7 +52,7 @@ def test_hard_cover_minimum_ties_people_together() -> None:
 
 def test_a_group_is_priced_exactly_against_everybody_else() -> None:
     p = load(DATA / "Instance3.txt")
-    roster = by_employee.construct(
+    built = by_employee.construct(
         p,
         solve,
         deadline=time.monotonic() + 10,
@@ -60,7 +60,10 @@ def test_a_group_is_priced_exactly_against_everybody_else() -> None:
         workers=4,
         seed=0,
     )
-    assert roster is not None and evaluate(p, roster).violations == ()
+    assert built is not None
+    roster, objective = built
+    ev = evaluate(p, roster)
+    assert ev.violations == () and ev.objective == objective
     group = [e.id for e in p.employees[:5]]
     others = [a for a in roster.assignments if a.employee_id not in group]
     mine = Roster(p.start, p.days, tuple(a for a in roster.assignments if a.employee_id in group))
