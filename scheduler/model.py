@@ -423,6 +423,8 @@ class SolveOptions:
     #: one presolve pass, no probing, no symmetry detection: for many small sub-problems,
     #: where the full presolve costs more than the search
     light_presolve: bool = False
+    #: stop as soon as a roster costs at most this (a known lower bound, for example)
+    stop_at_objective: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

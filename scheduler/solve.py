@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
-from scheduler import by_employee, lns
-from scheduler.constraints import assignment, counts, cover, hours, sequence, wishes
+from scheduler import by_employee, columns, lns
+from scheduler.constraints import build
 from scheduler.constraints.context import Context
 from scheduler.construct import construct
 from scheduler.errors import InvalidProblem, SolverDisagreement
@@ -49,33 +49,8 @@ BY_EMPLOYEE_ROUND_S = 3.0
 BY_EMPLOYEE_CONSTRUCT_SHARE = 0.4
 #: share of the time limit for a group-by-group warm start of a model built whole
 WARM_START_SHARE = 0.05
-
-FAMILIES: tuple[Callable[[Context], None], ...] = (
-    assignment.post_absences,
-    assignment.post_pins,
-    assignment.post_no_nights,
-    cover.post_cover,
-    sequence.post_successions,
-    sequence.post_max_consecutive,
-    sequence.post_min_consecutive,
-    sequence.post_weekly_rest,
-    counts.post_max_shifts,
-    counts.post_total_minutes,
-    counts.post_max_weekends,
-    hours.post_overtime,
-    wishes.post_requests,
-    wishes.post_fairness,
-    wishes.post_minimal_change,
-)
-
-
-def build(problem: Problem, *, explain: bool = False) -> Context:
-    ctx = Context(problem, explain=explain)
-    for family in FAMILIES:
-        family(ctx)
-    if not explain:
-        ctx.model.minimize(sum(ctx.objective_terms()))
-    return ctx
+#: share of the time limit the price-and-dive warm start aims at (columns.py)
+DIVE_SHARE = 0.5
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -87,6 +62,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.seen: list[Progress] = []
         #: monotonic time after which the search stops at its next solution
         self.stop_after: float | None = None
+        #: the search stops at a solution costing at most this (nothing can be better)
+        self.stop_at: int | None = None
 
     def on_solution_callback(self) -> None:
         now = _time.monotonic() - self.t0
@@ -99,6 +76,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         if self.on_progress is not None:
             self.on_progress(prog)
         if self.stop_after is not None and _time.monotonic() >= self.stop_after:
+            self.stop_search()
+        if self.stop_at is not None and prog.objective <= self.stop_at:
             self.stop_search()
 
 
@@ -153,6 +132,7 @@ def solve(
     validate(problem)
     t0 = _time.monotonic()
     watcher = _Watcher(on_progress, t0)
+    watcher.stop_at = options.stop_at_objective
     deadline = t0 + options.time_limit_s
     first_roster: Roster | None = None
     long_horizon = options.lns and problem.days > CONSTRUCT_ABOVE_DAYS
@@ -190,7 +170,18 @@ def solve(
         )
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
     warm: lns.Incumbent | None = None
-    if use_lns and not options.feasibility_first:
+    dive_bound: int | None = None
+    if options.lns and not options.feasibility_first:
+        dove = _dive(ctx, grid, options, t0, deadline)
+        if dove is not None:
+            warm, dive_bound = _incumbent_of(ctx, dove.roster, dove.objective), dove.bound
+            watcher.stop_at = max(dove.bound, watcher.stop_at or dove.bound)
+            _announce(warm.objective, watcher, on_progress)
+            if dove.objective <= dove.bound:  # the roster meets the Lagrangian bound
+                return _with_roster(
+                    problem, SolveStatus.OPTIMAL, dove.roster, dove.objective, dove.bound, watcher
+                )
+    if use_lns and warm is None and not options.feasibility_first:
         warm = _warm_start(ctx, grid, options, deadline)
     phase_end = t0 + options.time_limit_s * options.first_solve_share if use_lns else deadline
     if options.soft_time_limit_s is not None:
@@ -208,12 +199,13 @@ def solve(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
         incumbent = lns.Incumbent(values, ctx.objective_value(solver))
-        bound = solver.best_objective_bound
+        bound = max(solver.best_objective_bound, dive_bound or 0)
         if warm is not None and warm.objective < incumbent.objective:
             incumbent = warm  # the search did not get back to its hint in time
     elif status == cp_model.UNKNOWN and warm is not None:
-        incumbent = warm
-        _announce(incumbent.objective, watcher, on_progress)
+        incumbent, bound = warm, dive_bound
+        if dive_bound is None:
+            _announce(incumbent.objective, watcher, on_progress)
     elif status == cp_model.UNKNOWN and deadline - _time.monotonic() > 0.5:
         incumbent = _feasible_only(ctx, grid, options, deadline, watcher, on_progress)
     elif status == cp_model.INFEASIBLE:
@@ -251,12 +243,41 @@ def _warm_start(
     if built is None:
         return None
     warm = _incumbent_of(ctx, *built)
+    _hint(ctx, grid, warm)
+    log.info("warm start objective=%d after %.2f s", warm.objective, _time.monotonic() - now)
+    return warm
+
+
+def _dive(
+    ctx: Context,
+    grid: list[list[list[cp_model.IntVar]]],
+    options: SolveOptions,
+    t0: float,
+    deadline: float,
+) -> columns.Dive | None:
+    """A roster by price and dive (columns.py) when the objective splits by person and
+    cover line, given to the search as its hint. Skipped when the problem brings its
+    own hint or published roster."""
+    p = ctx.p
+    if p.hint is not None or p.published is not None or not columns.usable(p):
+        return None
+    dove = columns.dive(
+        p,
+        solve,
+        deadline=t0 + options.time_limit_s * DIVE_SHARE,
+        seed=options.seed,
+        workers=options.workers,
+    )
+    if dove is not None and deadline - _time.monotonic() > 0:
+        _hint(ctx, grid, _incumbent_of(ctx, dove.roster, dove.objective))
+    return dove
+
+
+def _hint(ctx: Context, grid: list[list[list[cp_model.IntVar]]], start: lns.Incumbent) -> None:
     for row in grid:
         for cell in row:
             for v in cell:
-                ctx.model.add_hint(v, warm.values[v.index])
-    log.info("warm start objective=%d after %.2f s", warm.objective, _time.monotonic() - now)
-    return warm
+                ctx.model.add_hint(v, start.values[v.index])
 
 
 def _no_roster(

@@ -100,9 +100,11 @@ def test_a_large_model_starts_from_a_group_by_group_roster(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     days, people = 28, 40  # 1120 employee-days: the model is built whole, then LNS
+    # weekend fairness does not split by person: no price-and-dive, a group-by-group start
+    soft = {Rule.COVER_UNDER: 1, Rule.COVER_OVER: 1, Rule.FAIR_WEEKENDS: 1}
     p = problem(
         days=days,
-        pol=policy(*RULES, soft={Rule.COVER_UNDER: 1, Rule.COVER_OVER: 1}),
+        pol=policy(*RULES, soft=soft),
         shifts=(DAY, LATE),
         employees=tuple(replace(e, id=f"p{i}") for i, e in enumerate(staff(days) * (people // 4))),
         demand=(*daily("D", days, 12), *daily("L", days, 8)),

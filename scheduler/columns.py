@@ -1,0 +1,499 @@
+"""Rosters by column generation and diving ("price and dive").
+
+When no hard rule ties two people together and the soft costs are each one person's own
+or one cover line's, a roster is one *row* (a column of the master problem) per person:
+
+    minimise  sum of the chosen rows' own costs + the cover lines' under/over costs
+    such that every person gets exactly one row.
+
+The linear relaxation of that master problem over every row a person could work is a
+very tight bound for rostering (the Curtois-Qu lower bounds are this bound rounded up).
+Rows are generated on demand: the master LP (GLOP) prices every cover line; each
+person's *pricing* problem - the cheapest row under those prices, all of the person's
+hard rules holding - is a one-person CP-SAT model, built once and re-solved with new
+objective coefficients. Once no row prices below zero the LP is optimal; the dive then
+fixes the people whose LP row is (nearly) whole, re-generates rows for the others, and
+repeats until everybody has a row: a roster whose cost is usually within a few points
+of the bound. Every pricing round also gives a Lagrangian lower bound, valid whatever
+the LP's state, so a roster at that bound is proven optimal.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time as _time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from scheduler import by_employee
+from scheduler.constraints import build
+from scheduler.constraints.context import Context
+from scheduler.evaluate import evaluate
+from scheduler.model import Assignment, Problem, Roster, Rule, SolveOptions
+
+Solver = by_employee.Solver
+
+log = logging.getLogger(__name__)
+
+#: dual prices are scaled to integers for the CP-SAT pricing problems
+SCALE = 1000
+#: a row enters the master when its reduced cost is below minus this
+ENTER_BELOW = 1e-6
+#: a person's LP row counts as whole from this weight on (fixed without a choice)
+WHOLE = 0.99
+#: share of the dive's time the root column generation may take before diving anyway
+ROOT_SHARE = 0.5
+#: column-generation rounds after each fixing step of the dive
+DIVE_ROUNDS = 30
+#: seconds one pricing problem may take (a person's row over a few weeks takes ms)
+PRICE_LIMIT_S = 5.0
+#: the dive's last people (at most this many employee-days) are solved together by
+#: CP-SAT against the cover of the fixed ones: the LP's last fractional rows often have
+#: no whole combination, and a joint search finds the best one
+ENDGAME_CELLS = 150
+#: share of the time left that the joint search of the last people may take
+ENDGAME_SHARE = 0.5
+
+
+class RowKind(StrEnum):
+    """How a cover line's head count n meets the master's right-hand side."""
+
+    TARGET = "target"  # n + under - over = target
+    MINIMUM = "minimum"  # n + short >= minimum (soft minimum)
+    MAXIMUM = "maximum"  # n - excess <= maximum (soft maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverRow:
+    kind: RowKind
+    day: int
+    shift_id: str
+    skill: str | None
+    rhs: int
+    #: cost of one unit of slack below (under/short) and above (over/excess)
+    below: int
+    above: int
+
+    def dual_box(self) -> tuple[float, float]:
+        """Prices of this row for which the Lagrangian bound stays finite."""
+        if self.kind == RowKind.TARGET:
+            return -self.above, self.below
+        if self.kind == RowKind.MINIMUM:
+            return 0.0, self.below
+        return -self.above, 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One person's whole row: cells (day index, shift id, skill) and its own cost."""
+
+    cells: tuple[tuple[int, str, str | None], ...]
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dive:
+    roster: Roster
+    objective: int
+    #: proven lower bound on every roster's objective (rounded up)
+    bound: int
+    root_lp: float
+    columns: int
+    seconds: float
+
+
+def usable(problem: Problem) -> bool:
+    """True when the objective splits into per-person and per-cover-line parts and no
+    hard rule ties people together."""
+    if not by_employee.separable(problem):
+        return False
+    pol = problem.policy
+    return not any(pol.active(r) for r in (Rule.FAIR_NIGHTS, Rule.FAIR_WEEKENDS))
+
+
+def cover_rows(problem: Problem) -> list[CoverRow]:
+    pol = problem.policy
+    soft_min = pol.active(Rule.COVER_MINIMUM) and not pol.is_hard(Rule.COVER_MINIMUM)
+    soft_max = pol.active(Rule.COVER_MAXIMUM) and not pol.is_hard(Rule.COVER_MAXIMUM)
+    rows: list[CoverRow] = []
+    for line in problem.demand:
+        d = problem.index_of(line.day)
+        if not 0 <= d < problem.days:
+            continue
+        key = (d, line.shift_id, line.skill)
+        under, over = line.under_weight, line.over_weight
+        rows.append(CoverRow(RowKind.TARGET, *key, line.target, under, over))
+        if soft_min and line.minimum > 0:
+            w = _weight(problem, Rule.COVER_MINIMUM)
+            rows.append(CoverRow(RowKind.MINIMUM, *key, line.minimum, w, 0))
+        if soft_max and line.maximum is not None:
+            w = _weight(problem, Rule.COVER_MAXIMUM)
+            rows.append(CoverRow(RowKind.MAXIMUM, *key, line.maximum, 0, w))
+    return rows
+
+
+def _weight(problem: Problem, rule: Rule) -> int:
+    setting = problem.policy.setting(rule)
+    return 0 if setting is None else setting.weight
+
+
+class _RowIndex:
+    """Which cover rows a cell (day, shift, skill) counts in."""
+
+    def __init__(self, rows: Sequence[CoverRow]) -> None:
+        self.by_slot: dict[tuple[int, str], list[int]] = {}
+        self.rows = rows
+        for ri, r in enumerate(rows):
+            self.by_slot.setdefault((r.day, r.shift_id), []).append(ri)
+
+    def of(self, day: int, shift_id: str, skill: str | None) -> list[int]:
+        return [
+            ri
+            for ri in self.by_slot.get((day, shift_id), ())
+            if self.rows[ri].skill is None or self.rows[ri].skill == skill
+        ]
+
+
+class _Pricer:
+    """One person's pricing problem: their hard rules and own costs, built once."""
+
+    def __init__(self, problem: Problem, employee_id: str, index: _RowIndex, seed: int) -> None:
+        sub = by_employee.subproblem(problem, [employee_id], [], None)
+        free = tuple(
+            replace(x, target=0, minimum=0, maximum=None, under_weight=0, over_weight=0)
+            for x in sub.demand
+        )
+        # the cover lines stay (they name the skill roles) but cost nothing here
+        self.ctx: Context = build(replace(sub, demand=free))
+        self.seed = seed
+        self.days = problem.days
+        self.cells: list[tuple[cp_model.IntVar, tuple[int, str, str | None], list[int]]] = []
+        for d in range(problem.days):
+            for (s, k), v in self.ctx.x[0][d].items():
+                cell = (d, problem.shifts[s].id, k)
+                self.cells.append((v, cell, index.of(*cell)))
+
+    def price(
+        self, prices: Sequence[float], time_limit: float
+    ) -> tuple[list[Column], float | None]:
+        """Rows found on the way to the cheapest one under `prices`, and a lower bound
+        on min(own cost - priced cover) (None if the person has no row at all)."""
+        terms: list[cp_model.LinearExprT] = [SCALE * t.weight * t.expr for t in self.ctx.terms]
+        for v, _cell, rows in self.cells:
+            c = sum(prices[ri] for ri in rows)
+            if c:
+                terms.append(-round(c * SCALE) * v)
+        self.ctx.model.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.seed
+        solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+        found: list[Column] = []
+        collect = _Collect(self, found)
+        status = solver.solve(self.ctx.model, collect)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return found, None
+        # each true cell's price was rounded by at most 0.5 / SCALE; a row has <= days cells
+        return found, (solver.best_objective_bound - 0.5 * self.days) / SCALE
+
+    def column(self, solver: cp_model.CpSolverSolutionCallback) -> Column:
+        cells = tuple(cell for v, cell, _rows in self.cells if solver.value(v))
+        own = sum(
+            t.weight * (t.expr if isinstance(t.expr, int) else solver.value(t.expr))
+            for t in self.ctx.terms
+        )
+        return Column(cells, int(own))
+
+
+class _Collect(cp_model.CpSolverSolutionCallback):
+    def __init__(self, pricer: _Pricer, out: list[Column]) -> None:
+        super().__init__()
+        self.pricer = pricer
+        self.out = out
+
+    def on_solution_callback(self) -> None:
+        self.out.append(self.pricer.column(self))
+
+
+class _Master:
+    """The restricted master LP, grown one column at a time (GLOP re-solves warm)."""
+
+    def __init__(self, people: int, rows: Sequence[CoverRow], index: _RowIndex) -> None:
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.rows = rows
+        self.index = index
+        inf = self.lp.infinity()
+        obj = self.lp.Objective()
+        self.convexity = [self.lp.Constraint(1, 1) for _ in range(people)]
+        self.cover: list[pywraplp.Constraint] = []
+        for r in rows:
+            if r.kind == RowKind.TARGET:
+                c = self.lp.Constraint(r.rhs, r.rhs)
+                under, over = self.lp.NumVar(0, inf, ""), self.lp.NumVar(0, inf, "")
+                c.SetCoefficient(under, 1)
+                c.SetCoefficient(over, -1)
+                obj.SetCoefficient(under, r.below)
+                obj.SetCoefficient(over, r.above)
+            elif r.kind == RowKind.MINIMUM:
+                c = self.lp.Constraint(r.rhs, inf)
+                short = self.lp.NumVar(0, inf, "")
+                c.SetCoefficient(short, 1)
+                obj.SetCoefficient(short, r.below)
+            else:
+                c = self.lp.Constraint(-inf, r.rhs)
+                excess = self.lp.NumVar(0, inf, "")
+                c.SetCoefficient(excess, -1)
+                obj.SetCoefficient(excess, r.above)
+            self.cover.append(c)
+        obj.SetMinimization()
+        self.columns: list[list[Column]] = [[] for _ in range(people)]
+        self.vars: list[list[pywraplp.Variable]] = [[] for _ in range(people)]
+        self.seen: list[set[tuple[tuple[int, str, str | None], ...]]] = [
+            set() for _ in range(people)
+        ]
+        self.fixed: dict[int, int] = {}
+
+    def add(self, person: int, col: Column) -> bool:
+        if col.cells in self.seen[person]:
+            return False
+        self.seen[person].add(col.cells)
+        v = self.lp.NumVar(0, 0 if person in self.fixed else 1, "")
+        self.lp.Objective().SetCoefficient(v, col.cost)
+        self.convexity[person].SetCoefficient(v, 1)
+        for cell in col.cells:
+            for ri in self.index.of(*cell):
+                c = self.cover[ri]
+                c.SetCoefficient(v, c.GetCoefficient(v) + 1)
+        self.columns[person].append(col)
+        self.vars[person].append(v)
+        return True
+
+    def fix(self, person: int, ci: int) -> None:
+        self.fixed[person] = ci
+        for i, v in enumerate(self.vars[person]):
+            v.SetBounds(1 if i == ci else 0, 1 if i == ci else 0)
+
+    def solve(self) -> tuple[float, list[float], list[float]]:
+        """LP value, cover-row prices (clipped to their boxes), person prices."""
+        status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError(f"master LP ended with status {status}")
+        prices = []
+        for r, c in zip(self.rows, self.cover, strict=True):
+            lo, hi = r.dual_box()
+            prices.append(min(hi, max(lo, c.dual_value())))
+        return self.lp.Objective().Value(), prices, [c.dual_value() for c in self.convexity]
+
+    def weights(self, person: int) -> list[float]:
+        return [v.solution_value() for v in self.vars[person]]
+
+    def reduced_cost(self, person: int, col: Column, prices: Sequence[float], pi: float) -> float:
+        covered = sum(prices[ri] for cell in col.cells for ri in self.index.of(*cell))
+        return col.cost - covered - pi
+
+
+class _Generator:
+    """Column generation over the people not yet fixed."""
+
+    def __init__(self, problem: Problem, seed: int, threads: int) -> None:
+        self.problem = problem
+        self.rows = cover_rows(problem)
+        index = _RowIndex(self.rows)
+        self.master = _Master(len(problem.employees), self.rows, index)
+        self.pricers = [_Pricer(problem, e.id, index, seed) for e in problem.employees]
+        self.pool = ThreadPoolExecutor(max(1, threads))
+        self.prices = [r.below / 2 if r.kind != RowKind.MAXIMUM else 0.0 for r in self.rows]
+        self.pi = [0.0] * len(problem.employees)
+        self.lp: float | None = None
+        self.bound = -math.inf
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def round(self, deadline: float) -> int | None:
+        """Price every free person once, add the rows that price below zero and re-solve
+        the master; the number of rows added (None: somebody has no row at all)."""
+        free = [i for i in range(len(self.pricers)) if i not in self.master.fixed]
+        prices = self.prices
+
+        def run(i: int) -> tuple[list[Column], float | None]:
+            left = deadline - _time.monotonic()
+            return self.pricers[i].price(prices, min(PRICE_LIMIT_S, max(0.05, left)))
+
+        results = list(self.pool.map(run, free))
+        added = 0
+        bound_ok = len(free) == len(self.pricers)
+        lagrange = sum(p * r.rhs for p, r in zip(prices, self.rows, strict=True))
+        for i, (cols, low) in zip(free, results, strict=True):
+            if low is None:
+                if not cols:
+                    return None
+                bound_ok = False
+            else:
+                lagrange += low
+            for col in cols:
+                rc = self.master.reduced_cost(i, col, prices, self.pi[i])
+                if self.lp is None or rc < -ENTER_BELOW:
+                    added += self.master.add(i, col)
+        if bound_ok:
+            self.bound = max(self.bound, lagrange)
+        self.lp, self.prices, self.pi = self.master.solve()
+        return added
+
+    def converge(self, rounds: int, deadline: float) -> bool | None:
+        """Rounds until no row enters, `rounds` are done or `deadline`; True if converged."""
+        for _ in range(rounds):
+            if _time.monotonic() >= deadline and self.lp is not None:
+                return False
+            added = self.round(deadline)
+            if added is None:
+                return None
+            if added == 0:
+                return True
+        return False
+
+
+def dive(
+    problem: Problem,
+    solve_fn: Solver,
+    *,
+    deadline: float,
+    seed: int = 0,
+    workers: int = 8,
+    threads: int = 2,
+) -> Dive | None:
+    """A roster by price and dive, aiming to finish by `deadline`; None if the problem is
+    not `usable` or a person has no row meeting their hard rules. `solve_fn` solves the
+    dive's last people together (with `workers`)."""
+    if not usable(problem) or not problem.employees:
+        return None
+    t0 = _time.monotonic()
+    gen = _Generator(problem, seed, threads)
+    try:
+        return _dive(gen, solve_fn, t0, deadline, workers)
+    finally:
+        gen.close()
+
+
+def _dive(
+    gen: _Generator, solve_fn: Solver, t0: float, deadline: float, workers: int
+) -> Dive | None:
+    problem, master = gen.problem, gen.master
+    root_end = t0 + (deadline - t0) * ROOT_SHARE
+    converged = gen.converge(10_000, root_end)
+    if converged is None:
+        log.info("column generation: a person has no row meeting their hard rules")
+        return None
+    root_lp = gen.lp or 0.0
+    log.info(
+        "root LP=%.2f converged=%s columns=%d bound=%.2f after %.2f s",
+        root_lp,
+        converged,
+        sum(map(len, master.columns)),
+        gen.bound,
+        _time.monotonic() - t0,
+    )
+    people = len(problem.employees)
+    step_seconds: list[float] = []
+    joint: list[Assignment] = []
+    while len(master.fixed) < people:
+        ts = _time.monotonic()
+        free = [i for i in range(people) if i not in master.fixed]
+        best = {i: max(enumerate(master.weights(i)), key=lambda cw: cw[1]) for i in free}
+        if len(free) * problem.days <= ENDGAME_CELLS:
+            joint = _endgame(gen, free, best, solve_fn, deadline, workers)
+            if joint:
+                break
+        whole = [i for i in free if best[i][1] >= WHOLE]
+        left = deadline - ts
+        if left <= 0:
+            pick = free  # out of time: everybody takes their heaviest row
+        elif whole:
+            pick = whole
+        else:
+            per_step = sum(step_seconds[-5:]) / len(step_seconds[-5:]) if step_seconds else 0.0
+            k = max(1, math.ceil(len(free) * per_step / left)) if per_step else 1
+            pick = sorted(free, key=lambda i: -best[i][1])[:k]
+        for i in pick:
+            master.fix(i, best[i][0])
+        if len(master.fixed) < people:
+            if gen.converge(DIVE_ROUNDS, deadline) is None:
+                return None
+        else:
+            gen.lp, gen.prices, gen.pi = master.solve()
+        step_seconds.append(_time.monotonic() - ts)
+        log.debug("dive step fixed=%d (+%d) lp=%.2f", len(master.fixed), len(pick), gen.lp or 0.0)
+    placed = [*_rows(gen, master.fixed), *joint]
+    roster = Roster(problem.start, problem.days, tuple(placed))
+    ev = evaluate(problem, roster)
+    if ev.violations:  # every row meets its person's hard rules: this is a defect
+        raise RuntimeError(f"dive roster breaks hard rules: {ev.violations[0].words}")
+    bound = math.ceil(gen.bound - 1e-6) if gen.bound > -math.inf else 0
+    log.info(
+        "dive objective=%d (LP %.2f) bound=%d columns=%d steps=%d after %.2f s",
+        ev.objective,
+        gen.lp or 0.0,
+        bound,
+        sum(map(len, master.columns)),
+        len(step_seconds),
+        _time.monotonic() - t0,
+    )
+    return Dive(
+        roster,
+        ev.objective,
+        bound,
+        root_lp,
+        sum(map(len, master.columns)),
+        _time.monotonic() - t0,
+    )
+
+
+def _rows(gen: _Generator, chosen: dict[int, int]) -> list[Assignment]:
+    """The assignments of column `chosen[i]` of each person i."""
+    p = gen.problem
+    return [
+        Assignment(p.employees[i].id, p.date_of(d), sid, k)
+        for i, ci in chosen.items()
+        for d, sid, k in gen.master.columns[i][ci].cells
+    ]
+
+
+def _endgame(
+    gen: _Generator,
+    free: list[int],
+    best: dict[int, tuple[int, float]],
+    solve_fn: Solver,
+    deadline: float,
+    workers: int,
+) -> list[Assignment]:
+    """The last people's rows, searched together against the fixed people's cover and
+    hinted with each one's heaviest LP row; [] if no rows were found in time."""
+    p = gen.problem
+    placed = _rows(gen, gen.master.fixed)
+    hint = Roster(p.start, p.days, tuple(_rows(gen, {i: best[i][0] for i in free})))
+    group = [p.employees[i].id for i in free]
+    sub = by_employee.subproblem(p, group, placed, hint)
+    # a roster's objective is the sub-problem's plus what the fixed rows cost alone
+    fixed_cost = (
+        evaluate(p, Roster(p.start, p.days, tuple(placed))).objective
+        - evaluate(sub, Roster(p.start, p.days, ())).objective
+    )
+    budget = max(1.0, (deadline - _time.monotonic()) * ENDGAME_SHARE)
+    options = SolveOptions(
+        time_limit_s=budget,
+        workers=workers,
+        explain=False,
+        lns=False,
+        stop_at_objective=None
+        if gen.bound == -math.inf
+        else math.ceil(gen.bound - 1e-6) - fixed_cost,
+    )
+    res = solve_fn(sub, options)
+    log.debug("dive end-game people=%d objective=%s", len(free), res.objective)
+    return [] if res.roster is None else list(res.roster.assignments)

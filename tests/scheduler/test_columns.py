@@ -1,0 +1,154 @@
+"""Price and dive: the column-generation roster, its Lagrangian bound, and its use."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from scheduler import columns
+from scheduler.curtois import load
+from scheduler.evaluate import evaluate
+from scheduler.model import (
+    Absence,
+    Employee,
+    Problem,
+    Rule,
+    ShiftRequest,
+    SolveOptions,
+    SolveStatus,
+)
+from scheduler.solve import solve
+from tests.scheduler.builders import DAY, LATE, MONDAY, daily, policy, problem
+from tests.scheduler.test_search import RULES, staff
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
+BEST_KNOWN = {"Instance2": 828, "Instance3": 1001}
+
+
+def dive(p: Problem, seconds: float = 30) -> columns.Dive:
+    d = columns.dive(p, solve, deadline=time.monotonic() + seconds, seed=0, workers=4)
+    assert d is not None
+    ev = evaluate(p, d.roster)
+    assert ev.violations == () and ev.objective == d.objective
+    return d
+
+
+def optimum(p: Problem) -> int:
+    """The proven optimum by the complete CP-SAT search alone (no dive, no LNS)."""
+    res = solve(p, SolveOptions(time_limit_s=60, workers=4, explain=False, lns=False))
+    assert res.status == SolveStatus.OPTIMAL and res.objective is not None
+    return res.objective
+
+
+def skilled_problem(**soft: int) -> Problem:
+    """Two roles on one shift, people with one or both skills, leave and requests."""
+    days = 14
+    people = (
+        Employee("a", skills=frozenset({"pick"})),
+        Employee("b", skills=frozenset({"pick"})),
+        Employee("c", skills=frozenset({"pack"})),
+        Employee("d", skills=frozenset({"pick", "pack"})),
+        Employee("e", skills=frozenset({"pick", "pack"})),
+    )
+    rules = {Rule.COVER_UNDER: 1, Rule.COVER_OVER: 1, Rule.SHIFT_OFF_REQUEST: 1}
+    rules.update({Rule(k): w for k, w in soft.items()})
+    return problem(
+        days=days,
+        pol=policy(Rule.MAX_CONSECUTIVE_DAYS, Rule.WEEKLY_REST, soft=rules),
+        shifts=(DAY,),
+        employees=people,
+        demand=(
+            *daily("D", days, 2, skill="pick", under_weight=30, minimum=2, maximum=2),
+            *daily("D", days, 1, skill="pack", under_weight=50, minimum=1, maximum=2),
+        ),
+        absences=tuple(Absence("d", MONDAY + timedelta(days=i)) for i in (2, 3, 4)),
+        requests=tuple(
+            ShiftRequest("e", MONDAY + timedelta(days=i), None, want=False, weight=7)
+            for i in (0, 1, 5, 6)
+        ),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BEST_KNOWN))
+def test_curtois_instances_are_solved_and_proven_optimal_by_the_dive(name: str) -> None:
+    p = load(DATA / f"{name}.txt")
+    d = dive(p)
+    assert d.objective == d.bound == BEST_KNOWN[name]
+    res = solve(p, SolveOptions(time_limit_s=30, workers=4, explain=False))
+    assert res.status == SolveStatus.OPTIMAL and res.objective == BEST_KNOWN[name]
+    assert res.bound == BEST_KNOWN[name]
+
+
+def test_the_bound_never_exceeds_the_optimum_and_the_dive_never_beats_it() -> None:
+    days = 14
+    p = problem(
+        days=days,
+        pol=policy(*RULES, soft={Rule.COVER_UNDER: 1, Rule.COVER_OVER: 1}),
+        shifts=(DAY, LATE),
+        employees=staff(days),
+        demand=(*daily("D", days, 2, under_weight=10), *daily("L", days, 2, under_weight=7)),
+    )
+    best = optimum(p)
+    d = dive(p)
+    assert d.bound <= best <= d.objective
+    assert d.root_lp <= best
+
+
+@pytest.mark.parametrize(
+    "soft",
+    [{}, {"cover_minimum": 40}, {"cover_maximum": 20}, {"cover_minimum": 40, "cover_maximum": 20}],
+    ids=["target", "soft-minimum", "soft-maximum", "both"],
+)
+def test_skill_lines_and_soft_limits_are_priced_like_the_evaluator(soft: dict[str, int]) -> None:
+    p = skilled_problem(**soft)
+    best = optimum(p)
+    d = dive(p)
+    assert d.bound <= best <= d.objective
+    rows = columns.cover_rows(p)
+    kinds = {r.kind for r in rows}
+    assert (columns.RowKind.MINIMUM in kinds) == ("cover_minimum" in soft)
+    assert (columns.RowKind.MAXIMUM in kinds) == ("cover_maximum" in soft)
+
+
+def test_the_dive_is_used_only_when_the_objective_splits_by_person() -> None:
+    p = skilled_problem()
+    assert columns.usable(p)
+    fair = replace(p, policy=policy(soft={Rule.COVER_UNDER: 1, Rule.FAIR_WEEKENDS: 1}))
+    hard_min = replace(p, policy=policy(Rule.COVER_MINIMUM, soft={Rule.COVER_UNDER: 1}))
+    assert not columns.usable(fair)
+    assert not columns.usable(hard_min)
+    assert columns.dive(fair, solve, deadline=time.monotonic() + 5) is None
+
+
+def test_a_person_without_any_valid_row_leaves_it_to_the_explanation() -> None:
+    days = 7
+    # at least 5 days of work but on leave 3 of 7 days: no row meets the hard rules
+    ann = Employee("ann", min_total_minutes=5 * 480)
+    p = problem(
+        days=days,
+        pol=policy(Rule.MIN_TOTAL_MINUTES, Rule.UNAVAILABLE, soft={Rule.COVER_UNDER: 1}),
+        employees=(ann, Employee("bob")),
+        demand=daily("D", days, 1),
+        absences=tuple(Absence("ann", MONDAY + timedelta(days=i)) for i in (0, 2, 4)),
+    )
+    assert columns.dive(p, solve, deadline=time.monotonic() + 10) is None
+    res = solve(p, SolveOptions(time_limit_s=10, workers=4))
+    assert res.status == SolveStatus.INFEASIBLE and res.explanation is not None
+    assert any(c.rule == Rule.MIN_TOTAL_MINUTES for c in res.explanation.conflicts)
+
+
+def test_the_solve_starts_from_the_dive_and_reports_it(caplog: pytest.LogCaptureFixture) -> None:
+    p = load(DATA / "Instance1.txt")  # LP bound 558 < optimum 607: the dive cannot prove it
+    with caplog.at_level(logging.INFO, logger="scheduler.columns"):
+        res = solve(p, SolveOptions(time_limit_s=20, workers=4, explain=False))
+    dove = [r.getMessage() for r in caplog.records if r.getMessage().startswith("dive objective")]
+    assert len(dove) == 1
+    dive_value = int(dove[0].split("objective=")[1].split()[0])
+    assert res.objective is not None and res.objective <= dive_value
+    assert res.progress[0].objective == dive_value
+    assert res.status == SolveStatus.OPTIMAL and res.objective == 607
