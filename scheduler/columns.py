@@ -194,6 +194,10 @@ class _Pricer:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.seed
         solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+        # one light presolve pass: a person's model is small and solved thousands of times
+        solver.parameters.max_presolve_iterations = 1
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
         found: list[Column] = []
         collect = _Collect(self, found)
         status = solver.solve(self.ctx.model, collect)
@@ -402,11 +406,13 @@ def _dive(
     people = len(problem.employees)
     step_seconds: list[float] = []
     joint: list[Assignment] = []
+    endgame_tried = False
     while len(master.fixed) < people:
         ts = _time.monotonic()
         free = [i for i in range(people) if i not in master.fixed]
         best = {i: max(enumerate(master.weights(i)), key=lambda cw: cw[1]) for i in free}
-        if len(free) * problem.days <= ENDGAME_CELLS:
+        if len(free) * problem.days <= ENDGAME_CELLS and not endgame_tried:
+            endgame_tried = True
             joint = _endgame(gen, free, best, solve_fn, deadline, workers)
             if joint:
                 break
