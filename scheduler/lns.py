@@ -67,9 +67,11 @@ def improve(
     workers: int,
     on_better: Callable[[Incumbent], None],
     threads: int | None = None,
+    stop_at: int = 0,
 ) -> tuple[Incumbent, int]:
-    """Run LNS rounds in `threads` parallel threads until `deadline`; return the best
-    incumbent and the rounds run. A round that improves on the best roster known when it
+    """Run LNS rounds in `threads` parallel threads until `deadline` or a roster costing
+    at most `stop_at` (a known lower bound); return the best incumbent and the rounds
+    run. A round that improves on the best roster known when it
     ends replaces it (its fixed part came from an older incumbent: still a whole roster
     priced by the full model)."""
     threads = threads or THREADS
@@ -81,7 +83,7 @@ def improve(
         threading.Thread(
             target=_search,
             args=(ctx, grid, shared, lock, random.Random(seed + 7919 * i), deadline, per_round),
-            kwargs={"on_better": on_better},
+            kwargs={"on_better": on_better, "stop_at": stop_at},
             daemon=True,
         )
         for i in range(max(1, threads))
@@ -103,13 +105,14 @@ def _search(
     workers: int,
     *,
     on_better: Callable[[Incumbent], None],
+    stop_at: int,
 ) -> None:
     n_emp, n = len(grid), ctx.n
     while True:
         left = deadline - _time.monotonic()
         with lock:
             best = shared.best
-            if left < 0.5 or best.objective == 0:
+            if left < 0.5 or best.objective <= stop_at:
                 return
             shared.rounds += 1
             if shared.hot is None:

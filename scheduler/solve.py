@@ -4,6 +4,7 @@ and explain infeasibility with an assumption core."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time as _time
 from collections.abc import Callable, Sequence
@@ -218,6 +219,8 @@ def solve(
     st = SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE
     if st == SolveStatus.FEASIBLE and options.lns and deadline - _time.monotonic() > 1.0:
         incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher, on_progress)
+        if bound is not None and incumbent.objective <= math.ceil(bound - 1e-6):
+            st = SolveStatus.OPTIMAL  # the search reached a proven lower bound
     roster = extract(ctx, lambda v: incumbent.values[v.index])
     return _with_roster(problem, st, roster, incumbent.objective, bound, watcher)
 
@@ -433,7 +436,13 @@ def _lns(
             on_progress(prog)
 
     best, rounds = lns.improve(
-        ctx, start, deadline=deadline, seed=options.seed, workers=options.workers, on_better=better
+        ctx,
+        start,
+        deadline=deadline,
+        seed=options.seed,
+        workers=options.workers,
+        on_better=better,
+        stop_at=max(0, math.ceil(bound - 1e-6)) if bound is not None else 0,
     )
     log.info("lns done rounds=%d objective=%d", rounds, best.objective)
     return best

@@ -6,7 +6,14 @@ story is told: punches flow in, hours are computed, a roster is solved, the resu
 
 from __future__ import annotations
 
-from gateway.demo import attendance_step, gateway_step, roster_step, seed_import, zkteco_step
+from gateway.demo import (
+    attendance_step,
+    benchmark_step,
+    gateway_step,
+    roster_step,
+    seed_import,
+    zkteco_step,
+)
 from gateway.demo.runner import DemoContext, DemoStep, run_demo
 
 STEPS: tuple[DemoStep, ...] = (
@@ -15,6 +22,7 @@ STEPS: tuple[DemoStep, ...] = (
     gateway_step.STEP,
     attendance_step.STEP,
     roster_step.STEP,
+    benchmark_step.STEP,
 )
 
 __all__ = ["STEPS", "DemoContext", "DemoStep", "run_demo"]
