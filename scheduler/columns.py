@@ -53,6 +53,8 @@ ROOT_SHARE = 0.5
 DIVE_ROUNDS = 30
 #: seconds one pricing problem may take (a person's row over a few weeks takes ms)
 PRICE_LIMIT_S = 5.0
+#: seconds a person's first row may take, whatever the deadline (the master needs one)
+FIRST_ROW_LIMIT_S = 60.0
 #: the dive's last people (at most this many employee-days) are solved together by
 #: CP-SAT against the cover of the fixed ones: the LP's last fractional rows often have
 #: no whole combination, and a joint search finds the best one
@@ -160,6 +162,17 @@ class _RowIndex:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """One pricing solve: the rows found, a lower bound on the priced row cost (None if
+    unknown), whether the cheapest row is proven, whether the person has no row at all."""
+
+    columns: list[Column]
+    low: float | None
+    complete: bool
+    infeasible: bool
+
+
 class _Pricer:
     """One person's pricing problem: their hard rules and own costs, built once."""
 
@@ -179,11 +192,9 @@ class _Pricer:
                 cell = (d, problem.shifts[s].id, k)
                 self.cells.append((v, cell, index.of(*cell)))
 
-    def price(
-        self, prices: Sequence[float], time_limit: float
-    ) -> tuple[list[Column], float | None]:
+    def price(self, prices: Sequence[float], time_limit: float) -> _Priced:
         """Rows found on the way to the cheapest one under `prices`, and a lower bound
-        on min(own cost - priced cover) (None if the person has no row at all)."""
+        on min(own cost - priced cover)."""
         terms: list[cp_model.LinearExprT] = [SCALE * t.weight * t.expr for t in self.ctx.terms]
         for v, _cell, rows in self.cells:
             c = sum(prices[ri] for ri in rows)
@@ -194,17 +205,22 @@ class _Pricer:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.seed
         solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-        # one light presolve pass: a person's model is small and solved thousands of times
+        # one light presolve pass: a person's model is small and solved thousands of times;
+        # the full LP relaxation proves a row optimal far sooner (Curtois-Qu Instance16,
+        # 56 days: a pricing round of 20 people 10-14 s -> 0.5 s)
         solver.parameters.max_presolve_iterations = 1
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
+        solver.parameters.linearization_level = 2
         found: list[Column] = []
-        collect = _Collect(self, found)
-        status = solver.solve(self.ctx.model, collect)
+        status = solver.solve(self.ctx.model, _Collect(self, found))
+        if status == cp_model.INFEASIBLE:
+            return _Priced(found, None, complete=True, infeasible=True)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return found, None
+            return _Priced(found, None, complete=False, infeasible=False)
         # each true cell's price was rounded by at most 0.5 / SCALE; a row has <= days cells
-        return found, (solver.best_objective_bound - 0.5 * self.days) / SCALE
+        low = (solver.best_objective_bound - 0.5 * self.days) / SCALE
+        return _Priced(found, low, complete=status == cp_model.OPTIMAL, infeasible=False)
 
     def column(self, solver: cp_model.CpSolverSolutionCallback) -> Column:
         cells = tuple(cell for v, cell, _rows in self.cells if solver.value(v))
@@ -320,46 +336,52 @@ class _Generator:
     def close(self) -> None:
         self.pool.shutdown(wait=True)
 
-    def round(self, deadline: float) -> int | None:
+    def round(self, deadline: float) -> tuple[int, bool] | None:
         """Price every free person once, add the rows that price below zero and re-solve
-        the master; the number of rows added (None: somebody has no row at all)."""
+        the master: (rows added, every pricing proven); None if somebody has no row."""
         free = [i for i in range(len(self.pricers)) if i not in self.master.fixed]
         prices = self.prices
 
-        def run(i: int) -> tuple[list[Column], float | None]:
+        def run(i: int) -> _Priced:
+            if not self.master.columns[i]:  # the master needs one row of everybody
+                return self.pricers[i].price(prices, FIRST_ROW_LIMIT_S)
             left = deadline - _time.monotonic()
             return self.pricers[i].price(prices, min(PRICE_LIMIT_S, max(0.05, left)))
 
         results = list(self.pool.map(run, free))
         added = 0
+        proven = True
         bound_ok = len(free) == len(self.pricers)
         lagrange = sum(p * r.rhs for p, r in zip(prices, self.rows, strict=True))
-        for i, (cols, low) in zip(free, results, strict=True):
-            if low is None:
-                if not cols:
-                    return None
+        for i, res in zip(free, results, strict=True):
+            if res.infeasible or not (res.columns or self.master.columns[i]):
+                return None
+            proven = proven and res.complete
+            if res.low is None:
                 bound_ok = False
             else:
-                lagrange += low
-            for col in cols:
+                lagrange += res.low
+            for col in res.columns:
                 rc = self.master.reduced_cost(i, col, prices, self.pi[i])
                 if self.lp is None or rc < -ENTER_BELOW:
                     added += self.master.add(i, col)
         if bound_ok:
             self.bound = max(self.bound, lagrange)
         self.lp, self.prices, self.pi = self.master.solve()
-        return added
+        return added, proven
 
     def converge(self, rounds: int, deadline: float) -> bool | None:
-        """Rounds until no row enters, `rounds` are done or `deadline`; True if converged."""
+        """Rounds until no row enters, `rounds` are done or `deadline`; True if converged
+        (no row entered and every pricing was proven), None if somebody has no row."""
         for _ in range(rounds):
             if _time.monotonic() >= deadline and self.lp is not None:
                 return False
-            added = self.round(deadline)
-            if added is None:
+            done = self.round(deadline)
+            if done is None:
                 return None
+            added, proven = done
             if added == 0:
-                return True
+                return proven
         return False
 
 
