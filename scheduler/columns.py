@@ -462,7 +462,8 @@ def _dive(
     ev = evaluate(problem, roster)
     if ev.violations:  # every row meets its person's hard rules: this is a defect
         raise RuntimeError(f"dive roster breaks hard rules: {ev.violations[0].words}")
-    bound = math.ceil(gen.bound - 1e-6) if gen.bound > -math.inf else 0
+    # every penalty is >= 0, so 0 is a bound even before a whole pricing round is proven
+    bound = max(0, math.ceil(gen.bound - 1e-6)) if gen.bound > -math.inf else 0
     log.info(
         "dive objective=%d (LP %.2f) bound=%d columns=%d steps=%d after %.2f s",
         ev.objective,
