@@ -224,11 +224,7 @@ class _Pricer:
 
     def column(self, solver: cp_model.CpSolverSolutionCallback) -> Column:
         cells = tuple(cell for v, cell, _rows in self.cells if solver.value(v))
-        own = sum(
-            t.weight * (t.expr if isinstance(t.expr, int) else solver.value(t.expr))
-            for t in self.ctx.terms
-        )
-        return Column(cells, int(own))
+        return Column(cells, self.ctx.objective_value(solver))
 
 
 class _Collect(cp_model.CpSolverSolutionCallback):

@@ -173,15 +173,16 @@ def solve(
     warm: lns.Incumbent | None = None
     dive_bound: int | None = None
     if options.lns and not options.feasibility_first:
-        dove = _dive(ctx, grid, options, t0, deadline)
+        dove = _dive(ctx, options, t0)
         if dove is not None:
-            warm, dive_bound = _incumbent_of(ctx, dove.roster, dove.objective), dove.bound
-            watcher.stop_at = max(dove.bound, watcher.stop_at or dove.bound)
-            _announce(warm.objective, watcher, on_progress)
+            _announce(dove.objective, watcher, on_progress)
             if dove.objective <= dove.bound:  # the roster meets the Lagrangian bound
                 return _with_roster(
                     problem, SolveStatus.OPTIMAL, dove.roster, dove.objective, dove.bound, watcher
                 )
+            warm, dive_bound = _incumbent_of(ctx, dove.roster, dove.objective), dove.bound
+            _hint(ctx, grid, warm)
+            watcher.stop_at = max(dove.bound, watcher.stop_at or dove.bound)
     if use_lns and warm is None and not options.feasibility_first:
         warm = _warm_start(ctx, grid, options, deadline)
     phase_end = t0 + options.time_limit_s * options.first_solve_share if use_lns else deadline
@@ -251,29 +252,19 @@ def _warm_start(
     return warm
 
 
-def _dive(
-    ctx: Context,
-    grid: list[list[list[cp_model.IntVar]]],
-    options: SolveOptions,
-    t0: float,
-    deadline: float,
-) -> columns.Dive | None:
+def _dive(ctx: Context, options: SolveOptions, t0: float) -> columns.Dive | None:
     """A roster by price and dive (columns.py) when the objective splits by person and
-    cover line, given to the search as its hint. Skipped when the problem brings its
-    own hint or published roster."""
+    cover line. Skipped when the problem brings its own hint or published roster."""
     p = ctx.p
     if p.hint is not None or p.published is not None or not columns.usable(p):
         return None
-    dove = columns.dive(
+    return columns.dive(
         p,
         solve,
         deadline=t0 + options.time_limit_s * DIVE_SHARE,
         seed=options.seed,
         workers=options.workers,
     )
-    if dove is not None and deadline - _time.monotonic() > 0:
-        _hint(ctx, grid, _incumbent_of(ctx, dove.roster, dove.objective))
-    return dove
 
 
 def _hint(ctx: Context, grid: list[list[list[cp_model.IntVar]]], start: lns.Incumbent) -> None:

@@ -256,10 +256,10 @@ class Context:
             day=day,
         )
 
-    def objective_value(self, solver: cp_model.CpSolver) -> int:
-        """The objective of the solver's returned solution, summed term by term (the
-        response's own objective value can belong to another solution when several
-        workers report at once)."""
+    def objective_value(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> int:
+        """The objective of the solver's returned (or the callback's current) solution,
+        summed term by term (the response's own objective value can belong to another
+        solution when several workers report at once)."""
         total = 0
         for t in self.terms:
             total += t.weight * (t.expr if isinstance(t.expr, int) else solver.value(t.expr))
