@@ -72,7 +72,10 @@ def serve(
     service.start()
     log.info("shiftgate serving url=http://%s:%d devices=%d", bind_host, actual, len(devices))
     if port_file is not None:
-        port_file.write_text(str(actual), encoding="utf-8")
+        # written aside and renamed: a reader polling for the file never sees it empty
+        partial = port_file.with_name(port_file.name + ".partial")
+        partial.write_text(str(actual), encoding="utf-8")
+        partial.replace(port_file)
     # uvicorn re-raises SIGTERM/SIGINT once it has shut down; these handlers take that signal
     # so the service below is stopped cleanly and the exit code is 0.
     signal.signal(signal.SIGTERM, lambda *_: None)
