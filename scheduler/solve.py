@@ -51,7 +51,7 @@ BY_EMPLOYEE_CONSTRUCT_SHARE = 0.4
 #: share of the time limit for a group-by-group warm start of a model built whole
 WARM_START_SHARE = 0.05
 #: share of the time limit the price-and-dive warm start aims at (columns.py)
-DIVE_SHARE = 0.6
+DIVE_SHARE = 0.8
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):

@@ -152,3 +152,27 @@ def test_the_solve_starts_from_the_dive_and_reports_it(caplog: pytest.LogCapture
     assert res.objective is not None and res.objective <= dive_value
     assert res.progress[0].objective == dive_value
     assert res.status == SolveStatus.OPTIMAL and res.objective == 607
+
+
+def test_a_master_moved_to_a_fresh_lp_gives_the_same_solution() -> None:
+    """The fallback for GLOP's rare 'abnormal' warm re-solve: the same LP, values, prices."""
+    p = load(DATA / "Instance2.txt")
+    gen = columns._Generator(p, seed=0, threads=1)
+    try:
+        for _ in range(3):
+            assert gen.round(time.monotonic() + 30) is not None
+        master = gen.master
+        master.fix(0, 0)
+        before = master.solve()
+        master._afresh()
+        after = master.solve()
+    finally:
+        gen.close()
+    assert after[0] == pytest.approx(before[0])  # (an optimal basis may differ)
+    # the fixed row stays fixed and new rows can still enter the moved master
+    assert master.weights(0)[0] == 1
+    col = master.columns[1][0]
+    size = master.lp.NumVariables()
+    assert master.add(1, columns.Column(col.cells[:-1], col.cost + 1))
+    assert master.lp.NumVariables() == size + 1
+    assert master.solve()[0] <= after[0] + 1e-9
