@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gateway.roster_service import RosterGrid
-from scheduler.model import InfeasibilityExplanation, PenaltyReport
+from scheduler.model import Building, InfeasibilityExplanation, PenaltyReport
 
 #: colour per shift code initial: early/day, evening/late, night
 _STYLE = {"D": "green", "E": "yellow", "L": "yellow", "N": "magenta"}
@@ -52,3 +52,9 @@ def explanation_lines(explanation: InfeasibilityExplanation) -> list[str]:
     if not explanation.minimal:
         lines.append("  (the set may not be minimal: the search for a smaller one timed out)")
     return lines
+
+
+def building_words(b: Building) -> str:
+    """The first roster's construction (price and dive) in words."""
+    bound = "" if b.bound is None else f", lower bound {b.bound:g}"
+    return f"building the first roster: {b.placed}/{b.people} people placed{bound}"

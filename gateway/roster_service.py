@@ -44,6 +44,7 @@ from scheduler.model import (
     Absence,
     AbsenceKind,
     Assignment,
+    Building,
     HoursSystem,
     Penalty,
     PenaltyReport,
@@ -426,6 +427,7 @@ def solve_site(
     *,
     clock: Clock,
     on_progress: Callable[[Progress], None] | None = None,
+    on_building: Callable[[Building], None] | None = None,
 ) -> SolveOutcome:
     """Read the problem, solve it (no transaction open meanwhile), write the draft."""
     with factory() as session:
@@ -438,7 +440,9 @@ def solve_site(
             req.demand,
             demand_source=req.demand_source,
         )
-    result = solve(with_warm_start(sp.problem), options, on_progress=on_progress)
+    result = solve(
+        with_warm_start(sp.problem), options, on_progress=on_progress, on_building=on_building
+    )
     if result.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) or result.roster is None:
         return SolveOutcome(result, sp, None, None)
     with factory.begin() as session:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import time as _time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -35,7 +35,15 @@ from scheduler import by_employee
 from scheduler.constraints import build
 from scheduler.constraints.context import Context
 from scheduler.evaluate import evaluate
-from scheduler.model import Assignment, Problem, Roster, Rule, SolveOptions
+from scheduler.model import (
+    Assignment,
+    Building,
+    Problem,
+    Roster,
+    Rule,
+    SolveOptions,
+    whole_bound,
+)
 
 Solver = by_employee.Solver
 
@@ -350,11 +358,18 @@ class _Generator:
         self.pi = [0.0] * len(problem.employees)
         self.lp: float | None = None
         self.bound = -math.inf
+        #: called after every round (the dive reports its progress from it)
+        self.after_round: Callable[[], None] | None = None
         #: the last round's Lagrangian bound on the master with its fixed rows
         self.lagrange: float | None = None
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+
+    def proven(self) -> int | None:
+        """The proven lower bound on every roster's objective (None before a whole
+        pricing round is proven; never below 0, as no penalty is)."""
+        return max(0, whole_bound(self.bound)) if self.bound > -math.inf else None
 
     def round(self, deadline: float) -> tuple[int, bool] | None:
         """Price every free person once, add the rows that price below zero and re-solve
@@ -376,6 +391,8 @@ class _Generator:
             self.lp,
             self.lagrange,
         )
+        if self.after_round is not None:
+            self.after_round()
         return added, all(r.complete for r in results)
 
     def _price(self, free: list[int], prices: Sequence[float], deadline: float) -> list[_Priced]:
@@ -432,7 +449,7 @@ class _Generator:
         up to the same integer (no better bound can come: costs are whole numbers)."""
         if self.lp is None or self.lagrange is None:
             return False
-        if math.ceil(self.lagrange - 1e-6) >= math.ceil(self.lp - 1e-6):
+        if whole_bound(self.lagrange) >= whole_bound(self.lp):
             return True
         return self.lp - self.lagrange <= tail * max(1.0, abs(self.lp))
 
@@ -445,18 +462,34 @@ def dive(
     seed: int = 0,
     workers: int = 8,
     threads: int = 2,
+    report: Callable[[Building], None] | None = None,
+    since: float | None = None,
 ) -> Dive | None:
     """A roster by price and dive, aiming to finish by `deadline`; None if the problem is
     not `usable` or a person has no row meeting their hard rules. `solve_fn` solves the
-    dive's last people together (with `workers`)."""
+    dive's last people together (with `workers`). `report` hears at the start, after
+    every column-generation round and at the end how many people are placed and the
+    bound so far (seconds counted from the monotonic time `since`, by default the
+    dive's start); an exception it raises ends the dive."""
     if not usable(problem) or not problem.employees:
         return None
     t0 = _time.monotonic()
+    start = t0 if since is None else since
+    people = len(problem.employees)
+    if report is not None:  # the people's pricing models take a while to build
+        report(Building(t0 - start, 0, people, None))
     gen = _Generator(problem, seed, threads)
+    if report is not None:
+        gen.after_round = lambda: report(
+            Building(_time.monotonic() - start, len(gen.master.fixed), people, gen.proven())
+        )
     try:
-        return _dive(gen, solve_fn, t0, deadline, workers)
+        dove = _dive(gen, solve_fn, t0, deadline, workers)
     finally:
         gen.close()
+    if report is not None and dove is not None:
+        report(Building(_time.monotonic() - start, people, people, dove.bound))
+    return dove
 
 
 def _dive(
@@ -515,7 +548,7 @@ def _dive(
     if ev.violations:  # every row meets its person's hard rules: this is a defect
         raise RuntimeError(f"dive roster breaks hard rules: {ev.violations[0].words}")
     # every penalty is >= 0, so 0 is a bound even before a whole pricing round is proven
-    bound = max(0, math.ceil(gen.bound - 1e-6)) if gen.bound > -math.inf else 0
+    bound = gen.proven() or 0
     log.info(
         "dive objective=%d (LP %.2f) bound=%d columns=%d steps=%d after %.2f s",
         ev.objective,
@@ -571,9 +604,7 @@ def _endgame(
         workers=workers,
         explain=False,
         lns=False,
-        stop_at_objective=None
-        if gen.bound == -math.inf
-        else math.ceil(gen.bound - 1e-6) - fixed_cost,
+        stop_at_objective=None if gen.bound == -math.inf else whole_bound(gen.bound) - fixed_cost,
     )
     res = solve_fn(sub, options)
     log.debug("dive end-game people=%d objective=%s", len(free), res.objective)

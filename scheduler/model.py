@@ -14,6 +14,7 @@ Curtois-Qu CSV output.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from enum import StrEnum
@@ -401,6 +402,25 @@ class Progress:
     bound: float
     seconds: float
     solutions: int
+
+
+def whole_bound(bound: float) -> int:
+    """The least whole objective a lower bound from floating-point LP or CP-SAT allows
+    (every objective is a whole number; the tolerance absorbs the float's noise)."""
+    return math.ceil(bound - 1e-6)
+
+
+@dataclass(frozen=True, slots=True)
+class Building:
+    """Reported while the first roster is built person by person (price and dive),
+    which can take most of a long solve before any roster exists."""
+
+    seconds: float
+    #: people whose row is settled, of all
+    placed: int
+    people: int
+    #: the proven lower bound on every roster's objective so far (None: none yet)
+    bound: int | None
 
 
 @dataclass(frozen=True, slots=True)

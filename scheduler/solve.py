@@ -4,7 +4,6 @@ and explain infeasibility with an assumption core."""
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time as _time
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ from scheduler.errors import InvalidProblem, SolverDisagreement
 from scheduler.evaluate import evaluate
 from scheduler.lns import extract
 from scheduler.model import (
+    Building,
     Conflict,
     InfeasibilityExplanation,
     PenaltyReport,
@@ -29,12 +29,14 @@ from scheduler.model import (
     SolveOptions,
     SolveResult,
     SolveStatus,
+    whole_bound,
 )
 from scheduler.validate import validate
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
+BuildingFn = Callable[[Building], None]
 
 #: horizons longer than this get a block-by-block first roster before LNS
 CONSTRUCT_ABOVE_DAYS = 84
@@ -65,14 +67,15 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.stop_after: float | None = None
         #: the search stops at a solution costing at most this (nothing can be better)
         self.stop_at: int | None = None
+        #: a bound proven before the search (the dive's), reported if CP-SAT's is lower
+        self.floor = 0.0
 
     def on_solution_callback(self) -> None:
         now = _time.monotonic() - self.t0
         if self.first is None:
             self.first = now
-        prog = Progress(
-            int(self.objective_value), self.best_objective_bound, now, len(self.seen) + 1
-        )
+        bound = max(self.best_objective_bound, self.floor)
+        prog = Progress(int(self.objective_value), bound, now, len(self.seen) + 1)
         self.seen.append(prog)
         if self.on_progress is not None:
             self.on_progress(prog)
@@ -126,9 +129,12 @@ def solve(
     problem: Problem,
     options: SolveOptions | None = None,
     on_progress: ProgressFn | None = None,
+    on_building: BuildingFn | None = None,
 ) -> SolveResult:
     """Solve `problem` under its policy. The roster returned is re-scored by the
-    independent evaluator; a disagreement raises `SolverDisagreement`."""
+    independent evaluator; a disagreement raises `SolverDisagreement`. `on_progress`
+    hears of every better roster; `on_building` of the first roster's construction by
+    price and dive, which comes before any roster."""
     options = options or SolveOptions()
     validate(problem)
     t0 = _time.monotonic()
@@ -173,9 +179,9 @@ def solve(
     warm: lns.Incumbent | None = None
     dive_bound: int | None = None
     if options.lns and not options.feasibility_first:
-        dove = _dive(ctx, options, t0)
+        dove = _dive(ctx, options, t0, on_building)
         if dove is not None:
-            _announce(dove.objective, watcher, on_progress)
+            _announce(dove.objective, watcher, on_progress, dove.bound)
             if dove.objective <= dove.bound:  # the roster meets the Lagrangian bound
                 return _with_roster(
                     problem, SolveStatus.OPTIMAL, dove.roster, dove.objective, dove.bound, watcher
@@ -183,6 +189,7 @@ def solve(
             warm, dive_bound = _incumbent_of(ctx, dove.roster, dove.objective), dove.bound
             _hint(ctx, grid, warm)
             watcher.stop_at = max(dove.bound, watcher.stop_at or dove.bound)
+            watcher.floor = dove.bound
     if use_lns and warm is None and not options.feasibility_first:
         warm = _warm_start(ctx, grid, options, deadline)
     phase_end = t0 + options.time_limit_s * options.first_solve_share if use_lns else deadline
@@ -220,7 +227,7 @@ def solve(
     st = SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE
     if st == SolveStatus.FEASIBLE and options.lns and deadline - _time.monotonic() > 1.0:
         incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher, on_progress)
-        if bound is not None and incumbent.objective <= math.ceil(bound - 1e-6):
+        if bound is not None and incumbent.objective <= whole_bound(bound):
             st = SolveStatus.OPTIMAL  # the search reached a proven lower bound
     roster = extract(ctx, lambda v: incumbent.values[v.index])
     return _with_roster(problem, st, roster, incumbent.objective, bound, watcher)
@@ -252,7 +259,9 @@ def _warm_start(
     return warm
 
 
-def _dive(ctx: Context, options: SolveOptions, t0: float) -> columns.Dive | None:
+def _dive(
+    ctx: Context, options: SolveOptions, t0: float, on_building: BuildingFn | None
+) -> columns.Dive | None:
     """A roster by price and dive (columns.py) when the objective splits by person and
     cover line. Skipped when the problem brings its own hint or published roster."""
     p = ctx.p
@@ -264,6 +273,8 @@ def _dive(ctx: Context, options: SolveOptions, t0: float) -> columns.Dive | None
         deadline=t0 + options.time_limit_s * DIVE_SHARE,
         seed=options.seed,
         workers=options.workers,
+        report=on_building,
+        since=t0,
     )
 
 
@@ -376,11 +387,13 @@ def _incumbent_of(ctx: Context, roster: Roster, objective: int | None = None) ->
     return lns.Incumbent(values, objective)
 
 
-def _announce(objective: int, watcher: _Watcher, on_progress: ProgressFn | None) -> None:
+def _announce(
+    objective: int, watcher: _Watcher, on_progress: ProgressFn | None, bound: float = 0.0
+) -> None:
     now = _time.monotonic() - watcher.t0
     if watcher.first is None:
         watcher.first = now
-    prog = Progress(objective, 0.0, now, len(watcher.seen) + 1)
+    prog = Progress(objective, bound, now, len(watcher.seen) + 1)
     watcher.seen.append(prog)
     if on_progress is not None:
         on_progress(prog)
@@ -433,7 +446,7 @@ def _lns(
         seed=options.seed,
         workers=options.workers,
         on_better=better,
-        stop_at=max(0, math.ceil(bound - 1e-6)) if bound is not None else 0,
+        stop_at=max(0, whole_bound(bound)) if bound is not None else 0,
     )
     log.info("lns done rounds=%d objective=%d", rounds, best.objective)
     return best

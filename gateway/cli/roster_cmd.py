@@ -12,17 +12,35 @@ from rich.console import Console
 
 from gateway.cli import roster_store_cmd as store_roster
 from gateway.cli.console import make_console
+from gateway.roster_render import building_words
 from scheduler import curtois
 from scheduler.errors import SchedulerError
-from scheduler.model import Progress, SolveOptions, SolveResult, SolveStatus
+from scheduler.model import Building, Progress, SolveOptions, SolveResult, SolveStatus
 from scheduler.solve import solve
 
 app = typer.Typer(help="Roster solver: solve, publish.", no_args_is_help=True)
 
 
+#: seconds between two lines about the first roster's construction
+BUILDING_EVERY_S = 5.0
+
+
 def progress_printer(console: Console) -> Callable[[Progress], None]:
     def show(p: Progress) -> None:
         console.print(f"  {p.seconds:7.2f} s  best objective {p.objective}  bound {p.bound:g}")
+
+    return show
+
+
+def building_printer(console: Console) -> Callable[[Building], None]:
+    """A line at most every BUILDING_EVERY_S while the first roster is built."""
+    printed: list[float] = []
+
+    def show(b: Building) -> None:
+        if printed and b.seconds - printed[-1] < BUILDING_EVERY_S:
+            return
+        printed.append(b.seconds)
+        console.print(f"  {b.seconds:7.2f} s  {building_words(b)}")
 
     return show
 
@@ -65,6 +83,7 @@ def solve_curtois_file(
         problem,
         SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed),
         on_progress=None if quiet else progress_printer(console),
+        on_building=None if quiet else building_printer(console),
     )
     print_result(console, result)
     if out is not None and result.roster is not None:

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.cli.console import make_console
 from gateway.roster_demand import DemandFileError, load_demand
 from gateway.roster_policy import PolicyFileError, load_policy
-from gateway.roster_render import explanation_lines, grid_table, penalty_table
+from gateway.roster_render import building_words, explanation_lines, grid_table, penalty_table
 from gateway.roster_service import SolveRequest, publish, roster_grid, solve_site
 from gateway.settings import Settings
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current
 from scheduler.errors import SchedulerError
-from scheduler.model import Progress, SolveOptions, SolveStatus
+from scheduler.model import Building, Progress, SolveOptions, SolveStatus
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -71,11 +71,16 @@ class _ProgressLine:
     def __init__(self, console: Console, limit: float) -> None:
         self.limit = limit
         self.last: Progress | None = None
+        self.building: Building | None = None
         self.lock = threading.Lock()
         self.live = Live(self._text(), console=console, refresh_per_second=4, transient=False)
 
     def _text(self) -> Text:
-        p = self.last
+        p, b = self.last, self.building
+        if p is None and b is not None:
+            return Text(
+                f"solving (limit {self.limit:g} s) ... {b.seconds:6.1f} s  {building_words(b)}"
+            )
         if p is None:
             return Text(f"solving (limit {self.limit:g} s) ... no roster yet")
         return Text(
@@ -90,6 +95,11 @@ class _ProgressLine:
 
     def callback(self) -> Callable[[Progress], None]:
         return self.update
+
+    def update_building(self, b: Building) -> None:
+        with self.lock:
+            self.building = b
+            self.live.update(self._text())
 
 
 def solve_store(
@@ -127,6 +137,7 @@ def solve_store(
                     SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed),
                     clock=_now,
                     on_progress=line.callback(),
+                    on_building=line.update_building,
                 )
             if not console.is_terminal:
                 console.line()  # the live line ends without a newline off a terminal

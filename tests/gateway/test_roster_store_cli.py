@@ -6,15 +6,18 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from gateway.cli.main import app
+from gateway.cli.roster_store_cmd import _ProgressLine
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import AuditEntry, Employee, Leave, LeaveKind, RosterAssignment, RosterRun
 from hrcore.models import RosterStatus as RS
 from hrcore.store import EmployeeIn, ShiftTypeIn, SiteIn, save_employee, save_shift_type, save_site
+from scheduler.model import Building, Progress
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "config" / "policies" / "cn.yaml"
@@ -314,3 +317,14 @@ def test_unknown_site_and_missing_draft_are_clear(sqlite_url: str, tmp_path: Pat
         str(MON),
     )
     assert code == 1 and "is before --from" in out
+
+
+def test_the_live_line_shows_the_first_rosters_construction_until_a_roster_exists() -> None:
+    line = _ProgressLine(Console(record=True, width=200), 60)
+    assert line._text().plain.endswith("no roster yet")
+    line.update_building(Building(3.21, placed=12, people=30, bound=1297))
+    assert line._text().plain.endswith(
+        "3.2 s  building the first roster: 12/30 people placed, lower bound 1297"
+    )
+    line.update(Progress(1310, 1297.0, 40.0, 1))
+    assert "best objective 1310  bound 1297  rosters found 1" in line._text().plain

@@ -15,8 +15,10 @@ from scheduler.curtois import load
 from scheduler.evaluate import evaluate
 from scheduler.model import (
     Absence,
+    Building,
     Employee,
     Problem,
+    Progress,
     Rule,
     ShiftRequest,
     SolveOptions,
@@ -152,6 +154,11 @@ def test_the_solve_starts_from_the_dive_and_reports_it(caplog: pytest.LogCapture
     assert res.objective is not None and res.objective <= dive_value
     assert res.progress[0].objective == dive_value
     assert res.status == SolveStatus.OPTIMAL and res.objective == 607
+    # the dive's proven bound is reported from its roster on (CP-SAT's own may be lower)
+    dive_bound = int(dove[0].split("bound=")[1].split()[0])
+    assert 0 < dive_bound < 607
+    assert res.progress[0].bound == dive_bound
+    assert all(p.bound >= dive_bound for p in res.progress)
 
 
 def test_a_master_moved_to_a_fresh_lp_gives_the_same_solution() -> None:
@@ -176,3 +183,38 @@ def test_a_master_moved_to_a_fresh_lp_gives_the_same_solution() -> None:
     assert master.add(1, columns.Column(col.cells[:-1], col.cost + 1))
     assert master.lp.NumVariables() == size + 1
     assert master.solve()[0] <= after[0] + 1e-9
+
+
+def test_the_dive_reports_people_placed_and_the_bound_as_it_goes() -> None:
+    p = load(DATA / "Instance3.txt")
+    reports: list[Building] = []
+    start = time.monotonic()
+    d = columns.dive(
+        p, solve, deadline=start + 30, seed=0, workers=4, report=reports.append, since=start
+    )
+    assert d is not None and reports
+    assert {b.people for b in reports} == {len(p.employees)}
+    assert reports[0].placed == 0 and reports[0].bound is None  # before any pricing
+    assert reports[-1].placed == len(p.employees) and reports[-1].bound == d.bound
+    placed = [b.placed for b in reports]
+    assert placed == sorted(placed) and len(reports) > 2  # the rounds came in between
+    seconds = [b.seconds for b in reports]
+    assert seconds == sorted(seconds) and seconds[-1] <= time.monotonic() - start
+    bounds = [b.bound for b in reports if b.bound is not None]
+    assert bounds == sorted(bounds) and bounds[-1] <= d.objective
+
+
+def test_the_solve_reports_the_build_before_the_first_roster_with_its_bound() -> None:
+    p = load(DATA / "Instance2.txt")
+    building: list[Building] = []
+    progress: list[Progress] = []
+    res = solve(
+        p,
+        SolveOptions(time_limit_s=30, workers=4, explain=False),
+        on_progress=progress.append,
+        on_building=building.append,
+    )
+    assert res.status == SolveStatus.OPTIMAL and res.objective == BEST_KNOWN["Instance2"]
+    assert building and progress
+    assert building[-1].seconds <= progress[0].seconds
+    assert progress[0].objective == res.objective and progress[0].bound == res.bound
