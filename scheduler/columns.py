@@ -599,12 +599,13 @@ def _endgame(
         - evaluate(sub, Roster(p.start, p.days, ())).objective
     )
     budget = max(1.0, (deadline - _time.monotonic()) * ENDGAME_SHARE)
+    bound = gen.proven()
     options = SolveOptions(
         time_limit_s=budget,
         workers=workers,
         explain=False,
         lns=False,
-        stop_at_objective=None if gen.bound == -math.inf else whole_bound(gen.bound) - fixed_cost,
+        stop_at_objective=None if bound is None else bound - fixed_cost,
     )
     res = solve_fn(sub, options)
     log.debug("dive end-game people=%d objective=%s", len(free), res.objective)
