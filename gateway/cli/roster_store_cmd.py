@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -93,9 +93,6 @@ class _ProgressLine:
             self.last = p
             self.live.update(self._text())
 
-    def callback(self) -> Callable[[Progress], None]:
-        return self.update
-
     def update_building(self, b: Building) -> None:
         with self.lock:
             self.building = b
@@ -136,7 +133,7 @@ def solve_store(
                     req,
                     SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed),
                     clock=_now,
-                    on_progress=line.callback(),
+                    on_progress=line.update,
                     on_building=line.update_building,
                 )
             if not console.is_terminal:
