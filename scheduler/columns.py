@@ -61,15 +61,6 @@ ROOT_SHARE = 0.5
 #: share of its Lagrangian bound: the last rounds add few rows and move it by hundredths
 #: (Curtois-Qu Instance8: the dive's steps took 32 s converged, 19 s with this)
 TAIL_GAP = 0.003
-#: from this many people on, column generation starts by sweeps: the people are priced
-#: a chunk at a time (SWEEP_CHUNKS chunks) and the master re-solved after each, while a
-#: sweep lowers the LP by more than SWEEP_WHILE (a share of it). A round of many people
-#: takes seconds, and while the LP is far off its prices swing from one solve to the
-#: next (Curtois-Qu Instance13, 120 people: root LP converged in 173 s by rounds, 110 s
-#: by sweeps first)
-SWEEP_PEOPLE = 60
-SWEEP_CHUNKS = 8
-SWEEP_WHILE = 0.01
 #: column-generation rounds after each fixing step of the dive
 DIVE_ROUNDS = 30
 #: seconds one pricing problem may take (a person's row over a few weeks takes ms)
@@ -82,16 +73,6 @@ FIRST_ROW_LIMIT_S = 60.0
 ENDGAME_CELLS = 150
 #: share of the time left that the joint search of the last people may take
 ENDGAME_SHARE = 0.5
-#: share of the dive's time after the root kept for a joint search of the people still
-#: free then (if at most LATE_ENDGAME_CELLS employee-days), rather than giving each
-#: their heaviest LP row
-ENDGAME_RESERVE = 0.15
-LATE_ENDGAME_CELLS = 1200
-#: a step that would have to fix more than this many fractional rows to keep pace
-#: hands the people still free to the joint search instead (if few enough)
-HURRIED_PICK = 4
-#: share of the time left that the column generation after one fixing step may take
-STEP_SHARE = 0.25
 
 
 class RowKind(StrEnum):
@@ -305,16 +286,12 @@ class _Master:
             set() for _ in range(people)
         ]
         self.fixed: dict[int, int] = {}
-        #: fixed people whose other rows are priced out but not yet bounded to zero
-        self.unretired: list[int] = []
-        #: what moving one person changes in the cover lines' cost, at most
-        self.slack_cost = sum(max(r.below, r.above) for r in rows)
 
     def add(self, person: int, col: Column) -> bool:
-        if person in self.fixed or col.cells in self.seen[person]:
+        if col.cells in self.seen[person]:
             return False
         self.seen[person].add(col.cells)
-        v = self.lp.NumVar(0, 1, "")
+        v = self.lp.NumVar(0, 0 if person in self.fixed else 1, "")
         self.lp.Objective().SetCoefficient(v, col.cost)
         self.convexity[person].SetCoefficient(v, 1)
         for cell in col.cells:
@@ -326,29 +303,9 @@ class _Master:
         return True
 
     def fix(self, person: int, ci: int) -> None:
-        """Give `person` row `ci`. Their other rows are priced out, not bounded to zero:
-        GLOP re-solves warm after a cost change but from scratch after a bound change
-        (Curtois-Qu Instance13, 7,000 rows: 3 s a fixing step). Moving the person off
-        `ci` changes each cover line by at most one, so a surcharge above every line's
-        slack cost and the row's own cost never pays."""
         self.fixed[person] = ci
-        surcharge = self.slack_cost + self.columns[person][ci].cost + 1
-        objective = self.lp.Objective()
-        for i, (v, col) in enumerate(zip(self.vars[person], self.columns[person], strict=True)):
-            if i != ci:
-                objective.SetCoefficient(v, col.cost + surcharge)
-        self.unretired.append(person)
-
-    def retire(self) -> None:
-        """Bound the priced-out rows of the people fixed since the last call to zero:
-        the surcharged rows stay in every simplex pass and make a master that grows
-        by rounds slow (Instance13 late in the dive: 5 s a solve, 1 s once retired)."""
-        for person in self.unretired:
-            ci = self.fixed[person]
-            for i, v in enumerate(self.vars[person]):
-                if i != ci:
-                    v.SetBounds(0, 0)
-        self.unretired.clear()
+        for i, v in enumerate(self.vars[person]):
+            v.SetBounds(1 if i == ci else 0, 1 if i == ci else 0)
 
     def solve(self) -> tuple[float, list[float], list[float]]:
         """LP value, cover-row prices (clipped to their boxes), person prices."""
@@ -405,7 +362,6 @@ class _Generator:
         self.after_round: Callable[[], None] | None = None
         #: the last round's Lagrangian bound on the master with its fixed rows
         self.lagrange: float | None = None
-        self.sweeping = len(problem.employees) >= SWEEP_PEOPLE
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -419,9 +375,7 @@ class _Generator:
         """Price every free person once, add the rows that price below zero and re-solve
         the master: (rows added, every pricing proven); None if somebody has no row."""
         free = [i for i in range(len(self.pricers)) if i not in self.master.fixed]
-        t0 = _time.monotonic()
         results = self._price(free, self.prices, deadline)
-        t1 = _time.monotonic()
         for i, res in zip(free, results, strict=True):
             if res.infeasible or not (res.columns or self.master.columns[i]):
                 return None
@@ -431,42 +385,15 @@ class _Generator:
             self.bound = max(self.bound, self.lagrange)
         self.lp, self.prices, self.pi = self.master.solve()
         log.debug(
-            "round free=%d added=%d lp=%.2f lagrange=%s pricing %.2f s master %.2f s",
+            "round free=%d added=%d lp=%.2f lagrange=%s",
             len(free),
             added,
             self.lp,
             self.lagrange,
-            t1 - t0,
-            _time.monotonic() - t1,
         )
         if self.after_round is not None:
             self.after_round()
         return added, all(r.complete for r in results)
-
-    def sweep(self, deadline: float) -> int | None:
-        """Price the free people a chunk at a time, re-solving the master after each
-        chunk: rows added, None if somebody has no row. Gives no bound (the prices
-        change on the way)."""
-        free = [i for i in range(len(self.pricers)) if i not in self.master.fixed]
-        size = math.ceil(len(free) / SWEEP_CHUNKS)
-        added = 0
-        for k in range(0, len(free), size):
-            part = free[k : k + size]
-            results = self._price(part, self.prices, deadline)
-            if any(
-                r.infeasible or not (r.columns or self.master.columns[i])
-                for i, r in zip(part, results, strict=True)
-            ):
-                return None
-            added += sum(self._enter(i, r) for i, r in zip(part, results, strict=True))
-            self.lp, self.prices, self.pi = self.master.solve()
-            if _time.monotonic() >= deadline:
-                break
-        self.lagrange = None
-        log.debug("sweep free=%d chunk=%d added=%d lp=%.2f", len(free), size, added, self.lp)
-        if self.after_round is not None:
-            self.after_round()
-        return added
 
     def _price(self, free: list[int], prices: Sequence[float], deadline: float) -> list[_Priced]:
         def run(i: int) -> _Priced:
@@ -507,34 +434,24 @@ class _Generator:
         for _ in range(rounds):
             if _time.monotonic() >= deadline and self.lp is not None:
                 return False
-            if self.sweeping and self.lp is not None:
-                before = self.lp
-                swept = self.sweep(deadline)
-                if swept is None:
-                    return None
-                self.sweeping = swept > 0 and self.lp < before * (1 - SWEEP_WHILE)
-                continue
             done = self.round(deadline)
             if done is None:
                 return None
             added, proven = done
             if added == 0:
                 return proven
-            if self.near(tail):
+            if self._close(tail):
                 return True
         return False
 
-    def near(self, tail: float) -> bool:
-        """True when the LP is within `tail` (a share of it) of a bound on the master
-        with its fixed rows, or both round up to the same integer (no better bound can
-        come: costs are whole numbers). The bound is the better of the last round's
-        and the root's: fixing rows only raises the optimum, so both still hold."""
-        if self.lp is None or (self.lagrange is None and self.bound == -math.inf):
+    def _close(self, tail: float) -> bool:
+        """True when the LP is within `tail` of the last Lagrangian bound, or both round
+        up to the same integer (no better bound can come: costs are whole numbers)."""
+        if self.lp is None or self.lagrange is None:
             return False
-        low = max(self.bound, -math.inf if self.lagrange is None else self.lagrange)
-        if whole_bound(low) >= whole_bound(self.lp):
+        if whole_bound(self.lagrange) >= whole_bound(self.lp):
             return True
-        return self.lp - low <= tail * max(1.0, abs(self.lp))
+        return self.lp - self.lagrange <= tail * max(1.0, abs(self.lp))
 
 
 def dive(
@@ -594,9 +511,6 @@ def _dive(
         _time.monotonic() - t0,
     )
     people = len(problem.employees)
-    # the fixing steps aim to be done ENDGAME_RESERVE before the deadline; what is left
-    # then is searched together in that time
-    aim = deadline - (deadline - _time.monotonic()) * ENDGAME_RESERVE
     step_seconds: list[float] = []
     joint: list[Assignment] = []
     endgame_tried = False
@@ -604,37 +518,28 @@ def _dive(
         ts = _time.monotonic()
         free = [i for i in range(people) if i not in master.fixed]
         best = {i: max(enumerate(master.weights(i)), key=lambda cw: cw[1]) for i in free}
-        left = aim - ts
-        whole = [i for i in free if best[i][1] >= WHOLE]
-        per_step = sum(step_seconds[-5:]) / len(step_seconds[-5:]) if step_seconds else 0.0
-        k = max(1, math.ceil(len(free) * per_step / left)) if per_step and left > 0 else 1
-        # out of time, or so short of it that whole groups would take their heaviest row
-        hurried = left <= 0 or (not whole and k > HURRIED_PICK)
-        cells = len(free) * problem.days
-        if not endgame_tried and (
-            cells <= ENDGAME_CELLS or (hurried and cells <= LATE_ENDGAME_CELLS)
-        ):
+        if len(free) * problem.days <= ENDGAME_CELLS and not endgame_tried:
             endgame_tried = True
-            share = 1.0 if hurried else ENDGAME_SHARE
-            joint = _endgame(gen, free, best, solve_fn, deadline, workers, share)
+            joint = _endgame(gen, free, best, solve_fn, deadline, workers)
             if joint:
                 break
+        whole = [i for i in free if best[i][1] >= WHOLE]
+        left = deadline - ts
         if left <= 0:
             pick = free  # out of time: everybody takes their heaviest row
         elif whole:
             pick = whole
         else:
+            per_step = sum(step_seconds[-5:]) / len(step_seconds[-5:]) if step_seconds else 0.0
+            k = max(1, math.ceil(len(free) * per_step / left)) if per_step else 1
             pick = sorted(free, key=lambda i: -best[i][1])[:k]
         for i in pick:
             master.fix(i, best[i][0])
-        gen.lp, gen.prices, gen.pi = master.solve()
-        # the last round's bound still holds (fixing rows only raises the optimum): when
-        # the master is still within TAIL_GAP of it, no row could move it further
-        if len(master.fixed) < people and not gen.near(TAIL_GAP):
-            master.retire()
-            step_end = min(aim, ts + max(0.0, left) * STEP_SHARE)
-            if gen.converge(DIVE_ROUNDS, step_end, TAIL_GAP) is None:
+        if len(master.fixed) < people:
+            if gen.converge(DIVE_ROUNDS, deadline, TAIL_GAP) is None:
                 return None
+        else:
+            gen.lp, gen.prices, gen.pi = master.solve()
         step_seconds.append(_time.monotonic() - ts)
         log.debug("dive step fixed=%d (+%d) lp=%.2f", len(master.fixed), len(pick), gen.lp or 0.0)
     placed = [*_rows(gen, master.fixed), *joint]
@@ -680,7 +585,6 @@ def _endgame(
     solve_fn: Solver,
     deadline: float,
     workers: int,
-    share: float,
 ) -> list[Assignment]:
     """The last people's rows, searched together against the fixed people's cover and
     hinted with each one's heaviest LP row; [] if no rows were found in time."""
@@ -694,7 +598,7 @@ def _endgame(
         evaluate(p, Roster(p.start, p.days, tuple(placed))).objective
         - evaluate(sub, Roster(p.start, p.days, ())).objective
     )
-    budget = max(1.0, (deadline - _time.monotonic()) * share)
+    budget = max(1.0, (deadline - _time.monotonic()) * ENDGAME_SHARE)
     bound = gen.proven()
     options = SolveOptions(
         time_limit_s=budget,

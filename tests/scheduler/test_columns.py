@@ -23,7 +23,6 @@ from scheduler.model import (
     ShiftRequest,
     SolveOptions,
     SolveStatus,
-    whole_bound,
 )
 from scheduler.solve import solve
 from tests.scheduler.builders import DAY, LATE, MONDAY, daily, policy, problem
@@ -219,70 +218,3 @@ def test_the_solve_reports_the_build_before_the_first_roster_with_its_bound() ->
     assert building and progress
     assert building[-1].seconds <= progress[0].seconds
     assert progress[0].objective == res.objective and progress[0].bound == res.bound
-
-
-def _generator_after_rounds(name: str, rounds: int) -> columns._Generator:
-    gen = columns._Generator(load(DATA / f"{name}.txt"), seed=0, threads=1)
-    for _ in range(rounds):
-        assert gen.round(time.monotonic() + 30) is not None
-    return gen
-
-
-def test_a_row_fixed_by_a_surcharge_gives_the_lp_of_a_row_bounded_to_it() -> None:
-    """Fixing prices the person's other rows out (GLOP then re-solves warm); retiring
-    them bounds them to zero. Both give the master of the person on that row alone."""
-    gen = _generator_after_rounds("Instance2", 3)
-    try:
-        master = gen.master
-        person = 0
-        ci = max(range(len(master.columns[person])), key=lambda c: -master.columns[person][c].cost)
-        master.fix(person, ci)  # the costliest row: the surcharge must still hold it
-        priced_out = master.solve()[0]
-        assert master.weights(person)[ci] == pytest.approx(1)
-        master.retire()
-        bounded = master.solve()[0]
-        assert master.unretired == []
-        assert all(v.ub() == 0 for i, v in enumerate(master.vars[person]) if i != ci)
-    finally:
-        gen.close()
-    assert priced_out == pytest.approx(bounded)
-    # a fixed person takes no new rows
-    col = master.columns[person][ci]
-    assert not master.add(person, columns.Column(col.cells[:-1], col.cost))
-
-
-def test_sweeps_reach_the_root_lp_of_full_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    p = load(DATA / "Instance3.txt")
-    roots: dict[bool, columns._Generator] = {}
-    for sweeping in (False, True):
-        monkeypatch.setattr(columns, "SWEEP_PEOPLE", 10 if sweeping else 1000)
-        gen = columns._Generator(p, seed=0, threads=1)
-        assert gen.sweeping is sweeping
-        try:
-            assert gen.converge(10_000, time.monotonic() + 60) is True
-        finally:
-            gen.close()
-        roots[sweeping] = gen
-    assert not roots[True].sweeping  # the sweeps ended and full rounds proved the LP
-    lp = {s: g.lp for s, g in roots.items()}
-    assert lp[True] is not None and lp[False] is not None
-    assert whole_bound(lp[True]) == whole_bound(lp[False])
-    assert roots[True].proven() == roots[False].proven()
-
-
-def test_after_a_fixing_step_the_root_bound_still_judges_the_lp() -> None:
-    gen = _generator_after_rounds("Instance2", 1)
-    try:
-        gen.bound, gen.lagrange = 1000.0, None  # a round that gave no bound of its own
-        gen.lp = 1002.9
-        assert gen.near(0.003)  # within 0.3 % of the root's bound
-        assert not gen.near(0.001)
-        gen.bound, gen.lp = 1000.2, 1000.9
-        assert gen.near(0.0)  # the same whole number: no row can do better
-        gen.lp = 1001.1
-        assert not gen.near(0.0)
-        gen.lagrange = 1002.5  # a later round's better bound is used
-        gen.lp = 1002.8
-        assert gen.near(0.0)
-    finally:
-        gen.close()
