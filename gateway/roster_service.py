@@ -1,9 +1,10 @@
 """Rostering a site from the HR store: store rows -> `scheduler.Problem` -> draft run -> publish.
 
 - `build_problem` reads the site's employees (skills, working-hours system, hire and exit
-  dates), approved leave, shift types, the demand file, the published roster in force over
-  the horizon (minimal change) and the 7 days of published roster before it (history, so
-  rest and run rules hold across periods).
+  dates, personal limits: no nights, no overtime, runs, rest, overtime caps), approved
+  leave, shift types, the demand file, the published roster in force over the horizon
+  (minimal change) and the 7 days of published roster before it (history, so rest and run
+  rules hold across periods).
 - `solve_site` solves it and writes a draft `RosterRun` with its `RosterAssignment` rows and
   the penalty report in one transaction; nothing is written when the solve finds no roster.
 - `publish` marks a draft published. The roster in force on a date is the newest published
@@ -240,6 +241,12 @@ def build_problem(
             name=r.name,
             skills=frozenset(r.skills or ()),
             hours_system=HoursSystem(r.working_hours_system.value),
+            no_nights=r.no_nights,
+            no_overtime=r.no_overtime,
+            max_consecutive_days=r.max_consecutive_days,
+            min_rest_minutes=r.min_rest_minutes,
+            daily_overtime_cap_minutes=r.daily_overtime_cap_minutes,
+            monthly_overtime_cap_minutes=r.monthly_overtime_cap_minutes,
         )
         for r in emp_rows
     )

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
-from gateway.siteconfig import Configuration, Device
+from gateway.siteconfig import Configuration, Device, RosterLimitsConfig
 from hrcore.errors import InvalidData
 from hrcore.models import Site
 from hrcore.store import (
     DeviceIn,
     EmployeeIn,
     OrgUnitIn,
+    RosterLimits,
     ShiftTypeIn,
     SiteIn,
     map_device_user,
@@ -58,6 +60,22 @@ def device_in(device: Device) -> DeviceIn:
         connection=connection,
         secret=json.dumps(secrets, sort_keys=True) if secrets else None,
         enabled=device.enabled,
+    )
+
+
+def roster_limits(cfg: RosterLimitsConfig) -> RosterLimits:
+    """An employee's configured rostering limits, hours turned into minutes."""
+
+    def minutes(hours: Decimal | None) -> int | None:
+        return None if hours is None else int(hours * 60)
+
+    return RosterLimits(
+        no_nights=cfg.no_nights,
+        no_overtime=cfg.no_overtime,
+        max_consecutive_days=cfg.max_consecutive_days,
+        min_rest_minutes=minutes(cfg.min_rest_hours),
+        daily_overtime_cap_minutes=minutes(cfg.overtime_cap_hours_per_day),
+        monthly_overtime_cap_minutes=minutes(cfg.overtime_cap_hours_per_month),
     )
 
 
@@ -113,6 +131,7 @@ def apply_configuration(
                 base_pay=emp.base_pay,
                 social_insurance_city=emp.social_insurance_city,
                 default_shift_code=emp.default_shift,
+                limits=roster_limits(emp.roster),
             ),
         )
         if emp.device_user is not None:

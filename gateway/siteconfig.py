@@ -75,6 +75,12 @@ def _device_user(value: object) -> object:
     return value
 
 
+def _whole_minutes(value: Decimal) -> Decimal:
+    if value * 60 != int(value * 60):
+        raise ValueError("expected hours that are whole minutes, such as 11 or 1.5")
+    return value
+
+
 TimeZoneName = Annotated[str, AfterValidator(_iana)]
 Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, max_digits=12, decimal_places=2)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
@@ -84,6 +90,23 @@ DeviceUserId = Annotated[str, BeforeValidator(_device_user), Field(min_length=1,
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+Hours = Annotated[Decimal, Field(ge=0, le=24), AfterValidator(_whole_minutes)]
+
+
+class RosterLimitsConfig(_Strict):
+    """A person's own rostering limits (an employee's ``roster:``); what is left out
+    follows the site's policy."""
+
+    no_nights: bool = Field(default=False, description="never rostered on a night shift")
+    no_overtime: bool = Field(default=False, description="never rostered into overtime")
+    max_consecutive_days: int | None = Field(default=None, ge=1, le=31)
+    min_rest_hours: Hours | None = None
+    overtime_cap_hours_per_day: Hours | None = None
+    overtime_cap_hours_per_month: (
+        Annotated[Decimal, Field(ge=0, le=744), AfterValidator(_whole_minutes)] | None
+    ) = None
 
 
 class OrgUnitConfig(_Strict):
@@ -128,6 +151,7 @@ class EmployeeConfig(_Strict):
     device_user: DeviceUserId | None = Field(
         default=None, description="the id printed on this person's punches (PIN on the clock)"
     )
+    roster: RosterLimitsConfig = RosterLimitsConfig()
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> EmployeeConfig:

@@ -339,6 +339,34 @@ def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftTy
 
 
 @dataclass(frozen=True, slots=True)
+class RosterLimits:
+    """A person's own rostering limits; None falls back to the site's policy."""
+
+    no_nights: bool = False
+    no_overtime: bool = False
+    max_consecutive_days: int | None = None
+    min_rest_minutes: int | None = None
+    daily_overtime_cap_minutes: int | None = None
+    monthly_overtime_cap_minutes: int | None = None
+
+    def problems(self) -> list[str]:
+        """What is out of range, in words (empty when the limits are usable)."""
+        ranges = (
+            ("max_consecutive_days", 1, None, "days"),
+            ("min_rest_minutes", 0, 24 * 60, "minutes"),
+            ("daily_overtime_cap_minutes", 0, 24 * 60, "minutes"),
+            ("monthly_overtime_cap_minutes", 0, None, "minutes"),
+        )
+        found = []
+        for name, low, high, unit in ranges:
+            value = getattr(self, name)
+            if value is not None and (value < low or (high is not None and value > high)):
+                allowed = f"at least {low}" if high is None else f"{low}..{high}"
+                found.append(f"{name} must be {allowed} {unit}, got {value}")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class EmployeeIn:
     code: str
     name: str
@@ -352,6 +380,7 @@ class EmployeeIn:
     base_pay: Decimal = Decimal("0.00")
     social_insurance_city: str | None = None
     default_shift_code: str | None = None
+    limits: RosterLimits = field(default_factory=RosterLimits)
 
 
 def save_employee(session: Session, site: Site, employee: EmployeeIn) -> Employee:
@@ -365,6 +394,8 @@ def save_employee(session: Session, site: Site, employee: EmployeeIn) -> Employe
         raise InvalidData(f"{what}: base_pay must not be negative")
     if employee.exit_date is not None and employee.exit_date < employee.hire_date:
         raise InvalidData(f"{what}: exit_date is before hire_date")
+    if problems := employee.limits.problems():
+        raise InvalidData(f"{what}: " + "; ".join(problems))
     org_unit_id = None
     if employee.org_unit_code is not None:
         org_unit_id = _org_unit(session, employee.org_unit_code, what).id
@@ -395,6 +426,13 @@ def save_employee(session: Session, site: Site, employee: EmployeeIn) -> Employe
     row.base_pay = employee.base_pay.quantize(Decimal("0.01"))
     row.social_insurance_city = employee.social_insurance_city
     row.default_shift_type_id = shift_id
+    limits = employee.limits
+    row.no_nights = limits.no_nights
+    row.no_overtime = limits.no_overtime
+    row.max_consecutive_days = limits.max_consecutive_days
+    row.min_rest_minutes = limits.min_rest_minutes
+    row.daily_overtime_cap_minutes = limits.daily_overtime_cap_minutes
+    row.monthly_overtime_cap_minutes = limits.monthly_overtime_cap_minutes
     session.flush()
     return row
 

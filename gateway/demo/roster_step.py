@@ -1,12 +1,14 @@
 """Demo step: roster a small warehouse for one week and show the draft.
 
 Seeds (or reuses) a 36-person site made by the same generator as `bench.roster_store`,
-solves one week under the CN policy with a short time limit, writes the draft roster run
+one of them barred from night shifts by a personal limit (as a pregnant employee is under
+CN law), solves one week under the CN policy with a short time limit, writes the draft roster run
 to the demo store and prints the grid and the penalty summary.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,12 +20,15 @@ from gateway.roster_render import explanation_lines, grid_table, penalty_table
 from gateway.roster_service import SolveRequest, roster_grid, solve_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
+from hrcore.store import RosterLimits
 from scheduler.model import SolveOptions
 
 DEMO_SITE = "DEMO-DC"  # step 1 owns DEMO-WH (its 20 people, device, punches)
 DEMO_STAFF = 36
 DEMO_WEEK = date(2026, 11, 2)  # the week before the 11.11 peak
 TIME_LIMIT_S = 8.0
+#: the demo's employee with a personal limit: no night shifts
+NO_NIGHTS_INDEX = 3
 POLICY = Path(__file__).resolve().parents[2] / "config" / "policies" / "cn.yaml"
 
 
@@ -33,6 +38,14 @@ def _now() -> datetime:
 
 def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
     data = warehouse_site(seed=7, employees=DEMO_STAFF, weeks=1, start=DEMO_WEEK, code=DEMO_SITE)
+    protected = data.employees[NO_NIGHTS_INDEX].code
+    data = replace(
+        data,
+        employees=tuple(
+            replace(e, limits=RosterLimits(no_nights=True)) if e.code == protected else e
+            for e in data.employees
+        ),
+    )
     upgrade(ctx.database_url)
     engine = make_engine(ctx.database_url)
     try:
@@ -72,6 +85,12 @@ def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
         ctx.console.print(penalty_table(res.penalties, top=2))
         assert res.roster is not None
         m = roster_metrics(out.site_problem.problem, res.roster)
+        nights = {sh.id for sh in out.site_problem.problem.shifts if sh.night}
+        worked = [a for a in res.roster.assignments if a.employee_id == protected]
+        ctx.console.print(
+            f"{protected} has a personal limit (no nights): {len(worked)} shifts, "
+            f"{sum(a.shift_id in nights for a in worked)} of them at night"
+        )
         ctx.console.print(
             f"uncovered {m.uncovered_hours:.0f} h, overtime "
             f"{m.overtime_hours:.0f} h, rest breaches {m.rest_breaches}, "

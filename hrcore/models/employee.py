@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrcore.db import Base
@@ -32,8 +32,23 @@ class Employee(Base):
     base_pay: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     social_insurance_city: Mapped[str | None] = mapped_column(String(100))
     default_shift_type_id: Mapped[int | None] = mapped_column(ForeignKey("shift_types.id"))
+    # personal rostering limits; None falls back to the site's policy
+    no_nights: Mapped[bool] = mapped_column(default=False, server_default=false())
+    no_overtime: Mapped[bool] = mapped_column(default=False, server_default=false())
+    max_consecutive_days: Mapped[int | None]
+    min_rest_minutes: Mapped[int | None]
+    daily_overtime_cap_minutes: Mapped[int | None]
+    monthly_overtime_cap_minutes: Mapped[int | None]
 
-    __table_args__ = (CheckConstraint("base_pay >= 0", name="base_pay_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("base_pay >= 0", name="base_pay_not_negative"),
+        CheckConstraint("max_consecutive_days >= 1", name="max_consecutive_days_positive"),
+        CheckConstraint("min_rest_minutes >= 0", name="min_rest_minutes_not_negative"),
+        CheckConstraint("daily_overtime_cap_minutes >= 0", name="daily_overtime_cap_not_negative"),
+        CheckConstraint(
+            "monthly_overtime_cap_minutes >= 0", name="monthly_overtime_cap_not_negative"
+        ),
+    )
 
 
 class Leave(Base):

@@ -41,6 +41,14 @@ def test_roster_step_writes_a_draft_and_prints_grid_and_summary(tmp_path: Path) 
         assert n is not None and n > DEMO_STAFF * 3  # about five shifts a person
         assert f"DEMO-DC: run {first} (draft, 2026-11-02..2026-11-08)" in text
         assert f"rest breaches 0, overtime-cap breaches 0; draft run {second} saved" in text
+        protected = s.scalars(select(Employee).where(Employee.no_nights)).one()
+        assert f"{protected.code} has a personal limit (no nights): " in text
+        assert text.count("of them at night") == 2
+        assert all(
+            line.endswith(" 0 of them at night")
+            for line in text.splitlines()
+            if "of them at night" in line
+        )
         assert runs[1].penalty_report and {"rule", "cost", "words"} <= set(
             runs[1].penalty_report[0]
         )

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.roster_demand import parse_demand
 from gateway.roster_policy import load_policy
 from gateway.roster_service import SolveRequest, build_problem, publish, solve_site
 from hrcore.db import make_engine, make_session_factory
-from hrcore.models import Leave, LeaveKind, RosterAssignment, RosterRun, RosterStatus
-from hrcore.store import EmployeeIn, ShiftTypeIn, SiteIn, save_employee, save_shift_type, save_site
+from hrcore.errors import InvalidData
+from hrcore.models import Employee, Leave, LeaveKind, RosterAssignment, RosterRun, RosterStatus
+from hrcore.store import (
+    EmployeeIn,
+    RosterLimits,
+    ShiftTypeIn,
+    SiteIn,
+    save_employee,
+    save_shift_type,
+    save_site,
+)
 from scheduler.model import AbsenceKind, Assignment, SolveOptions
 from tests.gateway.test_roster_store_cli import POLICY
 
@@ -151,3 +161,55 @@ def test_history_night_blocks_a_monday_early_shift(sqlite_url: str) -> None:
     with factory.begin() as s:
         done = publish(s, clock=clock, actor="test", run_id=out.run_id)
     assert done.superseded == () and done.overridden == ()
+
+
+def test_personal_limits_reach_the_solver_and_bind(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    limits = RosterLimits(
+        no_nights=True,
+        max_consecutive_days=3,
+        min_rest_minutes=13 * 60,
+        daily_overtime_cap_minutes=60,
+        monthly_overtime_cap_minutes=600,
+    )
+    with factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        save_shift_type(s, site, ShiftTypeIn("D", time(6), time(14)))
+        save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
+        save_employee(s, site, EmployeeIn("P", "Pregnant", date(2025, 1, 1), limits=limits))
+        save_employee(s, site, EmployeeIn("Q", "Other", date(2025, 1, 1)))
+    demand = parse_demand("base: {D: {any: {target: 1}}, N: {any: {target: 1}}}", source="t")
+    with factory() as s:
+        p = build_problem(s, "S1", MON, SUN, load_policy(POLICY), demand).problem
+    by_id = {e.id: e for e in p.employees}
+    assert (by_id["P"].no_nights, by_id["P"].no_overtime) == (True, False)
+    assert by_id["P"].max_consecutive_days == 3
+    assert by_id["P"].min_rest_minutes == 780
+    assert by_id["P"].daily_overtime_cap_minutes == 60
+    assert by_id["P"].monthly_overtime_cap_minutes == 600
+    assert by_id["Q"].no_nights is False and by_id["Q"].max_consecutive_days is None
+    out = solve_site(
+        factory,
+        SolveRequest("S1", MON, SUN, load_policy(POLICY), demand),
+        SolveOptions(time_limit_s=10, workers=2),
+        clock=clock,
+    )
+    assert out.result.roster is not None
+    mine = sorted((a.day - MON).days for a in out.result.roster.assignments if a.employee_id == "P")
+    shifts = {a.shift_id for a in out.result.roster.assignments if a.employee_id == "P"}
+    assert mine and shifts == {"D"}  # P takes day shifts only, Q all the nights
+    # D is wanted every day, but P works at most 3 days in a row
+    assert len(mine) >= 3
+    assert not any(all(d + k in mine for k in range(4)) for d in mine)
+
+
+def test_out_of_range_limits_are_refused_and_nothing_is_stored(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    bad = RosterLimits(max_consecutive_days=0, min_rest_minutes=-1)
+    with pytest.raises(InvalidData, match="max_consecutive_days must be at least 1 days, got 0"):
+        with factory.begin() as s:
+            site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+            save_employee(s, site, EmployeeIn("P", "P", date(2025, 1, 1), limits=bad))
+    with factory() as s:
+        assert s.query(Employee).count() == 0
+    assert "min_rest_minutes must be 0..1440 minutes, got -1" in "; ".join(bad.problems())

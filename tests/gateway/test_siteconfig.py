@@ -138,6 +138,21 @@ def test_yaml_dialect_keeps_codes_times_and_money_exact(tmp_path: Path) -> None:
             "employees[0]",
             "before hire_date",
         ),
+        (
+            SITE.replace("base_pay: 4500.10", "roster: {min_rest_hours: 11.001}"),
+            "employees[0].roster.min_rest_hours",
+            "whole minutes",
+        ),
+        (
+            SITE.replace("base_pay: 4500.10", "roster: {max_consecutive_days: 0}"),
+            "employees[0].roster.max_consecutive_days",
+            "greater than or equal to 1",
+        ),
+        (
+            SITE.replace("base_pay: 4500.10", "roster: {no_night: true}"),
+            "employees[0].roster.no_night",
+            "unknown key",
+        ),
     ],
 )
 def test_bad_site_file_names_the_key(tmp_path: Path, site: str, key: str, expected: str) -> None:
@@ -284,3 +299,32 @@ def test_store_refuses_an_unknown_shift_mode(session_factory: sessionmaker[Sessi
                 site,
                 ShiftTypeIn("X", time(8), time(17), in_out_mode="device"),  # type: ignore[arg-type]
             )
+
+
+def test_personal_roster_limits_reach_the_store(
+    tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    limits = (
+        "roster: {no_nights: true, max_consecutive_days: 5, min_rest_hours: 12,"
+        " overtime_cap_hours_per_day: 1.5, overtime_cap_hours_per_month: 20}"
+    )
+    site = SITE.replace("base_pay: 4500.10", limits) + (
+        "  - {code: E2, name: B, hire_date: 2024-01-01}\n"
+    )
+    config = load_site_config(write(tmp_path, site=site))
+    with session_factory.begin() as s:
+        apply_configuration(s, config, secret_key=None)
+    with session_factory() as s:
+        rows = {e.code: e for e in list_employees(s, get_site(s, "WH1"))}
+        got = [
+            (
+                e.no_nights,
+                e.no_overtime,
+                e.max_consecutive_days,
+                e.min_rest_minutes,
+                e.daily_overtime_cap_minutes,
+                e.monthly_overtime_cap_minutes,
+            )
+            for e in (rows["E1"], rows["E2"])
+        ]
+    assert got == [(True, False, 5, 720, 90, 1200), (False, False, None, None, None, None)]

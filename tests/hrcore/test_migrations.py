@@ -14,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 from hrcore.db import UTCDateTime, make_engine
 from hrcore.errors import DatabaseUnavailable, SchemaOutdated
 from hrcore.migrate import check, current, downgrade, head, require_current, upgrade
-from hrcore.models import PunchRecord
+from hrcore.models import Employee, PunchRecord
 
 
 def test_upgraded_database_has_no_diff_against_the_models(database_url: str) -> None:
@@ -122,6 +122,44 @@ def test_0002_gives_existing_punches_their_received_at_as_stored_at(database_url
         with engine.connect() as conn:
             stored = conn.execute(select(PunchRecord.__table__.c.stored_at)).scalar_one()
         assert stored == received
+    finally:
+        engine.dispose()
+    assert check(database_url) == []
+
+
+def test_0003_leaves_existing_employees_without_personal_limits(database_url: str) -> None:
+    downgrade(database_url, "0002")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sites (id, code, name, timezone, policy) "
+                    "VALUES (1, 'S1', 'Site', 'Asia/Shanghai', 'cn')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO employees (id, code, name, site_id, skills, hire_date, "
+                    "working_hours_system, pay_basis, base_pay) VALUES (1, 'E1', 'A', 1, "
+                    "'[]', '2025-01-01', 'standard', 'monthly', 0)"
+                )
+            )
+        assert upgrade(database_url).up_to_date
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    Employee.no_nights,
+                    Employee.no_overtime,
+                    Employee.max_consecutive_days,
+                    Employee.min_rest_minutes,
+                    Employee.daily_overtime_cap_minutes,
+                    Employee.monthly_overtime_cap_minutes,
+                )
+            ).one()
+        assert tuple(row) == (False, False, None, None, None, None)
+        with pytest.raises(DatabaseError), engine.begin() as conn:
+            conn.execute(text("UPDATE employees SET max_consecutive_days = 0"))
     finally:
         engine.dispose()
     assert check(database_url) == []
