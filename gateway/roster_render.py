@@ -10,6 +10,8 @@ from scheduler.model import Building, InfeasibilityExplanation, PenaltyReport
 
 #: colour per shift code initial: early/day, evening/late, night
 _STYLE = {"D": "green", "E": "yellow", "L": "yellow", "N": "magenta"}
+#: a grid cell shows this many letters of the skill covered ("D pick", "N fork")
+SKILL_LETTERS = 4
 
 
 def grid_table(grid: RosterGrid, *, max_rows: int | None = None) -> Table:
@@ -20,14 +22,30 @@ def grid_table(grid: RosterGrid, *, max_rows: int | None = None) -> Table:
     table.add_column("shifts", justify="right")
     rows = grid.rows if max_rows is None else grid.rows[:max_rows]
     for row in rows:
-        cells = [Text(c or "·", style=_STYLE.get(c[:1], "") if c else "dim") for c in row.cells]
+        skills = row.skills or ("",) * len(row.cells)
+        cells = [
+            Text(_cell(c, k), style=_STYLE.get(c[:1], "") if c else "dim")
+            for c, k in zip(row.cells, skills, strict=True)
+        ]
         table.add_row(Text(row.employee_code), *cells, str(sum(1 for c in row.cells if c)))
+    notes = []
     if max_rows is not None and len(grid.rows) > max_rows:
-        table.caption = f"{len(grid.rows) - max_rows} more employees not shown"
+        notes.append(f"{len(grid.rows) - max_rows} more employees not shown")
+    if any(k for row in rows for k in row.skills):
+        notes.append(
+            f"a cell is the shift and the first {SKILL_LETTERS} letters of the skill covered"
+        )
+    table.caption = "; ".join(notes) or None
     counts = [str(sum(1 for r in grid.rows if r.cells[i])) for i in range(len(grid.dates))]
     table.add_section()
     table.add_row("on shift", *counts, str(sum(int(c) for c in counts)))
     return table
+
+
+def _cell(shift: str, skill: str) -> str:
+    if not shift:
+        return "·"
+    return f"{shift} {skill[:SKILL_LETTERS]}" if skill else shift
 
 
 def penalty_table(report: PenaltyReport, *, top: int = 5) -> Table:

@@ -106,6 +106,7 @@ class GridRow:
     employee_code: str
     name: str
     cells: tuple[str, ...]  # shift code per date, "" = off
+    skills: tuple[str, ...] = ()  # the skill covered per date, "" = none asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +177,9 @@ def _published_in_force(
 
 def published_assignments(
     session: Session, site_id: int, date_from: date, date_to: date
-) -> tuple[dict[date, int], list[tuple[int, date, int]]]:
-    """(date -> run in force, [(employee id, date, shift type id)]) of the published roster."""
+) -> tuple[dict[date, int], list[tuple[int, date, int, str | None]]]:
+    """(date -> run in force, [(employee id, date, shift type id, skill)]) of the published
+    roster."""
     owner, _runs = _published_in_force(session, site_id, date_from, date_to)
     if not owner:
         return owner, []
@@ -187,13 +189,34 @@ def published_assignments(
             RosterAssignment.employee_id,
             RosterAssignment.date,
             RosterAssignment.shift_type_id,
+            RosterAssignment.skill,
         ).where(
             RosterAssignment.roster_run_id.in_(set(owner.values())),
             RosterAssignment.date >= date_from,
             RosterAssignment.date <= date_to,
         )
     )
-    return owner, [(emp, d, shift) for run, emp, d, shift in rows if owner.get(d) == run]
+    return owner, [
+        (emp, d, shift, skill) for run, emp, d, shift, skill in rows if owner.get(d) == run
+    ]
+
+
+def _assignments(
+    rows: Iterable[tuple[int, date, int, str | None]],
+    emp_code: dict[int, str],
+    shift_code: dict[int, str],
+) -> tuple[Assignment, ...]:
+    """Stored assignment rows of the given employees and shift types, by day and person."""
+    return tuple(
+        sorted(
+            (
+                Assignment(emp_code[e], d, shift_code[s], skill)
+                for e, d, s, skill in rows
+                if e in emp_code and s in shift_code
+            ),
+            key=lambda a: (a.day, a.employee_id),
+        )
+    )
 
 
 def build_problem(
@@ -273,16 +296,7 @@ def build_problem(
     _o, hist_rows = published_assignments(
         session, site.id, hist_from, date_from - timedelta(days=1)
     )
-    history = tuple(
-        sorted(
-            (
-                Assignment(emp_code[e], d, shift_code[s])
-                for e, d, s in hist_rows
-                if e in emp_code and s in shift_code
-            ),
-            key=lambda a: (a.day, a.employee_id),
-        )
-    )
+    history = _assignments(hist_rows, emp_code, shift_code)
     owner, pub_rows = published_assignments(session, site.id, date_from, date_to)
     published = None
     if owner:
@@ -291,18 +305,7 @@ def build_problem(
         # do they count as "off" there.
         first, last = min(owner), max(owner)
         published = Roster(
-            first,
-            (last - first).days + 1,
-            tuple(
-                sorted(
-                    (
-                        Assignment(emp_code[e], d, shift_code[s])
-                        for e, d, s in pub_rows
-                        if e in emp_code and s in shift_code
-                    ),
-                    key=lambda a: (a.day, a.employee_id),
-                )
-            ),
+            first, (last - first).days + 1, _assignments(pub_rows, emp_code, shift_code)
         )
 
     problem = Problem(
@@ -389,6 +392,7 @@ def save_draft(
             employee_id=sp.employee_db_ids[a.employee_id],
             date=a.day,
             shift_type_id=sp.shift_db_ids[a.shift_id],
+            skill=a.skill,
         )
         for a in result.roster.assignments
     )
@@ -554,7 +558,7 @@ def roster_grid(
     else the newest draft overlapping the range."""
     check_range(date_from, date_to)
     site = get_site(session, site_code)
-    cells: dict[tuple[int, date], int] = {}
+    cells: dict[tuple[int, date], tuple[int, str | None]] = {}
     if run_id is not None:
         run = session.get(RosterRun, run_id)
         if run is None or run.site_id != site.id:
@@ -564,7 +568,7 @@ def roster_grid(
     else:
         owner, rows = published_assignments(session, site.id, date_from, date_to)
         if owner:
-            cells = {(e, d): s for e, d, s in rows}
+            cells = {(e, d): (s, skill) for e, d, s, skill in rows}
             runs = tuple(sorted(set(owner.values())))
             source = "published roster (runs " + ", ".join(str(r) for r in runs) + ")"
         else:
@@ -586,16 +590,19 @@ def roster_grid(
             runs = (draft.id,)
             source = f"draft run {draft.id} (not published)"
     if not cells:
-        for e, d, s in session.execute(
+        for e, d, s, skill in session.execute(
             select(
-                RosterAssignment.employee_id, RosterAssignment.date, RosterAssignment.shift_type_id
+                RosterAssignment.employee_id,
+                RosterAssignment.date,
+                RosterAssignment.shift_type_id,
+                RosterAssignment.skill,
             ).where(
                 RosterAssignment.roster_run_id == runs[0],
                 RosterAssignment.date >= date_from,
                 RosterAssignment.date <= date_to,
             )
         ):
-            cells[(e, d)] = s
+            cells[(e, d)] = (s, skill)
     shift_code = {
         i: c
         for i, c in session.execute(
@@ -608,9 +615,16 @@ def roster_grid(
     dates = tuple(_dates(date_from, date_to))
     rows_out = []
     for e in emps:
-        mine = tuple(shift_code[cells[(e.id, d)]] if (e.id, d) in cells else "" for d in dates)
+        mine = [cells.get((e.id, d)) for d in dates]
         if any(mine) or (
             e.hire_date <= date_to and (e.exit_date is None or e.exit_date >= date_from)
         ):
-            rows_out.append(GridRow(e.code, e.name, mine))
+            rows_out.append(
+                GridRow(
+                    e.code,
+                    e.name,
+                    tuple(shift_code[c[0]] if c else "" for c in mine),
+                    tuple((c[1] or "") if c else "" for c in mine),
+                )
+            )
     return RosterGrid(site.code, dates, tuple(rows_out), source, runs)

@@ -62,5 +62,7 @@ class RosterAssignment(Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     date: Mapped[date]
     shift_type_id: Mapped[int] = mapped_column(ForeignKey("shift_types.id"))
+    #: the demand skill the person covers on that shift (None: no skill asked for)
+    skill: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("roster_run_id", "employee_id", "date"),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.roster_demand import parse_demand
@@ -112,7 +113,13 @@ def test_problem_from_the_store(sqlite_url: str) -> None:
         [("A", prev_sun - timedelta(1), "D"), ("C", prev_sun, "N")],
         T0,
     )
-    published_run(factory, ids, MON, SUN, [("A", MON, "D"), ("C", SUN, "D")], T0)
+    this_week = published_run(factory, ids, MON, SUN, [("A", MON, "D"), ("C", SUN, "D")], T0)
+    with factory.begin() as s:  # the skill A covers on Monday comes back with the row
+        s.execute(
+            update(RosterAssignment)
+            .where(RosterAssignment.roster_run_id == this_week, RosterAssignment.date == MON)
+            .values(skill="picker")
+        )
     published_run(factory, ids, MON + timedelta(5), SUN, [("A", SUN, "N")], T0 + timedelta(hours=1))
     with factory() as s:
         sp = build_problem(s, "S1", MON, SUN, load_policy(POLICY), DEMAND)
@@ -135,7 +142,10 @@ def test_problem_from_the_store(sqlite_url: str) -> None:
     assert p.published is not None
     assert (p.published.start, p.published.days) == (MON, 7)
     # Sunday belongs to the newer run: A on N, and C's D there is overridden
-    assert p.published.assignments == (Assignment("A", MON, "D"), Assignment("A", SUN, "N"))
+    assert p.published.assignments == (
+        Assignment("A", MON, "D", "picker"),
+        Assignment("A", SUN, "N"),
+    )
     assert [(s.id, s.minutes, s.night) for s in p.shifts] == [("D", 480, False), ("N", 480, True)]
 
 

@@ -184,11 +184,15 @@ def test_solve_publish_sick_call_reroster_moves_only_the_cover(
     grid = {
         row[0]: row[1:]
         for line in out.splitlines()
-        if (row := line.replace("│", " ").split()) and row[0].startswith("E")
+        if (row := [c.strip() for c in line.strip("│ ").split("│")]) and row[0].startswith("E")
     }
     assert grid[sick][2:4] == ["·", "·"]  # Wed and Thu off
-    assert grid[sick][:2] == ["D" if (sick, d) in first else "·" for d in (MON, MON.replace(day=3))]
-    assert sum(v.count("D") for v in grid.values()) == 28
+    on = "D pick"  # the shift and the skill covered
+    assert grid[sick][:2] == [on if (sick, d) in first else "·" for d in (MON, MON.replace(day=3))]
+    assert sum(v.count(on) for v in grid.values()) == 28
+    assert "first 4 letters of the skill covered" in out
+    with session_factory() as s:
+        assert set(s.scalars(select(RosterAssignment.skill))) == {"picker"}
 
 
 def test_full_week_republish_supersedes(sqlite_url: str, tmp_path: Path) -> None:
