@@ -97,10 +97,9 @@ def evaluate(
         )
     for u in result.unmatched:
         err.print(
-            err.print(
-                f"[yellow]unmatched punch:[/] employee {u.employee} {u.punch.at.isoformat()} "
-                f"({u.punch.id}): {u.reason}"
-            )
+            f"[yellow]unmatched punch:[/] employee {u.employee} {u.punch.at.isoformat()} "
+            f"({u.punch.id}): {u.reason}",
+            soft_wrap=True,
         )
     out = make_console()
     if as_json:

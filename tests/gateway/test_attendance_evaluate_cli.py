@@ -257,3 +257,25 @@ def test_overlapping_roster_rows_are_reported_not_a_crash(tmp_path: Path) -> Non
         ("2025-09-23", "data_error", 0),
     ]
     assert "r.csv:3" in result.stderr and "overlaps" in result.stderr
+
+
+def test_unmatched_punches_are_one_line_each_on_stderr(tmp_path: Path) -> None:
+    roster = tmp_path / "ROSTER.csv"
+    punches = tmp_path / "PUNCHES.csv"
+    roster.write_text("employee,date,start,end\nE1,2025-09-22,09:00,18:00\n", encoding="utf-8")
+    punches.write_text(
+        "employee,timestamp\n"
+        "E1,2025-09-22T08:55:00+08:00\n"
+        "E1,2025-09-22T18:30:00+08:00\n"
+        "E1,2025-09-22T02:00:00+08:00\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["attendance", "evaluate", "--punches", str(punches), "--roster", str(roster)]
+    )
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "unmatched punch: employee E1 2025-09-22T02:00:00+08:00 "
+        f"({punches.name}:4): outside every shift window (too early or too late for the "
+        "rostered shift)"
+    ]
