@@ -590,7 +590,7 @@ def roster_grid(
             runs = (draft.id,)
             source = f"draft run {draft.id} (not published)"
     if not cells:
-        for e, d, s, skill in session.execute(
+        for emp_id, day, shift_id, skill in session.execute(
             select(
                 RosterAssignment.employee_id,
                 RosterAssignment.date,
@@ -602,7 +602,7 @@ def roster_grid(
                 RosterAssignment.date <= date_to,
             )
         ):
-            cells[(e, d)] = (s, skill)
+            cells[(emp_id, day)] = (shift_id, skill)
     shift_code = {
         i: c
         for i, c in session.execute(

@@ -87,7 +87,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 
 def _first_search(
     ctx: Context, options: SolveOptions, watcher: _Watcher, deadline: float, phase_end: float
-) -> tuple[cp_model.CpSolver, int]:
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """The complete search, stopped at `phase_end` if it has a roster by then, else at its
     first roster after that (or at the deadline)."""
     solver = _params(options, deadline - _time.monotonic(), options.workers)
@@ -168,13 +168,11 @@ def solve(
     hint_from_published(ctx)
     grid = lns.assignment_vars(ctx)
     if first_roster is not None:
-        incumbent = _incumbent_of(ctx, first_roster)
-        _announce(incumbent.objective, watcher, on_progress)
-        incumbent = _lns(ctx, incumbent, None, options, deadline, watcher, on_progress)
-        roster = extract(ctx, lambda v: incumbent.values[v.index])
-        return _with_roster(
-            problem, SolveStatus.FEASIBLE, roster, incumbent.objective, None, watcher
-        )
+        built = _incumbent_of(ctx, first_roster)
+        _announce(built.objective, watcher, on_progress)
+        best = _lns(ctx, built, None, options, deadline, watcher, on_progress)
+        roster = extract(ctx, lambda v: best.values[v.index])
+        return _with_roster(problem, SolveStatus.FEASIBLE, roster, best.objective, None, watcher)
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
     warm: lns.Incumbent | None = None
     dive_bound: int | None = None
@@ -199,7 +197,7 @@ def solve(
     if long_horizon:  # block construction failed: keep half the time for a pure
         search_end = _time.monotonic() + (deadline - _time.monotonic()) / 2  # feasibility run
     if options.feasibility_first:  # skip the complete search
-        solver, status = cp_model.CpSolver(), cp_model.UNKNOWN
+        solver, status = cp_model.CpSolver(), cp_model.CpSolverStatus.UNKNOWN
     else:
         solver, status = _first_search(ctx, options, watcher, search_end, phase_end)
         log.info("first solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)

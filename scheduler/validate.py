@@ -34,7 +34,7 @@ def validate(p: Problem) -> None:
             raise InvalidProblem(f"demand on {line.day}: unknown shift {line.shift_id!r}")
         if line.target < 0 or line.minimum < 0:
             raise InvalidProblem(f"demand on {line.day} shift {line.shift_id}: negative count")
-    refs = [("absence", a.employee_id, None) for a in p.absences]
+    refs: list[tuple[str, str, str | None]] = [("absence", a.employee_id, None) for a in p.absences]
     refs += [("request", r.employee_id, r.shift_id) for r in p.requests]
     refs += [("pin", x.employee_id, x.shift_id) for x in p.pins]
     refs += [("history", a.employee_id, a.shift_id) for a in p.history]

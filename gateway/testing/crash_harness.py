@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import uvicorn
@@ -118,6 +119,11 @@ class _Puncher:
             n += 1
 
 
+def _up_or_exited(ready: Path, proc: subprocess.Popen[bytes]) -> bool:
+    """The gateway wrote its ready file, or its process has ended."""
+    return ready.exists() or proc.poll() is not None
+
+
 def spawn_gateway(workdir: Path, env: dict[str, str], ready: Path) -> subprocess.Popen[bytes]:
     """Start the bare gateway runner; it logs to ``workdir/gateway.log``."""
     ready.unlink(missing_ok=True)
@@ -167,7 +173,7 @@ def run_crash_soak(
             for cycle in range(cycles):
                 proc = spawn_gateway(workdir, env, ready)
                 try:
-                    wait_until(lambda p=proc: ready.exists() or p.poll() is not None, timeout=60)
+                    wait_until(partial(_up_or_exited, ready, proc), timeout=60)
                     if proc.poll() is not None:
                         raise RuntimeError(
                             f"gateway exited early with {proc.returncode}; "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.constraints.context import Context, day_words, mode
+from scheduler.constraints.context import Context, Lit, day_words, mode
 from scheduler.model import AbsenceKind, Rule
 
 ABSENCE_WORDS = {
@@ -56,7 +56,7 @@ def post_pins(ctx: Context) -> None:
             pin.day,
         )
         if pin.shift_id is None:
-            lit: object = ctx.w[ei][d].Not()
+            lit: Lit = ctx.w[ei][d].Not()
         else:
             lit = ctx.y[ei][d].get(ctx.shift_index[pin.shift_id], False)
         if lit is False:  # pinned to a shift the person is not qualified for

@@ -166,7 +166,7 @@ class Context:
     ) -> None:
         """At least one of `lits` holds (constants folded). Soft: a penalty literal that is
         true exactly when every literal is false."""
-        live: list[cp_model.LiteralT] = []
+        live: list[cp_model.BoolVarT] = []
         for lit in lits:
             if lit is True:
                 return

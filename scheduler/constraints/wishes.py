@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ortools.sat.python import cp_model
+
 from scheduler.constraints.context import Context, mode
 from scheduler.constraints.counts import weekends
 from scheduler.model import Rule
@@ -16,10 +18,12 @@ def post_requests(ctx: Context) -> None:
         if not 0 <= d < ctx.n:
             continue
         ei = index[r.employee_id]
+        lit: cp_model.LinearExprT
         if r.shift_id is None:
             lit = ctx.w[ei][d]
         else:
-            lit = ctx.y[ei][d].get(ctx.shift_index[r.shift_id], 0)
+            var = ctx.y[ei][d].get(ctx.shift_index[r.shift_id])
+            lit = 0 if var is None else var  # 0: the person cannot work that shift
         if r.want and on is not None:
             ctx.add_term(1 - lit, r.weight * on[1], Rule.SHIFT_ON_REQUEST, r.employee_id, r.day)
         elif not r.want and off is not None:
