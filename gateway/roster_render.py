@@ -10,8 +10,6 @@ from scheduler.model import Building, InfeasibilityExplanation, PenaltyReport
 
 #: colour per shift code initial: early/day, evening/late, night
 _STYLE = {"D": "green", "E": "yellow", "L": "yellow", "N": "magenta"}
-#: a grid cell shows this many letters of the skill covered ("D pick", "N fork")
-SKILL_LETTERS = 4
 
 
 def grid_table(grid: RosterGrid, *, max_rows: int | None = None) -> Table:
@@ -21,20 +19,23 @@ def grid_table(grid: RosterGrid, *, max_rows: int | None = None) -> Table:
         table.add_column(d.strftime("%a\n%d"), justify="center", no_wrap=True)
     table.add_column("shifts", justify="right")
     rows = grid.rows if max_rows is None else grid.rows[:max_rows]
+    short = skill_abbreviations({k for row in rows for k in row.skills if k})
     for row in rows:
         skills = row.skills or ("",) * len(row.cells)
         cells = [
-            Text(_cell(c, k), style=_STYLE.get(c[:1], "") if c else "dim")
+            Text(
+                f"{c} {short[k]}" if c and k else c or "·",
+                style=_STYLE.get(c[:1], "") if c else "dim",
+            )
             for c, k in zip(row.cells, skills, strict=True)
         ]
         table.add_row(Text(row.employee_code), *cells, str(sum(1 for c in row.cells if c)))
     notes = []
+    if short:
+        legend = ", ".join(f"{a} {k}" for k, a in sorted(short.items(), key=lambda ka: ka[1]))
+        notes.append(f"shift and skill covered: {legend}")
     if max_rows is not None and len(grid.rows) > max_rows:
         notes.append(f"{len(grid.rows) - max_rows} more employees not shown")
-    if any(k for row in rows for k in row.skills):
-        notes.append(
-            f"a cell is the shift and the first {SKILL_LETTERS} letters of the skill covered"
-        )
     table.caption = "; ".join(notes) or None
     counts = [str(sum(1 for r in grid.rows if r.cells[i])) for i in range(len(grid.dates))]
     table.add_section()
@@ -42,10 +43,13 @@ def grid_table(grid: RosterGrid, *, max_rows: int | None = None) -> Table:
     return table
 
 
-def _cell(shift: str, skill: str) -> str:
-    if not shift:
-        return "·"
-    return f"{shift} {skill[:SKILL_LETTERS]}" if skill else shift
+def skill_abbreviations(skills: set[str]) -> dict[str, str]:
+    """Each skill's shortest prefix (at least two letters, the same length for all) that
+    tells the skills apart: picker, packer, forklift -> pi, pa, fo."""
+    for n in range(2, max(map(len, skills), default=0) + 1):
+        if len({k[:n] for k in skills}) == len(skills):
+            return {k: k[:n] for k in skills}
+    return {k: k for k in skills}
 
 
 def penalty_table(report: PenaltyReport, *, top: int = 5) -> Table:

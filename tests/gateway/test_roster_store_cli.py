@@ -187,10 +187,10 @@ def test_solve_publish_sick_call_reroster_moves_only_the_cover(
         if (row := [c.strip() for c in line.strip("│ ").split("│")]) and row[0].startswith("E")
     }
     assert grid[sick][2:4] == ["·", "·"]  # Wed and Thu off
-    on = "D pick"  # the shift and the skill covered
+    on = "D pi"  # the shift and the skill covered (pi: picker)
     assert grid[sick][:2] == [on if (sick, d) in first else "·" for d in (MON, MON.replace(day=3))]
     assert sum(v.count(on) for v in grid.values()) == 28
-    assert "first 4 letters of the skill covered" in out
+    assert "shift and skill covered: pi picker" in out
     with session_factory() as s:
         assert set(s.scalars(select(RosterAssignment.skill))) == {"picker"}
 
