@@ -1,9 +1,10 @@
 """Demo step: roster a small warehouse for one week and show the draft.
 
 Seeds (or reuses) a 36-person site made by the same generator as `bench.roster_store`,
-one of them barred from night shifts by a personal limit (as a pregnant employee is under
-CN law), solves one week under the CN policy with a short time limit, writes the draft roster run
-to the demo store and prints the grid and the penalty summary.
+one of them barred from night shifts by a personal limit (CN law bars night work for an
+employee seven or more months pregnant), solves one week under the CN policy with a short
+time limit, writes the draft roster run to the demo store and prints the grid and the
+penalty summary.
 """
 
 from __future__ import annotations
