@@ -1,4 +1,4 @@
-"""House style gate: the product's packages type-check under mypy (pyproject [tool.mypy])."""
+"""House style gate: every package and the tests type-check under mypy (pyproject [tool.mypy])."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, time, timedelta
 
 from gateway.roster_greedy import greedy_roster
@@ -9,6 +10,7 @@ from gateway.roster_metrics import roster_metrics
 from scheduler.evaluate import evaluate
 from scheduler.model import (
     Absence,
+    Assignment,
     Demand,
     Employee,
     Policy,
@@ -38,10 +40,10 @@ def day(i: int) -> date:
     return MON + timedelta(days=i)
 
 
-def cells(roster_assignments: object) -> list[tuple[int, str, str, str | None]]:
+def cells(roster_assignments: Iterable[Assignment]) -> list[tuple[int, str, str, str | None]]:
     return sorted(
         ((a.day - MON).days, a.shift_id, a.employee_id, a.skill) for a in roster_assignments
-    )  # type: ignore[attr-defined]
+    )
 
 
 def test_least_loaded_available_person_fills_each_line() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from scheduler.evaluate import evaluate
 from scheduler.model import (
@@ -47,7 +48,7 @@ def problem(
     shifts: tuple[ShiftType, ...] = (DAY,),
     employees: tuple[Employee, ...] = (Employee("ann"),),
     demand: tuple[Demand, ...] = (),
-    **kw: object,
+    **kw: Any,
 ) -> Problem:
     return Problem(
         start=MONDAY,
@@ -58,7 +59,7 @@ def problem(
         policy=pol,
         name="tiny",
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def run(p: Problem, **kw: object) -> SolveResult:

@@ -35,7 +35,12 @@ def test_simulate_zk_serves_and_stops_cleanly_on_sigterm() -> None:
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or []], daemon=True)
+
+    def read_lines() -> None:
+        for line in proc.stdout or []:
+            lines.put(line)
+
+    reader = threading.Thread(target=read_lines, daemon=True)
     reader.start()
     try:
         port = int(lines.get(timeout=60).strip())

@@ -29,8 +29,7 @@ NIGHT = ShiftRule("N", time(22), time(6))
 
 
 def at(day: date, hms: str) -> datetime:
-    parts = [int(x) for x in hms.split(":")]
-    return datetime.combine(day, time(*parts), tzinfo=TZ)
+    return datetime.combine(day, time.fromisoformat(hms), tzinfo=TZ)
 
 
 def p(day: date, hms: str, state: S = S.UNDEFINED) -> AttendancePunch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -146,7 +147,7 @@ def test_cn_flexible_system_has_no_overtime_unless_local_rule() -> None:
     assert [(li.date, li.minutes) for li in lines] == [(date(2025, 10, 1), 480)]
 
 
-def us_week(hours: list[float], start: date = date(2025, 3, 2)) -> list[DayResult]:
+def us_week(hours: Sequence[float], start: date = date(2025, 3, 2)) -> list[DayResult]:
     """Days from Sunday ``start``; 0 h means not worked."""
     return [
         DayResult(
