@@ -352,17 +352,17 @@ class RosterLimits:
     def problems(self) -> list[str]:
         """What is out of range, in words (empty when the limits are usable)."""
         ranges = (
-            ("max_consecutive_days", 1, None, "days"),
-            ("min_rest_minutes", 0, 24 * 60, "minutes"),
-            ("daily_overtime_cap_minutes", 0, 24 * 60, "minutes"),
-            ("monthly_overtime_cap_minutes", 0, None, "minutes"),
+            ("max_consecutive_days", 1, None),
+            ("min_rest_minutes", 0, 24 * 60),
+            ("daily_overtime_cap_minutes", 0, 24 * 60),
+            ("monthly_overtime_cap_minutes", 0, None),
         )
         found = []
-        for name, low, high, unit in ranges:
+        for name, low, high in ranges:
             value = getattr(self, name)
             if value is not None and (value < low or (high is not None and value > high)):
                 allowed = f"at least {low}" if high is None else f"{low}..{high}"
-                found.append(f"{name} must be {allowed} {unit}, got {value}")
+                found.append(f"{name} must be {allowed}, got {value}")
         return found
 
 

@@ -216,10 +216,10 @@ def test_personal_limits_reach_the_solver_and_bind(sqlite_url: str) -> None:
 def test_out_of_range_limits_are_refused_and_nothing_is_stored(sqlite_url: str) -> None:
     factory = make_session_factory(make_engine(sqlite_url))
     bad = RosterLimits(max_consecutive_days=0, min_rest_minutes=-1)
-    with pytest.raises(InvalidData, match="max_consecutive_days must be at least 1 days, got 0"):
+    with pytest.raises(InvalidData, match="max_consecutive_days must be at least 1, got 0"):
         with factory.begin() as s:
             site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
             save_employee(s, site, EmployeeIn("P", "P", date(2025, 1, 1), limits=bad))
     with factory() as s:
         assert s.query(Employee).count() == 0
-    assert "min_rest_minutes must be 0..1440 minutes, got -1" in "; ".join(bad.problems())
+    assert "min_rest_minutes must be 0..1440, got -1" in "; ".join(bad.problems())
