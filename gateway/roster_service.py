@@ -34,6 +34,8 @@ from hrcore.models import (
     AuditEntry,
     Employee,
     Leave,
+    Protection,
+    ProtectionKind,
     RosterAssignment,
     RosterRun,
     RosterStatus,
@@ -219,6 +221,30 @@ def _assignments(
     )
 
 
+def _protected(
+    session: Session, emp_code: dict[int, str], date_from: date, date_to: date
+) -> tuple[dict[int, frozenset[date]], set[int]]:
+    """(employee id -> the horizon's days in a no-nights period, the employees with a
+    no-overtime period touching the horizon). Overtime is counted over weeks and months,
+    so a no-overtime period that covers part of the horizon bars overtime in all of it."""
+    rows = session.scalars(
+        select(Protection).where(
+            Protection.employee_id.in_(emp_code),
+            Protection.start_date <= date_to,
+            Protection.end_date >= date_from,
+        )
+    )
+    nights: dict[int, set[date]] = {}
+    overtime: set[int] = set()
+    for p in rows:
+        if p.kind == ProtectionKind.NO_OVERTIME:
+            overtime.add(p.employee_id)
+        else:
+            span = _dates(max(p.start_date, date_from), min(p.end_date, date_to))
+            nights.setdefault(p.employee_id, set()).update(span)
+    return {e: frozenset(days) for e, days in nights.items()}, overtime
+
+
 def build_problem(
     session: Session,
     site_code: str,
@@ -258,18 +284,21 @@ def build_problem(
             f"site {site_code!r} has no employees working between {date_from} and {date_to}"
         )
     emp_code = {r.id: r.code for r in emp_rows}
+    night_days, overtime_barred = _protected(session, emp_code, date_from, date_to)
+    horizon = frozenset(_dates(date_from, date_to))
     employees = tuple(
         SolverEmployee(
             id=r.code,
             name=r.name,
             skills=frozenset(r.skills or ()),
             hours_system=HoursSystem(r.working_hours_system.value),
-            no_nights=r.no_nights,
-            no_overtime=r.no_overtime,
+            no_nights=r.no_nights or night_days.get(r.id) == horizon,
+            no_overtime=r.no_overtime or r.id in overtime_barred,
             max_consecutive_days=r.max_consecutive_days,
             min_rest_minutes=r.min_rest_minutes,
             daily_overtime_cap_minutes=r.daily_overtime_cap_minutes,
             monthly_overtime_cap_minutes=r.monthly_overtime_cap_minutes,
+            no_night_days=night_days.get(r.id, frozenset()),
         )
         for r in emp_rows
     )

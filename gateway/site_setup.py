@@ -20,6 +20,7 @@ from hrcore.store import (
     DeviceIn,
     EmployeeIn,
     OrgUnitIn,
+    ProtectionPeriod,
     RosterLimits,
     ShiftTypeIn,
     SiteIn,
@@ -76,6 +77,7 @@ def roster_limits(cfg: RosterLimitsConfig) -> RosterLimits:
         min_rest_minutes=minutes(cfg.min_rest_hours),
         daily_overtime_cap_minutes=minutes(cfg.overtime_cap_hours_per_day),
         monthly_overtime_cap_minutes=minutes(cfg.overtime_cap_hours_per_month),
+        protections=tuple(ProtectionPeriod(p.kind, p.start, p.end) for p in cfg.protections),
     )
 
 

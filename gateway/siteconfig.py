@@ -30,7 +30,7 @@ from drivers.errors import DriverConfigError
 from drivers.registry import load_driver
 from gateway.configfile import ConfigError, Problem, load_model, problems_from
 from hrcore.attendance.model import HoursMode, InOutMode
-from hrcore.models import PayBasis, WorkingHoursSystem
+from hrcore.models import PayBasis, ProtectionKind, WorkingHoursSystem
 
 SITE_FILE = "site.yaml"
 DEVICES_FILE = "devices.yaml"
@@ -95,6 +95,20 @@ class _Strict(BaseModel):
 Hours = Annotated[Decimal, Field(ge=0, le=24), AfterValidator(_whole_minutes)]
 
 
+class ProtectionConfig(_Strict):
+    """Whole days `start`..`end` in which the person may not work nights, or overtime."""
+
+    kind: ProtectionKind
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProtectionConfig:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
 class RosterLimitsConfig(_Strict):
     """A person's own rostering limits (an employee's ``roster:``); what is left out
     follows the site's policy."""
@@ -107,6 +121,7 @@ class RosterLimitsConfig(_Strict):
     overtime_cap_hours_per_month: (
         Annotated[Decimal, Field(ge=0, le=744), AfterValidator(_whole_minutes)] | None
     ) = None
+    protections: tuple[ProtectionConfig, ...] = ()
 
 
 class OrgUnitConfig(_Strict):

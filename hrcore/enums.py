@@ -45,6 +45,14 @@ class LeaveKind(StrEnum):
     OTHER = "other"
 
 
+class ProtectionKind(StrEnum):
+    """What a protection period bars (CN: an employee 7+ months pregnant or nursing a
+    child under one may not work nights or overtime)."""
+
+    NO_NIGHTS = "no_nights"
+    NO_OVERTIME = "no_overtime"
+
+
 class PayPeriodStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

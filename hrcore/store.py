@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,8 @@ from hrcore.models import (
     Employee,
     OrgUnit,
     PayBasis,
+    Protection,
+    ProtectionKind,
     PunchRecord,
     PunchStateCode,
     ShiftType,
@@ -339,8 +341,18 @@ def save_shift_type(session: Session, site: Site, shift: ShiftTypeIn) -> ShiftTy
 
 
 @dataclass(frozen=True, slots=True)
+class ProtectionPeriod:
+    """Whole days `start`..`end` in which the person may not work nights, or overtime."""
+
+    kind: ProtectionKind
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
 class RosterLimits:
-    """A person's own rostering limits; None falls back to the site's policy."""
+    """A person's own rostering limits; None falls back to the site's policy. The flags
+    hold on every day, `protections` on the days of their periods."""
 
     no_nights: bool = False
     no_overtime: bool = False
@@ -348,6 +360,7 @@ class RosterLimits:
     min_rest_minutes: int | None = None
     daily_overtime_cap_minutes: int | None = None
     monthly_overtime_cap_minutes: int | None = None
+    protections: tuple[ProtectionPeriod, ...] = ()
 
     def problems(self) -> list[str]:
         """What is out of range, in words (empty when the limits are usable)."""
@@ -363,6 +376,9 @@ class RosterLimits:
             if value is not None and (value < low or (high is not None and value > high)):
                 allowed = f"at least {low}" if high is None else f"{low}..{high}"
                 found.append(f"{name} must be {allowed}, got {value}")
+        for p in self.protections:
+            if p.end < p.start:
+                found.append(f"{p.kind} protection ends on {p.end}, before it starts ({p.start})")
         return found
 
 
@@ -433,6 +449,12 @@ def save_employee(session: Session, site: Site, employee: EmployeeIn) -> Employe
     row.min_rest_minutes = limits.min_rest_minutes
     row.daily_overtime_cap_minutes = limits.daily_overtime_cap_minutes
     row.monthly_overtime_cap_minutes = limits.monthly_overtime_cap_minutes
+    session.flush()
+    session.execute(delete(Protection).where(Protection.employee_id == row.id))
+    session.add_all(
+        Protection(employee_id=row.id, kind=p.kind, start_date=p.start, end_date=p.end)
+        for p in limits.protections
+    )
     session.flush()
     return row
 

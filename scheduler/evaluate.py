@@ -167,11 +167,11 @@ def _absences_pins_nights(t: _Tally, p: Problem, shift_on, works) -> None:  # ty
             )
     nights = {s.id for s in p.shifts if s.night}
     for e in p.employees:
-        if not e.no_nights:
+        if not (e.no_nights or e.no_night_days):
             continue
         for d in range(p.days):
             sid = shift_on(e.id, d)
-            if sid in nights:
+            if sid in nights and e.barred_from_nights(p.date_of(d)):
                 t.fire(
                     Rule.NO_NIGHTS,
                     1,

@@ -179,9 +179,15 @@ class Employee:
     max_total_minutes: int | None = None
     no_nights: bool = False
     no_overtime: bool = False
+    #: days on which the person may not work a night shift (a protection period that
+    #: covers only part of the horizon); `no_nights` bars every day
+    no_night_days: frozenset[date] = frozenset()
 
     def display(self) -> str:
         return self.name or self.id
+
+    def barred_from_nights(self, day: date) -> bool:
+        return self.no_nights or day in self.no_night_days
 
     def max_count_of(self, shift_id: str) -> int | None:
         for limit in self.max_shifts:

@@ -1,16 +1,16 @@
 """Demo step: roster a small warehouse for one week and show the draft.
 
 Seeds (or reuses) a 36-person site made by the same generator as `bench.roster_store`,
-one of them barred from night shifts by a personal limit (CN law bars night work for an
-employee seven or more months pregnant), solves one week under the CN policy with a short
-time limit, writes the draft roster run to the demo store and prints the grid and the
-penalty summary.
+one of them barred from night shifts from Thursday on by a protection period (CN law bars
+night work for an employee seven or more months pregnant), solves one week under the CN
+policy with a short time limit, writes the draft roster run to the demo store and prints
+the grid and the penalty summary.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from gateway.demo.runner import DemoContext, DemoStep
@@ -21,20 +21,29 @@ from gateway.roster_render import explanation_lines, grid_table, penalty_table
 from gateway.roster_service import SolveRequest, roster_grid, solve_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
-from hrcore.store import RosterLimits
+from hrcore.models import ProtectionKind
+from hrcore.store import ProtectionPeriod, RosterLimits
 from scheduler.model import SolveOptions
 
 DEMO_SITE = "DEMO-DC"  # step 1 owns DEMO-WH (its 20 people, device, punches)
 DEMO_STAFF = 36
 DEMO_WEEK = date(2026, 11, 2)  # the week before the 11.11 peak
 TIME_LIMIT_S = 8.0
-#: the demo's employee with a personal limit: no night shifts
+#: the demo's employee with a protection period: no night shifts from Thursday on
 NO_NIGHTS_INDEX = 3
+NO_NIGHTS_FROM = DEMO_WEEK + timedelta(days=3)
 POLICY = Path(__file__).resolve().parents[2] / "config" / "policies" / "cn.yaml"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+PROTECTED = RosterLimits(
+    protections=(
+        ProtectionPeriod(ProtectionKind.NO_NIGHTS, NO_NIGHTS_FROM, NO_NIGHTS_FROM + timedelta(240)),
+    )
+)
 
 
 def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
@@ -43,8 +52,7 @@ def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
     data = replace(
         data,
         employees=tuple(
-            replace(e, limits=RosterLimits(no_nights=True)) if e.code == protected else e
-            for e in data.employees
+            replace(e, limits=PROTECTED) if e.code == protected else e for e in data.employees
         ),
     )
     upgrade(ctx.database_url)
@@ -88,9 +96,12 @@ def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
         m = roster_metrics(out.site_problem.problem, res.roster)
         nights = {sh.id for sh in out.site_problem.problem.shifts if sh.night}
         worked = [a for a in res.roster.assignments if a.employee_id == protected]
+        at_night = [a for a in worked if a.shift_id in nights]
+        inside = sum(a.day >= NO_NIGHTS_FROM for a in at_night)
         ctx.console.print(
-            f"{protected} has a personal limit (no nights): {len(worked)} shifts, "
-            f"{sum(a.shift_id in nights for a in worked)} of them at night"
+            f"{protected} may not work nights from {NO_NIGHTS_FROM:%a %d %b} (a protection "
+            f"period): {len(worked)} shifts, {len(at_night) - inside} nights before it, "
+            f"{inside} in it"
         )
         ctx.console.print(
             f"uncovered {m.uncovered_hours:.0f} h, overtime "

@@ -3,11 +3,12 @@
 from hrcore.models.attendance import AttendanceDay
 from hrcore.models.audit import AuditEntry
 from hrcore.models.device import Device, DeviceUserMapping
-from hrcore.models.employee import Employee, Leave
+from hrcore.models.employee import Employee, Leave, Protection
 from hrcore.models.enums import (
     LeaveKind,
     PayBasis,
     PayPeriodStatus,
+    ProtectionKind,
     PunchStateCode,
     RiskSeverity,
     RosterStatus,
@@ -33,6 +34,8 @@ __all__ = [
     "PayPeriodStatus",
     "PayrollLine",
     "PayrollResult",
+    "Protection",
+    "ProtectionKind",
     "PunchRecord",
     "PunchStateCode",
     "RiskFlag",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hrcore.db import Base
 from hrcore.models._columns import code_column_type
-from hrcore.models.enums import LeaveKind, PayBasis, WorkingHoursSystem
+from hrcore.models.enums import LeaveKind, PayBasis, ProtectionKind, WorkingHoursSystem
 
 
 class Employee(Base):
@@ -65,3 +65,18 @@ class Leave(Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
     __table_args__ = (CheckConstraint("end_date >= start_date", name="leave_dates_ordered"),)
+
+
+class Protection(Base):
+    """A period, whole days from start_date to end_date inclusive, in which the employee
+    may not be rostered on nights, or into overtime."""
+
+    __tablename__ = "protections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    kind: Mapped[ProtectionKind] = mapped_column(code_column_type(ProtectionKind))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="protection_dates_ordered"),)

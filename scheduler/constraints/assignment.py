@@ -80,10 +80,13 @@ def post_no_nights(ctx: Context) -> None:
     hard, weight = m
     nights = [i for i, s in enumerate(ctx.p.shifts) if s.night]
     for ei, e in enumerate(ctx.p.employees):
-        if not e.no_nights:
+        if not (e.no_nights or e.no_night_days):
             continue
-        g = ctx.group(Rule.NO_NIGHTS, (e.id,), f"{e.display()} may not work nights", e.id)
+        when = "" if e.no_nights else " on protected days"
+        g = ctx.group(Rule.NO_NIGHTS, (e.id,), f"{e.display()} may not work nights{when}", e.id)
         for d in range(ctx.n):
+            if not e.barred_from_nights(ctx.p.date_of(d)):
+                continue
             for s in nights:
                 if s in ctx.y[ei][d]:
                     ctx.forbid(

@@ -11,7 +11,7 @@ from gateway.demo import seed_import
 from gateway.demo.roster_step import DEMO_SITE, DEMO_STAFF, roster_step
 from gateway.demo.runner import DemoContext, run_demo
 from hrcore.db import make_engine, make_session_factory
-from hrcore.models import Employee, RosterAssignment, RosterRun, RosterStatus, Site
+from hrcore.models import Employee, Protection, RosterAssignment, RosterRun, RosterStatus, Site
 
 
 def test_roster_step_writes_a_draft_and_prints_grid_and_summary(tmp_path: Path) -> None:
@@ -41,14 +41,12 @@ def test_roster_step_writes_a_draft_and_prints_grid_and_summary(tmp_path: Path) 
         assert n is not None and n > DEMO_STAFF * 3  # about five shifts a person
         assert f"DEMO-DC: run {first} (draft, 2026-11-02..2026-11-08)" in text
         assert f"rest breaches 0, overtime-cap breaches 0; draft run {second} saved" in text
-        protected = s.scalars(select(Employee).where(Employee.no_nights)).one()
-        assert f"{protected.code} has a personal limit (no nights): " in text
-        assert text.count("of them at night") == 2
-        assert all(
-            line.endswith(" 0 of them at night")
-            for line in text.splitlines()
-            if "of them at night" in line
-        )
+        protected = s.scalars(
+            select(Employee).join(Protection, Protection.employee_id == Employee.id)
+        ).one()
+        assert f"{protected.code} may not work nights from Thu 05 Nov (a protection " in text
+        lines = [li for li in text.splitlines() if "nights before it" in li]
+        assert len(lines) == 2 and all(li.endswith(", 0 in it") for li in lines)
         assert runs[1].penalty_report and {"rule", "cost", "words"} <= set(
             runs[1].penalty_report[0]
         )

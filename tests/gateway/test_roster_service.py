@@ -13,9 +13,19 @@ from gateway.roster_policy import load_policy
 from gateway.roster_service import SolveRequest, build_problem, publish, solve_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import InvalidData
-from hrcore.models import Employee, Leave, LeaveKind, RosterAssignment, RosterRun, RosterStatus
+from hrcore.models import (
+    Employee,
+    Leave,
+    LeaveKind,
+    Protection,
+    ProtectionKind,
+    RosterAssignment,
+    RosterRun,
+    RosterStatus,
+)
 from hrcore.store import (
     EmployeeIn,
+    ProtectionPeriod,
     RosterLimits,
     ShiftTypeIn,
     SiteIn,
@@ -29,6 +39,7 @@ from tests.gateway.test_roster_store_cli import POLICY
 MON = date(2026, 3, 9)
 SUN = MON + timedelta(days=6)
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
+NO_NIGHTS, NO_OVERTIME = ProtectionKind.NO_NIGHTS, ProtectionKind.NO_OVERTIME
 DEMAND = parse_demand("base: {D: {any: {target: 1}}, N: {any: {target: 0}}}", source="t")
 
 
@@ -223,3 +234,62 @@ def test_out_of_range_limits_are_refused_and_nothing_is_stored(sqlite_url: str) 
     with factory() as s:
         assert s.query(Employee).count() == 0
     assert "min_rest_minutes must be 0..1440, got -1" in "; ".join(bad.problems())
+
+
+def test_protection_periods_bar_nights_on_their_days_and_overtime_in_the_horizon(
+    sqlite_url: str,
+) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    wed, fri = MON + timedelta(days=2), MON + timedelta(days=4)
+    nights_from_wed = RosterLimits(
+        protections=(ProtectionPeriod(NO_NIGHTS, wed, date(2026, 9, 1)),)
+    )
+    before_the_week = RosterLimits(
+        protections=(ProtectionPeriod(NO_NIGHTS, date(2025, 1, 1), MON - timedelta(days=1)),)
+    )
+    overtime_to_fri = RosterLimits(
+        protections=(ProtectionPeriod(NO_OVERTIME, date(2026, 1, 1), fri),)
+    )
+    with factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
+        hired = date(2025, 1, 1)
+        save_employee(s, site, EmployeeIn("P", "P", hired, limits=nights_from_wed))
+        save_employee(s, site, EmployeeIn("Q", "Q", hired, limits=before_the_week))
+        save_employee(s, site, EmployeeIn("R", "R", hired, limits=overtime_to_fri))
+    demand = parse_demand("base: {N: {any: {target: 1}}}", source="t")
+    with factory() as s:
+        p = build_problem(s, "S1", MON, SUN, load_policy(POLICY), demand).problem
+    by_id = {e.id: e for e in p.employees}
+    assert by_id["P"].no_night_days == frozenset(MON + timedelta(days=i) for i in range(2, 7))
+    assert not by_id["P"].no_nights and not by_id["P"].no_overtime
+    assert by_id["Q"].no_night_days == frozenset() and not by_id["Q"].no_nights
+    assert by_id["R"].no_overtime and by_id["R"].no_night_days == frozenset()
+    out = solve_site(
+        factory,
+        SolveRequest("S1", MON, SUN, load_policy(POLICY), demand),
+        SolveOptions(time_limit_s=10, workers=2),
+        clock=clock,
+    )
+    assert out.result.roster is not None
+    p_nights = {(a.day - MON).days for a in out.result.roster.assignments if a.employee_id == "P"}
+    assert p_nights <= {0, 1}  # nights on Mon/Tue at most (the exact effect: test_rules.py)
+    # saving the employee again replaces the periods
+    with factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        save_employee(s, site, EmployeeIn("P", "P", date(2025, 1, 1)))
+    with factory() as s:
+        assert s.query(Protection).count() == 2
+        p = build_problem(s, "S1", MON, SUN, load_policy(POLICY), demand).problem
+    assert {e.id: e for e in p.employees}["P"].no_night_days == frozenset()
+
+
+def test_a_protection_ending_before_it_starts_is_refused(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    bad = RosterLimits(protections=(ProtectionPeriod(NO_NIGHTS, SUN, MON),))
+    with pytest.raises(InvalidData, match="no_nights protection ends on 2026-03-09, before it"):
+        with factory.begin() as s:
+            site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+            save_employee(s, site, EmployeeIn("P", "P", date(2025, 1, 1), limits=bad))
+    with factory() as s:
+        assert s.query(Employee).count() == 0 and s.query(Protection).count() == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from gateway.configfile import ConfigError, Problem
 from gateway.site_setup import apply_configuration
 from gateway.siteconfig import load_site_config
 from hrcore.errors import InvalidData
-from hrcore.models import ShiftType
+from hrcore.models import Protection, ShiftType
 from hrcore.store import (
     ShiftTypeIn,
     SiteIn,
@@ -152,6 +152,22 @@ def test_yaml_dialect_keeps_codes_times_and_money_exact(tmp_path: Path) -> None:
             SITE.replace("base_pay: 4500.10", "roster: {no_night: true}"),
             "employees[0].roster.no_night",
             "unknown key",
+        ),
+        (
+            SITE.replace(
+                "base_pay: 4500.10",
+                "roster: {protections: [{kind: no_nights, start: 2027-01-02, end: 2027-01-01}]}",
+            ),
+            "employees[0].roster.protections[0]",
+            "before start",
+        ),
+        (
+            SITE.replace(
+                "base_pay: 4500.10",
+                "roster: {protections: [{kind: pregnant, start: 2027-01-01, end: 2027-01-02}]}",
+            ),
+            "employees[0].roster.protections[0].kind",
+            "'no_nights' or 'no_overtime'",
         ),
     ],
 )
@@ -328,3 +344,20 @@ def test_personal_roster_limits_reach_the_store(
             for e in (rows["E1"], rows["E2"])
         ]
     assert got == [(True, False, 5, 720, 90, 1200), (False, False, None, None, None, None)]
+
+
+def test_protection_periods_reach_the_store(
+    tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    periods = (
+        "roster: {protections: [{kind: no_nights, start: 2026-12-01, end: 2027-08-31},"
+        " {kind: no_overtime, start: 2026-12-01, end: 2027-08-31}]}"
+    )
+    config = load_site_config(write(tmp_path, site=SITE.replace("base_pay: 4500.10", periods)))
+    with session_factory.begin() as s:
+        apply_configuration(s, config, secret_key=None)
+    with session_factory() as s:
+        rows = s.scalars(select(Protection).order_by(Protection.kind)).all()
+        got = [(p.kind, p.start_date, p.end_date) for p in rows]
+    span = (date(2026, 12, 1), date(2027, 8, 31))
+    assert got == [("no_nights", *span), ("no_overtime", *span)]

@@ -57,3 +57,10 @@ def test_soft_costs_add_up_with_words() -> None:
     assert ev.objective == 9 + 10 + 10
     words = [x.words for x in ev.penalties.items]
     assert "1 people short on Mon 07 Dec 2026 shift D (1 of 2)" in words
+
+
+def test_a_night_is_a_breach_only_inside_the_protection_period() -> None:
+    ann = Employee("ann", no_night_days=frozenset({day(3), day(4)}))
+    p = problem(days=7, pol=policy(Rule.NO_NIGHTS), shifts=(NIGHT,), employees=(ann,))
+    ev = evaluate(p, roster(("ann", 1, "N"), ("ann", 4, "N")))
+    assert [(v.rule, v.day) for v in ev.violations] == [(Rule.NO_NIGHTS, day(4))]

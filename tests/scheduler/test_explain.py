@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scheduler.model import Absence, Demand, Employee, Pin, Rule, SolveStatus
-from tests.scheduler.builders import daily, day, policy, problem, run
+from tests.scheduler.builders import NIGHT, daily, day, policy, problem, run
 
 
 def test_too_few_cashiers_not_on_leave_names_demand_and_leave() -> None:
@@ -58,3 +58,20 @@ def test_feasible_problem_has_no_explanation_but_a_penalty_report() -> None:
     r = run(p)
     assert r.status == SolveStatus.OPTIMAL and r.explanation is None
     assert [(x.rule, x.cost) for x in r.penalties.items] == [(Rule.COVER_UNDER, 100)]
+
+
+def test_pin_to_a_night_in_a_protection_period_names_both() -> None:
+    ann = Employee("ann", name="Ann", no_night_days=frozenset({day(3)}))
+    p = problem(
+        days=5,
+        pol=policy(Rule.NO_NIGHTS),
+        shifts=(NIGHT,),
+        employees=(ann,),
+        pins=(Pin("ann", day(3), "N"),),
+    )
+    r = run(p)
+    assert r.status == SolveStatus.INFEASIBLE
+    ex = r.explanation
+    assert ex is not None and ex.minimal
+    assert sorted(c.rule for c in ex.conflicts) == [Rule.NO_NIGHTS, Rule.PINNED]
+    assert "Ann may not work nights on protected days" in ex.words()

@@ -453,3 +453,12 @@ def test_minimal_change_moves_as_few_people_as_possible() -> None:
     changed = set(r.roster.assignments) ^ set(published.assignments)  # type: ignore[union-attr]
     assert len(changed) == 2
     assert Assignment("bob", day(2), "D") in changed
+
+
+def test_no_nights_on_protected_days_only() -> None:
+    # ann's protection starts on Wednesday: nights on Mon and Tue, none after
+    ann = Employee("ann", no_night_days=frozenset(day(i) for i in range(2, 5)))
+    pol = policy(Rule.NO_NIGHTS)
+    r = solved(problem(days=5, pol=pol, shifts=(NIGHT,), employees=(ann,), demand=daily("N", 5)))
+    assert worked(r, "ann") == [(0, "N"), (1, "N")]
+    assert r.objective == 300  # three nights uncovered at 100 each
