@@ -8,9 +8,15 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.roster_demand import parse_demand
+from gateway.roster_demand import DemandFile, parse_demand
 from gateway.roster_policy import load_policy
-from gateway.roster_service import SolveRequest, build_problem, publish, solve_site
+from gateway.roster_service import (
+    SolveOutcome,
+    SolveRequest,
+    build_problem,
+    publish,
+    solve_site,
+)
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import InvalidData
 from hrcore.models import (
@@ -79,6 +85,16 @@ def seed(factory: sessionmaker[Session]) -> dict[str, int]:
             )
         )  # only requested: not an absence
         return ids
+
+
+def solve_week(factory: sessionmaker[Session], demand: DemandFile) -> SolveOutcome:
+    """Site S1's week MON..SUN solved under the CN policy (10 s, 2 workers)."""
+    return solve_site(
+        factory,
+        SolveRequest("S1", MON, SUN, load_policy(POLICY), demand),
+        SolveOptions(time_limit_s=10, workers=2),
+        clock=clock,
+    )
 
 
 def published_run(
@@ -209,12 +225,7 @@ def test_personal_limits_reach_the_solver_and_bind(sqlite_url: str) -> None:
     assert by_id["P"].daily_overtime_cap_minutes == 60
     assert by_id["P"].monthly_overtime_cap_minutes == 600
     assert by_id["Q"].no_nights is False and by_id["Q"].max_consecutive_days is None
-    out = solve_site(
-        factory,
-        SolveRequest("S1", MON, SUN, load_policy(POLICY), demand),
-        SolveOptions(time_limit_s=10, workers=2),
-        clock=clock,
-    )
+    out = solve_week(factory, demand)
     assert out.result.roster is not None
     mine = sorted((a.day - MON).days for a in out.result.roster.assignments if a.employee_id == "P")
     shifts = {a.shift_id for a in out.result.roster.assignments if a.employee_id == "P"}
@@ -265,12 +276,7 @@ def test_protection_periods_bar_nights_on_their_days_and_overtime_in_the_horizon
     assert not by_id["P"].no_nights and not by_id["P"].no_overtime
     assert by_id["Q"].no_night_days == frozenset() and not by_id["Q"].no_nights
     assert by_id["R"].no_overtime and by_id["R"].no_night_days == frozenset()
-    out = solve_site(
-        factory,
-        SolveRequest("S1", MON, SUN, load_policy(POLICY), demand),
-        SolveOptions(time_limit_s=10, workers=2),
-        clock=clock,
-    )
+    out = solve_week(factory, demand)
     assert out.result.roster is not None
     p_nights = {(a.day - MON).days for a in out.result.roster.assignments if a.employee_id == "P"}
     assert p_nights <= {0, 1}  # nights on Mon/Tue at most (the exact effect: test_rules.py)
