@@ -167,7 +167,7 @@ def _absences_pins_nights(t: _Tally, p: Problem, shift_on, works) -> None:  # ty
             )
     nights = {s.id for s in p.shifts if s.night}
     for e in p.employees:
-        if not (e.no_nights or e.no_night_days):
+        if not e.has_night_bar():
             continue
         for d in range(p.days):
             sid = shift_on(e.id, d)

@@ -189,6 +189,10 @@ class Employee:
     def barred_from_nights(self, day: date) -> bool:
         return self.no_nights or day in self.no_night_days
 
+    def has_night_bar(self) -> bool:
+        """Barred from nights on some day (`barred_from_nights` says which)."""
+        return self.no_nights or bool(self.no_night_days)
+
     def max_count_of(self, shift_id: str) -> int | None:
         for limit in self.max_shifts:
             if limit.shift_id == shift_id:

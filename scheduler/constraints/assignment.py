@@ -80,7 +80,7 @@ def post_no_nights(ctx: Context) -> None:
     hard, weight = m
     nights = [i for i, s in enumerate(ctx.p.shifts) if s.night]
     for ei, e in enumerate(ctx.p.employees):
-        if not (e.no_nights or e.no_night_days):
+        if not e.has_night_bar():
             continue
         when = "" if e.no_nights else " on protected days"
         g = ctx.group(Rule.NO_NIGHTS, (e.id,), f"{e.display()} may not work nights{when}", e.id)
