@@ -10,10 +10,8 @@ The linear relaxation of that master problem over every row a person could work 
 very tight bound for rostering (the Curtois-Qu lower bounds are this bound rounded up).
 Rows are generated on demand: the master LP (GLOP) prices every cover line; each
 person's *pricing* problem - the cheapest row under those prices, all of the person's
-hard rules holding - is a dynamic program over the days (`row_dp`) where their rules
-allow one, and a one-person CP-SAT model, built once and re-solved with new objective
-coefficients, where they do not or the program cannot settle it. Once no row prices
-below zero the LP is optimal; the dive then
+hard rules holding - is a one-person CP-SAT model, built once and re-solved with new
+objective coefficients. Once no row prices below zero the LP is optimal; the dive then
 fixes the people whose LP row is (nearly) whole, re-generates rows for the others, and
 repeats until everybody has a row: a roster whose cost is usually within a few points
 of the bound. Every pricing round also gives a Lagrangian lower bound, valid whatever
@@ -46,7 +44,6 @@ from scheduler.model import (
     SolveOptions,
     whole_bound,
 )
-from scheduler.row_dp import RowProgram
 
 Solver = by_employee.Solver
 
@@ -74,10 +71,6 @@ FIRST_ROW_LIMIT_S = 60.0
 #: CP-SAT against the cover of the fixed ones: the LP's last fractional rows often have
 #: no whole combination, and a joint search finds the best one
 ENDGAME_CELLS = 150
-#: people fixed before their priced-out rows are bounded to zero (`_Master.fix`)
-RETIRE_EVERY = 10
-#: walks of a person's dynamic program per pricing in the dive (`RowProgram.price`)
-DIVE_WALKS = 2
 #: share of the time left that the joint search of the last people may take
 ENDGAME_SHARE = 0.5
 
@@ -184,8 +177,7 @@ class _RowIndex:
 @dataclass(frozen=True, slots=True)
 class _Priced:
     """One pricing solve: the rows found, a lower bound on the priced row cost (None if
-    unknown), whether the pricing is settled (the cheapest row proven, or no row below
-    the person's price), whether the person has no row at all."""
+    unknown), whether the cheapest row is proven, whether the person has no row at all."""
 
     columns: list[Column]
     low: float | None
@@ -211,41 +203,9 @@ class _Pricer:
             for (s, k), v in self.ctx.x[0][d].items():
                 cell = (d, problem.shifts[s].id, k)
                 self.cells.append((v, cell, index.of(*cell)))
-        self.rows_of = {cell: rows for _v, cell, rows in self.cells}
-        #: the same problem as a dynamic program over the days, when the person's rules
-        #: allow one (None: CP-SAT prices every round)
-        self.program = RowProgram.of(
-            replace(sub, demand=free),
-            [list(self.ctx.y[0][d]) for d in range(problem.days)],
-            [(cell, rows) for _v, cell, rows in self.cells],
-        )
 
-    def by_program(
-        self, prices: Sequence[float], pi: float | None, exact: bool = True
-    ) -> _Priced | None:
-        """The dynamic program's pricing when it settles it: its row is proven cheapest,
-        or one prices below `pi` (the person's price in the master; None: any row will
-        do), or its bound shows none does - or, unless `exact`, whatever rows it found.
-        None when CP-SAT must price."""
-        if self.program is None:
-            return None
-        target = math.inf if pi is None else pi - ENTER_BELOW
-        got = self.program.price(prices, target, 0 if exact else DIVE_WALKS)
-        if got is None:
-            return None
-        cols = [Column(cells, cost) for cells, cost in got.rows]
-        best = min(c.cost - self._covered(c, prices) for c in cols)
-        if got.complete or best < target:
-            return _Priced(cols, got.low, complete=got.complete, infeasible=False)
-        if got.low >= target:  # no row enters: as settled as a proven cheapest row
-            return _Priced(cols, got.low, complete=True, infeasible=False)
-        return None if exact else _Priced(cols, got.low, complete=False, infeasible=False)
-
-    def _covered(self, col: Column, prices: Sequence[float]) -> float:
-        return sum(prices[ri] for cell in col.cells for ri in self.rows_of[cell])
-
-    def solve(self, prices: Sequence[float], time_limit: float) -> _Priced:
-        """Rows found by CP-SAT on the way to the cheapest one under `prices`, and a lower bound
+    def price(self, prices: Sequence[float], time_limit: float) -> _Priced:
+        """Rows found on the way to the cheapest one under `prices`, and a lower bound
         on min(own cost - priced cover)."""
         terms: list[cp_model.LinearExprT] = [SCALE * t.weight * t.expr for t in self.ctx.terms]
         for v, _cell, rows in self.cells:
@@ -326,10 +286,6 @@ class _Master:
             set() for _ in range(people)
         ]
         self.fixed: dict[int, int] = {}
-        #: fixed people whose other rows are priced out but not yet bounded to zero
-        self.unretired: list[int] = []
-        #: what moving one person changes in the cover lines' cost, at most
-        self.slack_cost = sum(max(r.below, r.above) for r in rows)
 
     def add(self, person: int, col: Column) -> bool:
         if col.cells in self.seen[person]:
@@ -347,29 +303,9 @@ class _Master:
         return True
 
     def fix(self, person: int, ci: int) -> None:
-        """Give `person` row `ci`. Their other rows are priced out first and bounded to
-        zero only every RETIRE_EVERY people: GLOP re-solves warm after a cost change but
-        from scratch after a bound change (Curtois-Qu Instance13: ~3 s a fixing step).
-        Moving the person off `ci` changes each cover line by at most one, so a
-        surcharge above every line's slack cost and the row's own cost never pays."""
         self.fixed[person] = ci
-        surcharge = self.slack_cost + self.columns[person][ci].cost + 1
-        objective = self.lp.Objective()
-        for i, (v, col) in enumerate(zip(self.vars[person], self.columns[person], strict=True)):
-            if i != ci:
-                objective.SetCoefficient(v, col.cost + surcharge)
-        self.unretired.append(person)
-        if len(self.unretired) >= RETIRE_EVERY:
-            self.retire()
-
-    def retire(self) -> None:
-        """Bound the priced-out rows of the people fixed since the last call to zero
-        (left in, they slow every simplex pass of a master that keeps growing)."""
-        for person in self.unretired:
-            ci = self.fixed[person]
-            for i, v in enumerate(self.vars[person]):
-                v.SetBounds(1 if i == ci else 0, 1 if i == ci else 0)
-        self.unretired.clear()
+        for i, v in enumerate(self.vars[person]):
+            v.SetBounds(1 if i == ci else 0, 1 if i == ci else 0)
 
     def solve(self) -> tuple[float, list[float], list[float]]:
         """LP value, cover-row prices (clipped to their boxes), person prices."""
@@ -426,9 +362,6 @@ class _Generator:
         self.after_round: Callable[[], None] | None = None
         #: the last round's Lagrangian bound on the master with its fixed rows
         self.lagrange: float | None = None
-        #: False: a person's dynamic program settles their pricing even when it neither
-        #: proves its row cheapest nor finds one that enters (the dive's re-generation)
-        self.exact = True
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -463,30 +396,13 @@ class _Generator:
         return added, all(r.complete for r in results)
 
     def _price(self, free: list[int], prices: Sequence[float], deadline: float) -> list[_Priced]:
-        """Each free person's pricing: by their dynamic program where it settles it (in
-        this thread: the programs hold the interpreter lock), else by CP-SAT in the pool."""
-        out: list[_Priced | None] = [
-            self.pricers[i].by_program(
-                prices, self.pi[i] if self.master.columns[i] else None, self.exact
-            )
-            for i in free
-        ]
-
-        def run(j: int) -> _Priced:
-            i = free[j]
+        def run(i: int) -> _Priced:
             if not self.master.columns[i]:  # the master needs one row of everybody
-                return self.pricers[i].solve(prices, FIRST_ROW_LIMIT_S)
+                return self.pricers[i].price(prices, FIRST_ROW_LIMIT_S)
             left = deadline - _time.monotonic()
-            return self.pricers[i].solve(prices, min(PRICE_LIMIT_S, max(0.05, left)))
+            return self.pricers[i].price(prices, min(PRICE_LIMIT_S, max(0.05, left)))
 
-        todo = [j for j, res in enumerate(out) if res is None]
-        for j, solved in zip(todo, self.pool.map(run, todo), strict=True):
-            out[j] = solved
-        priced: list[_Priced] = []
-        for res in out:
-            assert res is not None  # every person was priced one way or the other
-            priced.append(res)
-        return priced
+        return list(self.pool.map(run, free))
 
     def _enter(self, person: int, priced: _Priced) -> int:
         """Add the person's rows that price below zero at the LP's own prices."""
@@ -527,14 +443,6 @@ class _Generator:
             if self._close(tail):
                 return True
         return False
-
-    def near_root_bound(self, tail: float) -> bool:
-        """True when the LP is within `tail` (a share of it) of the root's proven bound,
-        which holds for the master with any rows fixed (fixing only raises its optimum):
-        no pricing could lower it by more than that."""
-        if self.lp is None or self.bound == -math.inf:
-            return False
-        return self.lp - self.bound <= tail * max(1.0, abs(self.lp))
 
     def _close(self, tail: float) -> bool:
         """True when the LP is within `tail` of the last Lagrangian bound, or both round
@@ -603,7 +511,6 @@ def _dive(
         _time.monotonic() - t0,
     )
     people = len(problem.employees)
-    gen.exact = False  # the dive needs rows that enter, not proofs that none does
     step_seconds: list[float] = []
     joint: list[Assignment] = []
     endgame_tried = False
@@ -628,10 +535,11 @@ def _dive(
             pick = sorted(free, key=lambda i: -best[i][1])[:k]
         for i in pick:
             master.fix(i, best[i][0])
-        gen.lp, gen.prices, gen.pi = master.solve()
-        if len(master.fixed) < people and not gen.near_root_bound(TAIL_GAP):
+        if len(master.fixed) < people:
             if gen.converge(DIVE_ROUNDS, deadline, TAIL_GAP) is None:
                 return None
+        else:
+            gen.lp, gen.prices, gen.pi = master.solve()
         step_seconds.append(_time.monotonic() - ts)
         log.debug("dive step fixed=%d (+%d) lp=%.2f", len(master.fixed), len(pick), gen.lp or 0.0)
     placed = [*_rows(gen, master.fixed), *joint]
