@@ -1,5 +1,6 @@
 """One worker thread per device: poll on its interval, or hold a live connection (with a
-catch-up read at every (re)connect and every ``live_resync_s``); back off with jitter on
+catch-up read at every (re)connect and every ``live_resync_s``, and the driver's own catch-up
+once its events are on); back off with jitter on
 failure; watch the clock; commit every punch to the outbox together with the cursor.
 
 Logs state changes only: "device unavailable" once when a device starts failing, "device

@@ -154,6 +154,8 @@ class ZKTecoDriver(Driver):
         self.zone = ZoneInfo(config.timezone)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._serial: str | None = None
+        # the cursor after this driver's last read of the log, for live catch-up
+        self._last_read: str | None = None
 
     @property
     def endpoint(self) -> Endpoint:
@@ -166,17 +168,26 @@ class ZKTecoDriver(Driver):
         client.connect()
         try:
             self._learn_serial(client)
-            if disable and self.cfg.disable_during_reads:
-                client.disable()
-                try:
+            if disable:
+                with self._disabled(client):
                     yield client
-                finally:
-                    if client.connected:
-                        client.enable()
             else:
                 yield client
         finally:
             client.close()
+
+    @contextmanager
+    def _disabled(self, client: ZKClient) -> Iterator[None]:
+        """Keep the keypad locked while reading, if configured, so the log holds still."""
+        if not self.cfg.disable_during_reads:
+            yield
+            return
+        client.disable()
+        try:
+            yield
+        finally:
+            if client.connected:
+                client.enable()
 
     def _learn_serial(self, client: ZKClient) -> None:
         """Take the serial the device reports, else the configured one; never the address,
@@ -263,21 +274,22 @@ class ZKTecoDriver(Driver):
 
     def read_punches(self, since: str | None = None) -> ReadResult:
         """Records appended since ``since``; a cleared or rotated log is detected by the tail."""
-        cursor = LogCursor.decode(since)
         with self._session(disable=True) as c:
-            offset = self._clock_offset(c)
-            count = c.free_sizes().records
-            if count == 0:
-                if cursor.delivered:
-                    log.warning(
-                        "log emptied by someone else device=%s had=%d",
-                        self.serial,
-                        cursor.delivered,
-                    )
-                return ReadResult([], LogCursor().encode())
-            fetched = self._fetch_log(c, cursor, count)
-            # 8-byte records carry only the internal slot: the user table names them.
-            uid_map = self._uid_map(c) if fetched.record_size == 8 else None
+            result = self._read_after(c, LogCursor.decode(since), self._clock_offset(c))
+        self._last_read = result.cursor
+        return result
+
+    def _read_after(self, c: ZKClient, cursor: LogCursor, offset: float | None) -> ReadResult:
+        count = c.free_sizes().records
+        if count == 0:
+            if cursor.delivered:
+                log.warning(
+                    "log emptied by someone else device=%s had=%d", self.serial, cursor.delivered
+                )
+            return ReadResult([], LogCursor().encode())
+        fetched = self._fetch_log(c, cursor, count)
+        # 8-byte records carry only the internal slot: the user table names them.
+        uid_map = self._uid_map(c) if fetched.record_size == 8 else None
         recs = decode_attendance_many(b"".join(fetched.new), fetched.record_size, uid_map)
         punches = [self._punch(r.user_id, r.time, r.state, r.verify, r.raw, offset) for r in recs]
         log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), count)
@@ -423,6 +435,8 @@ class ZKTecoDriver(Driver):
                     )
             c.command(Cmd.CLEAR_ATTLOG)
             c.refresh()
+        if self._last_read is not None:
+            self._last_read = LogCursor().encode()
         log.warning("log cleared device=%s records=%d", self.serial, cursor.delivered)
 
     # -- live --------------------------------------------------------------------------------
@@ -430,8 +444,11 @@ class ZKTecoDriver(Driver):
         """Punches as they happen until ``stop`` is set.
 
         After a drop it reconnects (``live_reconnects`` failed attempts in a row, then the
-        error is raised so the caller's backoff takes over). Punches made while disconnected
-        are not replayed: the caller's next :meth:`read_punches` picks them up.
+        error is raised so the caller's backoff takes over). Once this driver has read the log
+        (:meth:`read_punches`), every (re)subscription first yields what the log gained since
+        that read, read on the live connection after events are on: a punch made between the
+        read and the subscription, or while disconnected, is not left for the next read. A
+        punch made during that catch-up can come both ways; punch ids make the copies one.
         """
         client: ZKClient | None = None
         failures = 0
@@ -441,6 +458,7 @@ class ZKTecoDriver(Driver):
                 try:
                     if client is None:
                         client = self._live_client()
+                        yield from self._catch_up(client)
                         idle_since = time.monotonic()
                         if failures:
                             log.info("live recovered device=%s", self.endpoint)
@@ -475,6 +493,15 @@ class ZKTecoDriver(Driver):
                 except DriverError:
                     pass
                 client.close()
+
+    def _catch_up(self, c: ZKClient) -> list[Punch]:
+        """The log's records since the last read, on a connection already taking events."""
+        if self._last_read is None:
+            return []
+        with self._disabled(c):
+            result = self._read_after(c, LogCursor.decode(self._last_read), None)
+        self._last_read = result.cursor
+        return result.punches
 
     def _live_client(self) -> ZKClient:
         client = ZKClient(self.endpoint)

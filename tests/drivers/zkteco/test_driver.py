@@ -236,6 +236,37 @@ def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
     assert not worker.is_alive()
 
 
+def test_live_first_yields_what_the_log_gained_since_the_last_read(sim: ZKSimulator) -> None:
+    driver = make_driver(sim)
+    driver.read_punches()
+    # made after the read and before the subscription: no event will ever carry it
+    before = sim.punch_now("5", state=0)
+    stop = threading.Event()
+    got: list[Punch] = []
+
+    def consume() -> None:
+        for p in driver.live_punches(stop):
+            got.append(p)
+
+    worker = threading.Thread(target=consume, daemon=True)
+    worker.start()
+    try:
+        wait_until(lambda: sim.live_sessions() == 1 and len(got) == 1, timeout=10)
+        assert as_truth(got) == truth([before])
+        live = sim.punch_now("6", state=1)
+        wait_until(lambda: len(got) == 2, timeout=10)
+        assert as_truth(got[1:]) == truth([live])
+        # a reconnect catches up from the last catch-up, not from the first read
+        sim.reboot()
+        wait_until(lambda: sim.live_sessions() == 1, timeout=10)
+        wait_until(lambda: len(got) >= 3, timeout=10)
+        assert as_truth(got[2:]) == truth([live])
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+
+
 def test_live_rate_emits_events() -> None:
     with ZKSimulator(users=5, records=0, live_rate=20.0, timezone="Europe/Berlin") as sim:
         driver = make_driver(sim)
