@@ -10,8 +10,10 @@ The linear relaxation of that master problem over every row a person could work 
 very tight bound for rostering (the Curtois-Qu lower bounds are this bound rounded up).
 Rows are generated on demand: the master LP (GLOP) prices every cover line; each
 person's *pricing* problem - the cheapest row under those prices, all of the person's
-hard rules holding - is a one-person CP-SAT model, built once and re-solved with new
-objective coefficients. Once no row prices below zero the LP is optimal; the dive then
+hard rules holding - is a dynamic program over the days (`row_dp`) where their rules
+allow one, and a one-person CP-SAT model, built once and re-solved with new objective
+coefficients, where they do not or the program cannot settle it. Once no row prices
+below zero the LP is optimal; the dive then
 fixes the people whose LP row is (nearly) whole, re-generates rows for the others, and
 repeats until everybody has a row: a roster whose cost is usually within a few points
 of the bound. Every pricing round also gives a Lagrangian lower bound, valid whatever
@@ -44,6 +46,7 @@ from scheduler.model import (
     SolveOptions,
     whole_bound,
 )
+from scheduler.row_dp import RowProgram
 
 Solver = by_employee.Solver
 
@@ -177,7 +180,8 @@ class _RowIndex:
 @dataclass(frozen=True, slots=True)
 class _Priced:
     """One pricing solve: the rows found, a lower bound on the priced row cost (None if
-    unknown), whether the cheapest row is proven, whether the person has no row at all."""
+    unknown), whether the pricing is settled (the cheapest row proven, or no row below
+    the person's price), whether the person has no row at all."""
 
     columns: list[Column]
     low: float | None
@@ -203,10 +207,39 @@ class _Pricer:
             for (s, k), v in self.ctx.x[0][d].items():
                 cell = (d, problem.shifts[s].id, k)
                 self.cells.append((v, cell, index.of(*cell)))
+        self.rows_of = {cell: rows for _v, cell, rows in self.cells}
+        #: the same problem as a dynamic program over the days, when the person's rules
+        #: allow one (None: CP-SAT prices every round)
+        self.program = RowProgram.of(
+            replace(sub, demand=free),
+            [list(self.ctx.y[0][d]) for d in range(problem.days)],
+            [(cell, rows) for _v, cell, rows in self.cells],
+        )
 
-    def price(self, prices: Sequence[float], time_limit: float) -> _Priced:
-        """Rows found on the way to the cheapest one under `prices`, and a lower bound
-        on min(own cost - priced cover)."""
+    def by_program(self, prices: Sequence[float], pi: float | None) -> _Priced | None:
+        """The dynamic program's pricing when it settles it: its row is proven cheapest,
+        or one prices below `pi` (the person's price in the master; None: any row will
+        do), or its bound shows none does. None when CP-SAT must price."""
+        if self.program is None:
+            return None
+        target = math.inf if pi is None else pi - ENTER_BELOW
+        got = self.program.price(prices, target)
+        if got is None:
+            return None
+        cols = [Column(cells, cost) for cells, cost in got.rows]
+        best = min(c.cost - self._covered(c, prices) for c in cols)
+        if got.complete or best < target:
+            return _Priced(cols, got.low, complete=got.complete, infeasible=False)
+        if got.low >= target:  # no row enters: as settled as a proven cheapest row
+            return _Priced(cols, got.low, complete=True, infeasible=False)
+        return None
+
+    def _covered(self, col: Column, prices: Sequence[float]) -> float:
+        return sum(prices[ri] for cell in col.cells for ri in self.rows_of[cell])
+
+    def solve(self, prices: Sequence[float], time_limit: float) -> _Priced:
+        """Rows found by CP-SAT on the way to the cheapest one under `prices`, and a lower
+        bound on min(own cost - priced cover)."""
         terms: list[cp_model.LinearExprT] = [SCALE * t.weight * t.expr for t in self.ctx.terms]
         for v, _cell, rows in self.cells:
             c = sum(prices[ri] for ri in rows)
@@ -396,13 +429,28 @@ class _Generator:
         return added, all(r.complete for r in results)
 
     def _price(self, free: list[int], prices: Sequence[float], deadline: float) -> list[_Priced]:
-        def run(i: int) -> _Priced:
-            if not self.master.columns[i]:  # the master needs one row of everybody
-                return self.pricers[i].price(prices, FIRST_ROW_LIMIT_S)
-            left = deadline - _time.monotonic()
-            return self.pricers[i].price(prices, min(PRICE_LIMIT_S, max(0.05, left)))
+        """Each free person's pricing: by their dynamic program where it settles it (in
+        this thread: the programs hold the interpreter lock), else by CP-SAT in the pool."""
+        out: list[_Priced | None] = [
+            self.pricers[i].by_program(prices, self.pi[i] if self.master.columns[i] else None)
+            for i in free
+        ]
 
-        return list(self.pool.map(run, free))
+        def run(j: int) -> _Priced:
+            i = free[j]
+            if not self.master.columns[i]:  # the master needs one row of everybody
+                return self.pricers[i].solve(prices, FIRST_ROW_LIMIT_S)
+            left = deadline - _time.monotonic()
+            return self.pricers[i].solve(prices, min(PRICE_LIMIT_S, max(0.05, left)))
+
+        todo = [j for j, res in enumerate(out) if res is None]
+        for j, solved in zip(todo, self.pool.map(run, todo), strict=True):
+            out[j] = solved
+        priced: list[_Priced] = []
+        for res in out:
+            assert res is not None  # every person was priced one way or the other
+            priced.append(res)
+        return priced
 
     def _enter(self, person: int, priced: _Priced) -> int:
         """Add the person's rows that price below zero at the LP's own prices."""
