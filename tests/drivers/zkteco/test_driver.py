@@ -209,16 +209,24 @@ def test_live_punches_and_reconnect_after_reboot(udp: bool) -> None:
         check_live(sim, make_driver(sim, live_heartbeat_s=0.3))
 
 
-def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
-    stop = threading.Event()
-    got_live: list[Punch] = []
+def follow_live(
+    driver: ZKTecoDriver, stop: threading.Event
+) -> tuple[threading.Thread, list[Punch]]:
+    """A started thread collecting `driver.live_punches(stop)` into the list returned."""
+    got: list[Punch] = []
 
     def consume() -> None:
         for p in driver.live_punches(stop):
-            got_live.append(p)
+            got.append(p)
 
     worker = threading.Thread(target=consume, daemon=True)
     worker.start()
+    return worker, got
+
+
+def check_live(sim: ZKSimulator, driver: ZKTecoDriver) -> None:
+    stop = threading.Event()
+    worker, got_live = follow_live(driver, stop)
     try:
         wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         sent = [sim.punch_now("5", state=0), sim.punch_now("6", state=1)]
@@ -242,14 +250,7 @@ def test_live_first_yields_what_the_log_gained_since_the_last_read(sim: ZKSimula
     # made after the read and before the subscription: no event will ever carry it
     before = sim.punch_now("5", state=0)
     stop = threading.Event()
-    got: list[Punch] = []
-
-    def consume() -> None:
-        for p in driver.live_punches(stop):
-            got.append(p)
-
-    worker = threading.Thread(target=consume, daemon=True)
-    worker.start()
+    worker, got = follow_live(driver, stop)
     try:
         wait_until(lambda: sim.live_sessions() == 1 and len(got) == 1, timeout=10)
         assert as_truth(got) == truth([before])
