@@ -176,6 +176,10 @@ class _RowIndex:
             if self.rows[ri].skill is None or self.rows[ri].skill == skill
         ]
 
+    def covered(self, col: Column, prices: Sequence[float]) -> float:
+        """What the cover lines pay for `col`'s cells at `prices`."""
+        return sum(prices[ri] for cell in col.cells for ri in self.of(*cell))
+
 
 @dataclass(frozen=True, slots=True)
 class _Priced:
@@ -207,7 +211,7 @@ class _Pricer:
             for (s, k), v in self.ctx.x[0][d].items():
                 cell = (d, problem.shifts[s].id, k)
                 self.cells.append((v, cell, index.of(*cell)))
-        self.rows_of = {cell: rows for _v, cell, rows in self.cells}
+        self.index = index
         #: the same problem as a dynamic program over the days, when the person's rules
         #: allow one (None: CP-SAT prices every round)
         self.program = RowProgram.of(
@@ -227,15 +231,12 @@ class _Pricer:
         if got is None:
             return None
         cols = [Column(cells, cost) for cells, cost in got.rows]
-        best = min(c.cost - self._covered(c, prices) for c in cols)
+        best = min(c.cost - self.index.covered(c, prices) for c in cols)
         if got.complete or best < target:
             return _Priced(cols, got.low, complete=got.complete, infeasible=False)
         if got.low >= target:  # no row enters: as settled as a proven cheapest row
             return _Priced(cols, got.low, complete=True, infeasible=False)
         return None
-
-    def _covered(self, col: Column, prices: Sequence[float]) -> float:
-        return sum(prices[ri] for cell in col.cells for ri in self.rows_of[cell])
 
     def solve(self, prices: Sequence[float], time_limit: float) -> _Priced:
         """Rows found by CP-SAT on the way to the cheapest one under `prices`, and a lower
@@ -373,8 +374,7 @@ class _Master:
         return [v.solution_value() for v in self.vars[person]]
 
     def reduced_cost(self, person: int, col: Column, prices: Sequence[float], pi: float) -> float:
-        covered = sum(prices[ri] for cell in col.cells for ri in self.index.of(*cell))
-        return col.cost - covered - pi
+        return col.cost - self.index.covered(col, prices) - pi
 
 
 class _Generator:

@@ -108,7 +108,7 @@ def test_the_program_finds_the_cheapest_row_cp_sat_finds() -> None:
             assert got is None
             continue
         assert exact.complete
-        cheapest = min(c.cost - pricer._covered(c, prices) for c in exact.columns)
+        cheapest = min(c.cost - pricer.index.covered(c, prices) for c in exact.columns)
         tolerance = 0.5 * p.days / columns.SCALE + 1e-6  # CP-SAT's prices are rounded
         if got is None:
             # the surcharges found no row within their walks: allowed, but rare
@@ -117,7 +117,9 @@ def test_the_program_finds_the_cheapest_row_cp_sat_finds() -> None:
         limited += bool(pricer.program.limited)
         for cells, cost in got.rows:
             assert own_cost_and_breaches(p, cells) == (cost, ())
-        best = min(cost - pricer._covered(columns.Column(c, cost), prices) for c, cost in got.rows)
+        best = min(
+            cost - pricer.index.covered(columns.Column(c, cost), prices) for c, cost in got.rows
+        )
         assert got.low <= cheapest + tolerance
         assert best >= cheapest - tolerance
         if got.complete:
