@@ -8,7 +8,7 @@ from scheduler.constraints.context import Context
 from scheduler.construct import construct
 from scheduler.evaluate import evaluate
 from scheduler.lns import Incumbent, assignment_vars, improve
-from scheduler.model import Employee, Rule, ShiftLimit
+from scheduler.model import Employee, Problem, Rule, ShiftLimit, SolveOptions, SolveResult
 from scheduler.solve import build, extract, solve
 from tests.scheduler.builders import DAY, LATE, daily, policy, problem
 
@@ -77,8 +77,31 @@ def test_construction_stitches_blocks_into_a_valid_roster() -> None:
         employees=staff(days),
         demand=(*daily("D", days, 2), *daily("L", days, 1)),
     )
-    roster = construct(p, solve, block_days=28, deadline=time.monotonic() + 30, workers=4, seed=0)
+    calls: list[tuple[Problem, SolveResult]] = []
+
+    def recording_solve(sub: Problem, options: SolveOptions) -> SolveResult:
+        res = solve(sub, options)
+        calls.append((sub, res))
+        return res
+
+    roster = construct(
+        p, recording_solve, block_days=28, deadline=time.monotonic() + 30, workers=4, seed=0
+    )
     assert roster is not None
-    ev = evaluate(p, roster)
-    assert ev.violations == ()
-    assert {a.day for a in roster.assignments} == {p.date_of(d) for d in range(days)}
+    assert evaluate(p, roster).violations == ()
+    # blocks of 28 days, each solved with a week's look-ahead; the last block runs to the end
+    assert [(sub.start, sub.days) for sub, _ in calls] == [(p.date_of(0), 35), (p.date_of(28), 35)]
+    first, last = (res.roster for _, res in calls)
+    assert first is not None and last is not None
+    kept = tuple(a for a in first.assignments if a.day < p.date_of(28))
+    # the first block's look-ahead week is dropped; its kept days are the next block's history
+    assert roster.assignments == kept + last.assignments
+    assert calls[1][0].history == kept and calls[1][0].history_days == 28
+    # horizon-wide limits are shared out: the last block gets what the first one left
+    used = {
+        e.id: sum(1 for a in kept if a.employee_id == e.id and a.shift_id == "L")
+        for e in p.employees
+    }
+    assert {e.id: e.max_shifts[0].max_count for e in calls[1][0].employees} == {
+        e_id: days // 4 - n for e_id, n in used.items()
+    }
