@@ -483,12 +483,12 @@ class _Generator:
         return value
 
     def converge(self, rounds: int, deadline: float, tail: float = 0.0) -> bool | None:
-        """Rounds until no row enters, `rounds` are done or `deadline`, or the LP is
-        within `tail` (a share of it) of the round's Lagrangian bound or has the same
-        integer ceiling; True if converged in one of these senses, None if somebody has
-        no row."""
-        for _ in range(rounds):
-            if _time.monotonic() >= deadline and self.lp is not None:
+        """Rounds (one at least: after a fixing the LP is stale) until no row enters,
+        `rounds` are done or `deadline`, or the LP is within `tail` (a share of it) of the
+        round's Lagrangian bound or has the same integer ceiling; True if converged in one
+        of these senses, None if somebody has no row."""
+        for n in range(rounds):
+            if n and _time.monotonic() >= deadline:
                 return False
             done = self.round(deadline)
             if done is None:
@@ -593,7 +593,11 @@ def _dive(
         for i in pick:
             master.fix(i, best[i][0])
         if len(master.fixed) < people:
-            if gen.converge(DIVE_ROUNDS, deadline, TAIL_GAP) is None:
+            # the step's re-generation may take its share of the time left (the share of
+            # the free people it fixes): one slow step (Curtois-Qu Instance19, whose root
+            # is still tailing off) must not use up the time of all the others
+            share = max(0.0, left) * len(pick) / len(free)
+            if gen.converge(DIVE_ROUNDS, min(deadline, ts + share), TAIL_GAP) is None:
                 return None
         else:
             gen.lp, gen.prices, gen.pi = master.solve()

@@ -218,3 +218,17 @@ def test_the_solve_reports_the_build_before_the_first_roster_with_its_bound() ->
     assert building and progress
     assert building[-1].seconds <= progress[0].seconds
     assert progress[0].objective == res.objective and progress[0].bound == res.bound
+
+
+def test_a_fixing_is_followed_by_one_round_even_past_the_deadline() -> None:
+    """A dive step whose share of the time is already spent still re-solves the master:
+    its weights pick the next step's rows."""
+    p = load(DATA / "Instance2.txt")
+    gen = columns._Generator(p, seed=0, threads=1)
+    try:
+        assert gen.converge(3, time.monotonic() + 30) is not None
+        gen.master.fix(0, 0)
+        assert gen.converge(5, deadline=time.monotonic() - 1) is False
+        assert gen.master.weights(0)[0] == 1  # the LP with the fixing was solved
+    finally:
+        gen.close()
