@@ -76,6 +76,13 @@ FIRST_ROW_LIMIT_S = 60.0
 ENDGAME_CELLS = 150
 #: share of the time left that the joint search of the last people may take
 ENDGAME_SHARE = 0.5
+#: a dive step's re-generation may take this many times its fair share of the time left
+#: (the share of the free people the step fixes). Curtois-Qu Instance19 at 300 s, seeds
+#: 0/1: 14.39 / 7.84 % with 2, 6.07 / 9.75 % with 1, 30.45 / 14.29 % with 3, and 11.08 %
+#: on seed 0 with no cap (its first step took 100 s); Instance8 at 60 s, seeds 0/1/2:
+#: 0.92 / 0.38 / 0.69 % with 2, 8.15 / 0.23 / 8.15 % with 1 (late steps cut before the LP
+#: settles), 0.92 / 0.38 / 16.15 % with no cap
+STEP_SHARE = 2.0
 
 
 class RowKind(StrEnum):
@@ -593,10 +600,9 @@ def _dive(
         for i in pick:
             master.fix(i, best[i][0])
         if len(master.fixed) < people:
-            # the step's re-generation may take its share of the time left (the share of
-            # the free people it fixes): one slow step (Curtois-Qu Instance19, whose root
-            # is still tailing off) must not use up the time of all the others
-            share = max(0.0, left) * len(pick) / len(free)
+            # one slow step (Curtois-Qu Instance19, whose root is still tailing off) must
+            # not use up the time of all the others
+            share = max(0.0, left) * min(1.0, STEP_SHARE * len(pick) / len(free))
             if gen.converge(DIVE_ROUNDS, min(deadline, ts + share), TAIL_GAP) is None:
                 return None
         else:
