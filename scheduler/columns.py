@@ -175,13 +175,21 @@ class _RowIndex:
         self.rows = rows
         for ri, r in enumerate(rows):
             self.by_slot.setdefault((r.day, r.shift_id), []).append(ri)
+        #: `of` per cell, kept: the master and the pricers ask for the same cells every
+        #: round (each added row, each reduced cost, each program row's cover)
+        self._of: dict[tuple[int, str, str | None], list[int]] = {}
 
     def of(self, day: int, shift_id: str, skill: str | None) -> list[int]:
-        return [
-            ri
-            for ri in self.by_slot.get((day, shift_id), ())
-            if self.rows[ri].skill is None or self.rows[ri].skill == skill
-        ]
+        """The rows the cell counts in (callers must not change the list)."""
+        key = (day, shift_id, skill)
+        found = self._of.get(key)
+        if found is None:
+            found = self._of[key] = [
+                ri
+                for ri in self.by_slot.get((day, shift_id), ())
+                if self.rows[ri].skill is None or self.rows[ri].skill == skill
+            ]
+        return found
 
     def covered(self, col: Column, prices: Sequence[float]) -> float:
         """What the cover lines pay for `col`'s cells at `prices`."""
@@ -602,7 +610,7 @@ def _dive(
         if len(master.fixed) < people:
             # one slow step (Curtois-Qu Instance19, whose root is still tailing off) must
             # not use up the time of all the others
-            share = max(0.0, left) * min(1.0, STEP_SHARE * len(pick) / len(free))
+            share = left * min(1.0, STEP_SHARE * len(pick) / len(free))
             if gen.converge(DIVE_ROUNDS, min(deadline, ts + share), TAIL_GAP) is None:
                 return None
         else:
