@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -232,3 +233,52 @@ def test_a_fixing_is_followed_by_one_round_even_past_the_deadline() -> None:
         assert gen.master.weights(0)[0] == 1  # the LP with the fixing was solved
     finally:
         gen.close()
+
+
+def test_fixed_days_keep_only_the_rows_that_spend_them_so() -> None:
+    """The dive's day fixings: rows that work a fixed day otherwise leave the LP, and the
+    person's pricing finds only rows that agree."""
+    p = load(DATA / "Instance2.txt")
+    gen = columns._Generator(p, seed=0, threads=1)
+    try:
+        assert gen.converge(3, time.monotonic() + 30) is not None
+        master = gen.master
+        heaviest = master.columns[0][
+            max(range(len(master.columns[0])), key=master.weights(0).__getitem__)
+        ]
+        worked = {cell[0]: cell for cell in heaviest.cells}
+        off = next(d for d in range(p.days) if d not in worked)
+        on = next(iter(worked))
+        fixed: dict[int, columns.Cell | None] = {on: worked[on], off: None}
+        others = [
+            c
+            for c in master.columns[0]
+            if c.cells and {cell[0]: cell for cell in c.cells}.get(on) != worked[on]
+        ]
+        assert others  # some rows spend the day otherwise before the fixing
+        master.fix_days(0, fixed)
+        gen.pricers[0].fix_days(fixed)
+        assert master.fixed_days[0] == fixed and master.restricted()
+        for col, v in zip(master.columns[0], master.vars[0], strict=True):
+            assert (v.ub() > 0) == master.fits(0, col)
+        assert not any(master.fits(0, c) for c in others)
+        gen.lp, gen.prices, gen.pi = master.solve()
+        priced = gen.pricers[0].solve(gen.prices, 10)
+        assert priced.columns and all(master.fits(0, c) for c in priced.columns)
+    finally:
+        gen.close()
+
+
+def test_a_dive_short_of_time_fixes_days_and_gives_a_valid_roster(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(columns, "PEOPLE_A_STEP", 0)  # every step after the first fixes days
+    p = load(DATA / "Instance3.txt")
+    with caplog.at_level(logging.DEBUG, logger="scheduler.columns"):
+        d = dive(p)  # checks the roster against the evaluator
+    # (people fixed, days fixed) after each step
+    found = (re.match(r"dive step people=(\d+) days=(\d+)", r.getMessage()) for r in caplog.records)
+    steps = [(int(m[1]), int(m[2])) for m in found if m]
+    assert steps[0][1] == 0  # the first step fixes people
+    assert any(days > 0 and people < len(p.employees) for people, days in steps)
+    assert d.bound <= d.objective
