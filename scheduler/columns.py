@@ -131,6 +131,10 @@ class Column:
     cells: tuple[Cell, ...]
     cost: int
 
+    def by_day(self) -> dict[int, Cell]:
+        """The worked days: day index -> cell (a day not in it is off)."""
+        return {cell[0]: cell for cell in self.cells}
+
 
 @dataclass(frozen=True, slots=True)
 class Dive:
@@ -384,7 +388,7 @@ class _Master:
         days = self.fixed_days[person]
         if not days:
             return True
-        worked = {cell[0]: cell for cell in col.cells}
+        worked = col.by_day()
         return all(worked.get(d) == cell for d, cell in days.items())
 
     def fix_days(self, person: int, days: dict[int, Cell | None]) -> None:
@@ -711,12 +715,11 @@ def _day_choices(
     first."""
     out: list[tuple[float, int, int, Cell | None]] = []
     for i in free:
-        heaviest = master.columns[i][best[i][0]]
-        spent = {cell[0]: cell for cell in heaviest.cells}
+        spent = master.columns[i][best[i][0]].by_day()
         agree = [0.0] * days
         for col, w in zip(master.columns[i], master.weights(i), strict=True):
             if w > ENTER_BELOW:
-                other = {cell[0]: cell for cell in col.cells}
+                other = col.by_day()
                 for d in range(days):
                     if other.get(d) == spent.get(d):
                         agree[d] += w

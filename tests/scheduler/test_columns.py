@@ -246,15 +246,11 @@ def test_fixed_days_keep_only_the_rows_that_spend_them_so() -> None:
         heaviest = master.columns[0][
             max(range(len(master.columns[0])), key=master.weights(0).__getitem__)
         ]
-        worked = {cell[0]: cell for cell in heaviest.cells}
+        worked = heaviest.by_day()
         off = next(d for d in range(p.days) if d not in worked)
         on = next(iter(worked))
         fixed: dict[int, columns.Cell | None] = {on: worked[on], off: None}
-        others = [
-            c
-            for c in master.columns[0]
-            if {cell[0]: cell for cell in c.cells}.get(on) != worked[on]
-        ]
+        others = [c for c in master.columns[0] if c.by_day().get(on) != worked[on]]
         assert others  # some rows spend the day otherwise before the fixing
         master.fix_days(0, fixed)
         gen.pricers[0].fix_days(fixed)
