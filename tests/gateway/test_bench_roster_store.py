@@ -1,0 +1,54 @@
+"""The warehouse bench, short: its overtime floor, and one small run through `main`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time, timedelta
+
+import pytest
+
+from bench.roster_store import main, overtime_floor_hours
+from scheduler.model import Absence, Demand, Employee, Policy, Problem, ShiftType
+
+MON = date(2026, 3, 2)
+D = ShiftType("D", time(6), 480)
+
+
+def _week(target: int, absent_days: int = 0, days: int = 7) -> Problem:
+    demand = tuple(Demand(MON + timedelta(days=i), "D", target=target) for i in range(6))
+    absences = tuple(Absence("a", MON + timedelta(days=i)) for i in range(absent_days))
+    emps = (Employee("a"), Employee("b"))
+    return Problem(MON, days, (D,), emps, demand, Policy("t", ()), absences=absences)
+
+
+def test_the_floor_is_demand_beyond_everyones_regular_hours() -> None:
+    # 2 a day on 6 days: 96 h of work, 2 x 40 h regular -> 16 h no roster avoids
+    assert overtime_floor_hours(_week(target=2)) == 16
+    # two days of leave still leave 5 x 8 = 40 regular hours; three leave 32
+    assert overtime_floor_hours(_week(target=2, absent_days=2)) == 16
+    assert overtime_floor_hours(_week(target=2, absent_days=3)) == 24
+    # 1 a day fits in regular hours: no floor
+    assert overtime_floor_hours(_week(target=1)) == 0
+
+
+def test_a_short_block_has_a_share_of_the_weekly_hours() -> None:
+    # 6 days: each person has 6/7 of 40 h (2057 min); 96 h of demand - 68.57 h
+    assert overtime_floor_hours(_week(target=2, days=6)) == pytest.approx((5760 - 4114) / 60)
+
+
+def test_a_small_run_has_no_breaches_and_covers_as_much_as_the_greedy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        ["--employees", "40", "--weeks", "1", "--time-limit", "20", "--workers", "2", "--json"]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "overtime no roster can avoid" in out and "overtime cut vs greedy" in out
+    rows = {r["method"]: r for r in map(json.loads, out.splitlines()[-2:])}
+    greedy, cpsat = rows["greedy"], rows["cp-sat"]
+    assert cpsat["overtime_cap_breaches"] == cpsat["rest_breaches"] == 0
+    assert cpsat["other_breaches"] == 0
+    assert cpsat["uncovered_hours"] <= greedy["uncovered_hours"]
+    assert cpsat["overtime_hours"] <= greedy["overtime_hours"]
+    assert cpsat["seconds"] <= 20
