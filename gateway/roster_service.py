@@ -48,6 +48,7 @@ from scheduler.model import (
     AbsenceKind,
     Assignment,
     Building,
+    HoursCycle,
     HoursSystem,
     Penalty,
     PenaltyReport,
@@ -292,6 +293,8 @@ def build_problem(
             name=r.name,
             skills=frozenset(r.skills or ()),
             hours_system=HoursSystem(r.working_hours_system.value),
+            # comprehensive hours average over calendar months, as hrcore's CN overtime does
+            cycle=HoursCycle.MONTH,
             no_nights=r.no_nights or night_days.get(r.id) == horizon,
             no_overtime=r.no_overtime or r.id in overtime_barred,
             max_consecutive_days=r.max_consecutive_days,

@@ -15,6 +15,7 @@ from scheduler.model import (
     MINUTES_PER_DAY,
     Employee,
     Evaluation,
+    HoursCycle,
     HoursSystem,
     Penalty,
     PenaltyReport,
@@ -422,9 +423,7 @@ def _hours(t: _Tally, p: Problem, e: Employee, shift_on, n: int) -> None:  # typ
                 day,
                 sid,
             )
-    size = 7 if std else max(1, e.cycle_days)
-    for b in range(0, n, size):
-        days = range(b, min(b + size, n))
+    for days in _hour_blocks(p, e, n):
         worked = [mins[s] for d in days if (s := shift_on(e.id, d)) is not None]
         regular = sum(min(m, reg) for m in worked) if std else sum(worked)
         allow = (
@@ -456,6 +455,17 @@ def _hours(t: _Tally, p: Problem, e: Employee, shift_on, n: int) -> None:  # typ
     s = pol.setting(Rule.OVERTIME)
     if s is not None:
         t.cost(Rule.OVERTIME, s.weight * total, f"{e.display()} works {total} min overtime", e.id)
+
+
+def _hour_blocks(p: Problem, e: Employee, n: int) -> list[range]:
+    """The day ranges whose regular minutes are summed: weeks, cycles or calendar months."""
+    if e.hours_system == HoursSystem.COMPREHENSIVE and e.cycle == HoursCycle.MONTH:
+        months: dict[tuple[int, int], list[int]] = {}
+        for d in range(n):
+            months.setdefault((p.date_of(d).year, p.date_of(d).month), []).append(d)
+        return [range(ds[0], ds[-1] + 1) for ds in months.values()]
+    size = 7 if e.hours_system == HoursSystem.STANDARD else max(1, e.cycle_days)
+    return [range(b, min(b + size, n)) for b in range(0, n, size)]
 
 
 def _wishes(t: _Tally, p: Problem, shift_on, works) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,13 @@ class HoursSystem(StrEnum):
     FLEXIBLE = "flexible"
 
 
+class HoursCycle(StrEnum):
+    """How a comprehensive-system person's averaging cycles are cut from the horizon."""
+
+    DAYS = "days"  # blocks of `cycle_days` from the horizon start
+    MONTH = "month"  # calendar months (as hrcore's CN overtime counts them)
+
+
 class AbsenceKind(StrEnum):
     LEAVE = "leave"  # approved leave
     UNAVAILABLE = "unavailable"  # declared unavailable
@@ -166,6 +173,9 @@ class Employee:
     hours_system: HoursSystem = HoursSystem.STANDARD
     #: comprehensive system: length of the averaging cycle in days (from the horizon start)
     cycle_days: int = 7
+    #: comprehensive system: `MONTH` averages over each calendar month instead (a month cut
+    #: by the horizon gets its share of the contracted hours); `cycle_days` is then unused
+    cycle: HoursCycle = HoursCycle.DAYS
     contracted_minutes_per_week: int = 2400
     daily_overtime_cap_minutes: int | None = None
     monthly_overtime_cap_minutes: int | None = None

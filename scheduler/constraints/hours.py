@@ -3,8 +3,9 @@
 Overtime minutes, per employee:
 - standard: each day, minutes beyond `daily_regular_minutes`; each 7-day block from the
   horizon start, regular (per-day capped) minutes beyond `weekly_regular_minutes`;
-- comprehensive: each `cycle_days` block from the horizon start, minutes beyond the
-  contracted weekly minutes x block length / 7 (floored);
+- comprehensive: each `cycle_days` block from the horizon start (or each calendar month,
+  `HoursCycle.MONTH`), minutes beyond the contracted weekly minutes x block length / 7
+  (floored);
 - flexible: none.
 A block's overtime belongs to the calendar month of its last day; a day's to its month.
 The monthly cap applies to each calendar month's overtime; the daily cap to each day's.
@@ -15,12 +16,15 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from scheduler.constraints.context import Context, day_words, mode
-from scheduler.model import Employee, HoursSystem, Problem, Rule
+from scheduler.model import Employee, HoursCycle, HoursSystem, Problem, Rule
 
 HOUR_RULES = (Rule.DAILY_OVERTIME_CAP, Rule.MONTHLY_OVERTIME_CAP, Rule.NO_OVERTIME, Rule.OVERTIME)
 
 
 def blocks(p: Problem, e: Employee) -> list[range]:
+    if e.hours_system != HoursSystem.STANDARD and e.cycle == HoursCycle.MONTH:
+        firsts = [d for d in range(p.days) if d == 0 or p.date_of(d).day == 1]
+        return [range(a, b) for a, b in zip(firsts, [*firsts[1:], p.days], strict=True)]
     size = 7 if e.hours_system == HoursSystem.STANDARD else max(1, e.cycle_days)
     return [range(b, min(b + size, p.days)) for b in range(0, p.days, size)]
 

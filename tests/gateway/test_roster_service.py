@@ -18,6 +18,7 @@ from gateway.roster_service import (
     solve_site,
 )
 from hrcore.db import make_engine, make_session_factory
+from hrcore.enums import WorkingHoursSystem
 from hrcore.errors import InvalidData
 from hrcore.models import (
     Employee,
@@ -39,7 +40,7 @@ from hrcore.store import (
     save_shift_type,
     save_site,
 )
-from scheduler.model import AbsenceKind, Assignment, SolveOptions
+from scheduler.model import AbsenceKind, Assignment, HoursCycle, HoursSystem, SolveOptions
 from tests.gateway.test_roster_store_cli import POLICY
 
 MON = date(2026, 3, 9)
@@ -233,6 +234,26 @@ def test_personal_limits_reach_the_solver_and_bind(sqlite_url: str) -> None:
     # D is wanted every day, but P works at most 3 days in a row
     assert len(mine) >= 3
     assert not any(all(d + k in mine for k in range(4)) for d in mine)
+
+
+def test_comprehensive_staff_average_their_hours_over_calendar_months(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    comp = WorkingHoursSystem.COMPREHENSIVE
+    with factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        save_shift_type(s, site, ShiftTypeIn("D", time(6), time(14)))
+        save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
+        save_employee(s, site, EmployeeIn("P", "P", date(2025, 1, 1), working_hours_system=comp))
+        save_employee(s, site, EmployeeIn("Q", "Q", date(2025, 1, 1)))
+    with factory() as s:
+        p = build_problem(s, "S1", MON, SUN, load_policy(POLICY), DEMAND).problem
+    by_id = {e.id: e for e in p.employees}
+    # the same cycle as hrcore's CN overtime for the comprehensive system (a calendar month)
+    assert (by_id["P"].hours_system, by_id["P"].cycle) == (
+        HoursSystem.COMPREHENSIVE,
+        HoursCycle.MONTH,
+    )
+    assert by_id["Q"].hours_system == HoursSystem.STANDARD
 
 
 def test_out_of_range_limits_are_refused_and_nothing_is_stored(sqlite_url: str) -> None:

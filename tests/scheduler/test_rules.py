@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 
@@ -11,8 +11,10 @@ from scheduler.model import (
     Assignment,
     Demand,
     Employee,
+    HoursCycle,
     HoursSystem,
     Pin,
+    Problem,
     Roster,
     Rule,
     ShiftLimit,
@@ -364,6 +366,22 @@ def test_comprehensive_hours_average_over_the_cycle() -> None:
     flex = Employee("ann", hours_system=HoursSystem.FLEXIBLE)
     r3 = solved(problem(days=14, pol=pol, shifts=(ten,), employees=(flex,), demand=daily("T", 14)))
     assert r3.objective == 0
+
+
+def test_comprehensive_hours_by_calendar_month() -> None:
+    wed = date(2026, 11, 25)  # six days of November, then December
+    pol = policy(soft={Rule.OVERTIME: 1})
+    demand = daily("D", 6, start=wed, under_weight=1000)  # 25-30 Nov: 48 h, all worth working
+
+    def overtime(e: Employee) -> int | None:
+        return solved(Problem(wed, 14, (DAY,), (e,), demand, pol)).objective
+
+    comp = HoursSystem.COMPREHENSIVE
+    # November's share of the contracted 40 h a week is 6/7 x 2400 = 2057 min; 2880 worked
+    assert overtime(Employee("ann", hours_system=comp, cycle=HoursCycle.MONTH)) == 2880 - 2057
+    # the same work inside one 14-day cycle is within its 80 h; a 7-day cycle has 8 h over
+    assert overtime(Employee("ann", hours_system=comp, cycle_days=14)) == 0
+    assert overtime(Employee("ann", hours_system=comp, cycle_days=7)) == 480
 
 
 # ----- wishes, fairness, minimal change ----------------------------------------------------
