@@ -8,7 +8,16 @@ from datetime import date, time, timedelta
 import pytest
 
 from bench.roster_store import main, overtime_floor_hours
-from scheduler.model import Absence, Demand, Employee, Policy, Problem, ShiftType
+from scheduler.model import (
+    Absence,
+    Demand,
+    Employee,
+    HoursCycle,
+    HoursSystem,
+    Policy,
+    Problem,
+    ShiftType,
+)
 
 MON = date(2026, 3, 2)
 D = ShiftType("D", time(6), 480)
@@ -24,16 +33,29 @@ def _week(target: int, absent_days: int = 0, days: int = 7) -> Problem:
 def test_the_floor_is_demand_beyond_everyones_regular_hours() -> None:
     # 2 a day on 6 days: 96 h of work, 2 x 40 h regular -> 16 h no roster avoids
     assert overtime_floor_hours(_week(target=2)) == 16
-    # two days of leave still leave 5 x 8 = 40 regular hours; three leave 32
-    assert overtime_floor_hours(_week(target=2, absent_days=2)) == 16
-    assert overtime_floor_hours(_week(target=2, absent_days=3)) == 24
+    # leave on Mon-Tue: a can give regular hours only Wed-Sat (32 h; Sunday has no demand)
+    assert overtime_floor_hours(_week(target=2, absent_days=2)) == 24
+    assert overtime_floor_hours(_week(target=2, absent_days=3)) == 32
     # 1 a day fits in regular hours: no floor
     assert overtime_floor_hours(_week(target=1)) == 0
 
 
-def test_a_short_block_has_a_share_of_the_weekly_hours() -> None:
-    # 6 days: each person has 6/7 of 40 h (2057 min); 96 h of demand - 68.57 h
-    assert overtime_floor_hours(_week(target=2, days=6)) == pytest.approx((5760 - 4114) / 60)
+def test_a_short_block_at_the_end_has_the_whole_weeks_hours_as_the_solver_counts_it() -> None:
+    assert overtime_floor_hours(_week(target=2, days=6)) == 16
+
+
+def test_comprehensive_hours_move_between_the_weeks_of_a_cycle() -> None:
+    demand = tuple(Demand(MON + timedelta(days=i), "D", target=1) for i in range(6))  # 48 h, week 1
+
+    def floor(e: Employee) -> float:
+        return overtime_floor_hours(Problem(MON, 14, (D,), (e,), demand, Policy("t", ())))
+
+    comp = HoursSystem.COMPREHENSIVE
+    assert floor(Employee("a")) == 8
+    assert floor(Employee("a", hours_system=comp, cycle_days=14)) == 0
+    assert floor(Employee("a", hours_system=HoursSystem.FLEXIBLE)) == 0
+    # March 2026 from Mon 2 Mar, 14 days: one month, its share of 40 h a week is 80 h
+    assert floor(Employee("a", hours_system=comp, cycle=HoursCycle.MONTH)) == 0
 
 
 def test_a_small_run_has_no_breaches_and_covers_as_much_as_the_greedy(
