@@ -88,6 +88,16 @@ def seed(factory: sessionmaker[Session]) -> dict[str, int]:
         return ids
 
 
+def day_and_night_site(factory: sessionmaker[Session], *staff: EmployeeIn) -> None:
+    """Site S1 with a day shift D 06-14, a night shift N 22-06, and `staff`."""
+    with factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        save_shift_type(s, site, ShiftTypeIn("D", time(6), time(14)))
+        save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
+        for e in staff:
+            save_employee(s, site, e)
+
+
 def solve_week(factory: sessionmaker[Session], demand: DemandFile) -> SolveOutcome:
     """Site S1's week MON..SUN solved under the CN policy (10 s, 2 workers)."""
     return solve_site(
@@ -210,12 +220,11 @@ def test_personal_limits_reach_the_solver_and_bind(sqlite_url: str) -> None:
         daily_overtime_cap_minutes=60,
         monthly_overtime_cap_minutes=600,
     )
-    with factory.begin() as s:
-        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
-        save_shift_type(s, site, ShiftTypeIn("D", time(6), time(14)))
-        save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
-        save_employee(s, site, EmployeeIn("P", "Pregnant", date(2025, 1, 1), limits=limits))
-        save_employee(s, site, EmployeeIn("Q", "Other", date(2025, 1, 1)))
+    day_and_night_site(
+        factory,
+        EmployeeIn("P", "Pregnant", date(2025, 1, 1), limits=limits),
+        EmployeeIn("Q", "Other", date(2025, 1, 1)),
+    )
     demand = parse_demand("base: {D: {any: {target: 1}}, N: {any: {target: 1}}}", source="t")
     with factory() as s:
         p = build_problem(s, "S1", MON, SUN, load_policy(POLICY), demand).problem
@@ -239,12 +248,11 @@ def test_personal_limits_reach_the_solver_and_bind(sqlite_url: str) -> None:
 def test_comprehensive_staff_average_their_hours_over_calendar_months(sqlite_url: str) -> None:
     factory = make_session_factory(make_engine(sqlite_url))
     comp = WorkingHoursSystem.COMPREHENSIVE
-    with factory.begin() as s:
-        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
-        save_shift_type(s, site, ShiftTypeIn("D", time(6), time(14)))
-        save_shift_type(s, site, ShiftTypeIn("N", time(22), time(6)))
-        save_employee(s, site, EmployeeIn("P", "P", date(2025, 1, 1), working_hours_system=comp))
-        save_employee(s, site, EmployeeIn("Q", "Q", date(2025, 1, 1)))
+    day_and_night_site(
+        factory,
+        EmployeeIn("P", "P", date(2025, 1, 1), working_hours_system=comp),
+        EmployeeIn("Q", "Q", date(2025, 1, 1)),
+    )
     with factory() as s:
         p = build_problem(s, "S1", MON, SUN, load_policy(POLICY), DEMAND).problem
     by_id = {e.id: e for e in p.employees}
