@@ -80,10 +80,11 @@ def overtime_floor_hours(problem: Problem) -> float:
     daily regular minutes); over each of the solver's hour blocks (7-day blocks, or a
     comprehensive person's cycles) at most the block's allowance; a flexible person's
     minutes are never overtime. Any covering roster's regular minutes are such a spread, and
-    the demand beyond them is worked as overtime, so this is a lower bound.
+    the demand beyond them is worked as overtime, so this is a lower bound - as long as
+    absences are hard (`unavailable` is hard in the CN policy).
     """
     pol = problem.policy
-    longest = max(s.minutes for s in problem.shifts)
+    longest = max((s.minutes for s in problem.shifts), default=0)
     absent = {(a.employee_id, problem.index_of(a.day)) for a in problem.absences}
     lp = pywraplp.Solver.CreateSolver("GLOP")
     regular_on: list[list[pywraplp.Variable]] = [[] for _ in range(problem.days)]
@@ -105,10 +106,8 @@ def overtime_floor_hours(problem: Problem) -> float:
                 lp.Add(sum(mine[d] for d in block) <= block_allowance(problem, e, block))
     mins = {s.id: s.minutes for s in problem.shifts}
     demand = [0] * problem.days
-    for line in problem.demand:
-        d = problem.index_of(line.day)
-        if 0 <= d < problem.days:
-            demand[d] += line.target * mins[line.shift_id]
+    for (d, shift_id), heads in _head_counts(problem).items():
+        demand[d] += heads * mins[shift_id]
     short = [lp.NumVar(0, lp.infinity(), f"short_{d}") for d in range(problem.days)]
     for d in range(problem.days):
         lp.Add(short[d] + sum(regular_on[d]) >= demand[d])
@@ -116,6 +115,28 @@ def overtime_floor_hours(problem: Problem) -> float:
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         raise RuntimeError(f"the overtime floor LP did not solve for {problem.name}")
     return float(lp.Objective().Value()) / 60
+
+
+def _head_counts(problem: Problem) -> dict[tuple[int, str], int]:
+    """People needed on each (day, shift) to meet every demand line's target: a line
+    without a skill counts everyone on the shift (so lines overlap), one with a skill
+    only the people covering that skill, and a person covers one skill at a time."""
+    anyone: dict[tuple[int, str], int] = {}
+    by_skill: dict[tuple[int, str], dict[str, int]] = {}
+    for line in problem.demand:
+        d = problem.index_of(line.day)
+        if not 0 <= d < problem.days:
+            continue
+        key = (d, line.shift_id)
+        if line.skill is None:
+            anyone[key] = max(anyone.get(key, 0), line.target)
+        else:
+            skills = by_skill.setdefault(key, {})
+            skills[line.skill] = max(skills.get(line.skill, 0), line.target)
+    return {
+        key: max(anyone.get(key, 0), sum(by_skill.get(key, {}).values()))
+        for key in anyone.keys() | by_skill.keys()
+    }
 
 
 def table(rows: list[tuple[str, RosterMetrics, float]]) -> str:

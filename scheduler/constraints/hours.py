@@ -22,7 +22,7 @@ HOUR_RULES = (Rule.DAILY_OVERTIME_CAP, Rule.MONTHLY_OVERTIME_CAP, Rule.NO_OVERTI
 
 
 def blocks(p: Problem, e: Employee) -> list[range]:
-    if e.hours_system != HoursSystem.STANDARD and e.cycle == HoursCycle.MONTH:
+    if e.hours_system == HoursSystem.COMPREHENSIVE and e.cycle == HoursCycle.MONTH:
         firsts = [d for d in range(p.days) if d == 0 or p.date_of(d).day == 1]
         return [range(a, b) for a, b in zip(firsts, [*firsts[1:], p.days], strict=True)]
     size = 7 if e.hours_system == HoursSystem.STANDARD else max(1, e.cycle_days)

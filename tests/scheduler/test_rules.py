@@ -382,6 +382,11 @@ def test_comprehensive_hours_by_calendar_month() -> None:
     # the same work inside one 14-day cycle is within its 80 h; a 7-day cycle has 8 h over
     assert overtime(Employee("ann", hours_system=comp, cycle_days=14)) == 0
     assert overtime(Employee("ann", hours_system=comp, cycle_days=7)) == 480
+    # across a year end: 27-31 Dec 2026 is December's share (5/7 x 2400 = 1714 min)
+    sun = date(2026, 12, 27)
+    year_end = daily("D", 5, start=sun, under_weight=1000)
+    month = Employee("ann", hours_system=comp, cycle=HoursCycle.MONTH)
+    assert solved(Problem(sun, 14, (DAY,), (month,), year_end, pol)).objective == 2400 - 1714
 
 
 # ----- wishes, fairness, minimal change ----------------------------------------------------

@@ -153,4 +153,4 @@ def test_a_dive_past_the_complete_searchs_share_hands_its_roster_straight_to_lns
     assert r.first_solution_s is not None and r.first_solution_s <= dives[0].seconds + 1
     # with the whole limit as its share, the same solve goes through the complete search
     with pytest.raises(AssertionError, match="the complete search ran"):
-        solve(p, SolveOptions(time_limit_s=4, workers=2, first_solve_share=1.0))
+        solve(p, SolveOptions(time_limit_s=60, workers=2, first_solve_share=1.0))
