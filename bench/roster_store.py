@@ -4,7 +4,7 @@ Generates the seeded e-commerce warehouse site (`gateway.roster_demo_data`: 200 
 4 weeks, three shifts incl. nights, weekend and 11.11 peak, leave), writes it to a fresh
 SQLite store, builds the problem the way `shiftgate roster solve --site` does, and rosters
 it twice under the CN policy: with the greedy "spreadsheet" baseline and with the CP-SAT
-solver. Prints one table with the same figures for both (`gateway.roster_metrics`) and,
+solver. Prints one table with the same figures for both (`scheduler.metrics`) and,
 with --json, one JSON line per method.
 """
 
@@ -21,13 +21,13 @@ from pathlib import Path
 from ortools.linear_solver import pywraplp
 
 from gateway.roster_demo_data import PEAK_FACTOR, seed_store, warehouse_site
-from gateway.roster_greedy import greedy_roster
-from gateway.roster_metrics import RosterMetrics, roster_metrics
 from gateway.roster_policy import load_policy
 from gateway.roster_service import build_problem, with_warm_start
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from scheduler.constraints.hours import block_allowance, blocks
+from scheduler.greedy import greedy_roster
+from scheduler.metrics import RosterMetrics, roster_metrics
 from scheduler.model import HoursSystem, Problem, SolveOptions
 from scheduler.solve import solve
 

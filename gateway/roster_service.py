@@ -28,7 +28,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.roster_demand import DemandFile
-from gateway.roster_greedy import greedy_roster
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AuditEntry,
@@ -43,6 +42,7 @@ from hrcore.models import (
     Site,
 )
 from hrcore.store import get_site
+from scheduler.greedy import greedy_roster
 from scheduler.model import (
     Absence,
     AbsenceKind,

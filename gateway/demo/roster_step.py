@@ -15,7 +15,6 @@ from pathlib import Path
 
 from gateway.demo.runner import DemoContext, DemoStep
 from gateway.roster_demo_data import seed_store, warehouse_site
-from gateway.roster_metrics import roster_metrics
 from gateway.roster_policy import load_policy
 from gateway.roster_render import explanation_lines, grid_table, penalty_table
 from gateway.roster_service import SolveRequest, roster_grid, solve_site
@@ -23,6 +22,7 @@ from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import ProtectionKind
 from hrcore.store import ProtectionPeriod, RosterLimits
+from scheduler.metrics import roster_metrics
 from scheduler.model import SolveOptions
 
 DEMO_SITE = "DEMO-DC"  # step 1 owns DEMO-WH (its 20 people, device, punches)

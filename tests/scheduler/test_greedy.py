@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time, timedelta
 
-from gateway.roster_greedy import greedy_roster
-from gateway.roster_metrics import roster_metrics
 from scheduler.evaluate import evaluate
+from scheduler.greedy import greedy_roster
+from scheduler.metrics import roster_metrics
 from scheduler.model import (
     Absence,
     Assignment,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from gateway.roster_metrics import roster_metrics
+from scheduler.metrics import roster_metrics
 from scheduler.model import (
     Absence,
     Assignment,
