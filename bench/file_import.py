@@ -1,9 +1,9 @@
 """File import at scale: `python -m bench.file_import [--lines 100000] [--users 500]`.
 
 Writes a synthetic ZKTeco ``attlog.dat`` (CRLF, padded PINs), then times on SQLite: parsing it
-with the file-import driver, importing it through ``gateway.punch_import.import_file`` (parse,
-map, idempotent insert, audit entry, one transaction), re-importing it (every id already
-stored), and reading only the tail after appending 1% more lines via the cursor. Prints one
+with the file-import driver, importing it through ``gateway.punches.file_import.import_file``
+(parse, map, idempotent insert, audit entry, one transaction), re-importing it (every id
+already stored), and reading only the tail after appending 1% more lines via the cursor. Prints one
 JSON object with wall and process-CPU seconds and lines/s.
 """
 
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from drivers.files.attlog import format_line
 from drivers.files.driver import FileImportDriver
-from gateway.punch_import import ImportRequest, import_file
+from gateway.punches.file_import import ImportRequest, import_file
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.store import SiteIn, save_site

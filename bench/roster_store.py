@@ -1,6 +1,6 @@
 """Warehouse roster benchmark: `python -m bench.roster_store [--seed S] [--time-limit 60]`.
 
-Generates the seeded e-commerce warehouse site (`gateway.roster_demo_data`: 200 staff,
+Generates the seeded e-commerce warehouse site (`gateway.roster.warehouse`: 200 staff,
 4 weeks, three shifts incl. nights, weekend and 11.11 peak, leave), writes it to a fresh
 SQLite store, builds the problem the way `shiftgate roster solve --site` does, and rosters
 it twice under the CN policy: with the greedy "spreadsheet" baseline and with the CP-SAT
@@ -20,9 +20,9 @@ from pathlib import Path
 
 from ortools.linear_solver import pywraplp
 
-from gateway.roster_demo_data import PEAK_FACTOR, seed_store, warehouse_site
-from gateway.roster_policy import load_policy
-from gateway.roster_service import build_problem, with_warm_start
+from gateway.roster.policy import load_policy
+from gateway.roster.service import build_problem, with_warm_start
+from gateway.roster.warehouse import PEAK_FACTOR, seed_store, warehouse_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from scheduler.constraints.hours import block_allowance, blocks

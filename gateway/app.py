@@ -8,9 +8,11 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.api.routes import health, metrics, punches
-from gateway.api.state import AppState, DeviceStatus, UploaderStatus
+from gateway.api.state import AppState
+from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
+from gateway.sync.status import UploaderStatus
 from hrcore.db import make_engine, make_session_factory
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError
-from gateway.configfile import ConfigError
-from gateway.device_manager import DriverFactory, registry_driver_factory
-from gateway.outbox import Outbox, OutboxError
-from gateway.service_config import DeviceSpec, GatewayConfig, load_service_config
+from gateway.config.files import ConfigError
+from gateway.config.service import DeviceSpec, GatewayConfig, load_service_config
+from gateway.devices.manager import DriverFactory, registry_driver_factory
 from gateway.settings import Settings
+from gateway.sync.outbox import Outbox, OutboxError
 from hrcore.errors import StoreError
 from hrcore.migrate import current
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.state import UploaderStatus
 from gateway.app import create_app
-from gateway.device_manager import (
+from gateway.config.service import DeviceSpec, GatewayConfig
+from gateway.devices.manager import (
     Clock,
     DeviceManager,
     DriverFactory,
@@ -20,10 +20,10 @@ from gateway.device_manager import (
     utc_now,
 )
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox
-from gateway.service_config import DeviceSpec, GatewayConfig
 from gateway.settings import Settings
-from gateway.uploader import Centre, HttpCentre, StoreCentre, Uploader
+from gateway.sync.outbox import Outbox
+from gateway.sync.status import UploaderStatus
+from gateway.sync.uploader import Centre, HttpCentre, StoreCentre, Uploader
 from hrcore.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)

@@ -4,48 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
-
-
-class DeviceHealth(StrEnum):
-    STARTING = "starting"
-    UP = "up"
-    DOWN = "down"
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceStatus:
-    serial: str
-    name: str
-    health: DeviceHealth
-    address: str
-    last_success: datetime | None
-    last_error: str | None
-    clock_offset_s: float | None
-
-
-class UploaderState(StrEnum):
-    STARTING = "starting"
-    RUNNING = "running"
-    #: the centre is unreachable or the uploader hit an internal error; it retries with backoff
-    FAILING = "failing"
-    #: no loop turn for longer than ``stuck_after_s``: a call hangs
-    STUCK = "stuck"
-    #: the uploader thread is not running
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class UploaderStatus:
-    state: UploaderState
-    last_success: datetime | None
-    last_error: str | None
+from gateway.sync.status import UploaderStatus
 
 
 @dataclass(frozen=True, slots=True)

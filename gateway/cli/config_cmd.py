@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 
 from gateway.cli.console import make_console
-from gateway.configfile import ConfigError
+from gateway.config.apply import apply_configuration
+from gateway.config.files import ConfigError
+from gateway.config.site import Configuration, load_site_config
 from gateway.settings import Settings
-from gateway.site_setup import apply_configuration
-from gateway.siteconfig import Configuration, load_site_config
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current

@@ -6,7 +6,7 @@ import typer
 
 from gateway.cli.config_cmd import print_config_error
 from gateway.cli.console import make_console
-from gateway.configfile import ConfigError
+from gateway.config.files import ConfigError
 from gateway.demo import STEPS, DemoContext, run_demo
 from gateway.settings import Settings
 from hrcore.errors import StoreError

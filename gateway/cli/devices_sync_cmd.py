@@ -12,11 +12,11 @@ from rich.table import Table
 
 from drivers.errors import DriverError
 from gateway.cli.console import make_console
-from gateway.configfile import ConfigError
-from gateway.device_manager import registry_driver_factory
-from gateway.service_config import load_service_config
+from gateway.config.files import ConfigError
+from gateway.config.service import load_service_config
+from gateway.devices.manager import registry_driver_factory
+from gateway.devices.user_sync import SyncError, apply_plan, load_roster, plan_device
 from gateway.settings import Settings
-from gateway.user_sync import SyncError, apply_plan, load_roster, plan_device
 from hrcore.db import make_engine, make_session_factory
 
 

@@ -15,10 +15,10 @@ from drivers.files.csvfile import CsvMapping
 from drivers.files.driver import FileFormat, FileImportConfig
 from gateway.cli.config_cmd import print_config_error
 from gateway.cli.console import make_console
-from gateway.configfile import ConfigError, load_model
-from gateway.punch_import import ImportOutcome, ImportRequest, import_file
+from gateway.config.files import ConfigError, load_model
+from gateway.config.site import DEVICES_FILE, load_devices
+from gateway.punches.file_import import ImportOutcome, ImportRequest, import_file
 from gateway.settings import Settings
-from gateway.siteconfig import DEVICES_FILE, load_devices
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from gateway.cli import roster_store_cmd as store_roster
 from gateway.cli.console import make_console
-from gateway.roster_render import building_words
+from gateway.roster.render import building_words
 from scheduler import curtois
 from scheduler.errors import SchedulerError
 from scheduler.model import Building, Progress, SolveOptions, SolveResult, SolveStatus

@@ -18,10 +18,10 @@ from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.cli.console import make_console
-from gateway.roster_demand import DemandFileError, load_demand
-from gateway.roster_policy import PolicyFileError, load_policy
-from gateway.roster_render import building_words, explanation_lines, grid_table, penalty_table
-from gateway.roster_service import SolveRequest, publish, roster_grid, solve_site
+from gateway.roster.demand import DemandFileError, load_demand
+from gateway.roster.policy import PolicyFileError, load_policy
+from gateway.roster.render import building_words, explanation_lines, grid_table, penalty_table
+from gateway.roster.service import SolveRequest, publish, roster_grid, solve_site
 from gateway.settings import Settings
 from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import StoreError

@@ -12,10 +12,10 @@ import typer
 import uvicorn
 
 from gateway.cli.console import make_console
-from gateway.configfile import ConfigError
+from gateway.config.files import ConfigError
+from gateway.config.service import load_service_config
 from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
-from gateway.service_config import load_service_config
 from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current

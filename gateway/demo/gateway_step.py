@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
+from gateway.config.service import DeviceSpec
 from gateway.demo.runner import DemoContext, DemoStep
-from gateway.device_manager import DeviceWorker, WorkerOptions
+from gateway.devices.manager import DeviceWorker, WorkerOptions
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox
-from gateway.service_config import DeviceSpec
+from gateway.sync.outbox import Outbox
+from gateway.sync.uploader import StoreCentre, Uploader
 from gateway.testing.waiting import wait_until
-from gateway.uploader import StoreCentre, Uploader
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import PunchRecord

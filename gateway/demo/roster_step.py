@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from gateway.demo.runner import DemoContext, DemoStep
-from gateway.roster_demo_data import seed_store, warehouse_site
-from gateway.roster_policy import load_policy
-from gateway.roster_render import explanation_lines, grid_table, penalty_table
-from gateway.roster_service import SolveRequest, roster_grid, solve_site
+from gateway.roster.policy import load_policy
+from gateway.roster.render import explanation_lines, grid_table, penalty_table
+from gateway.roster.service import SolveRequest, roster_grid, solve_site
+from gateway.roster.warehouse import seed_store, warehouse_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import ProtectionKind

@@ -16,11 +16,11 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.config.apply import apply_configuration
+from gateway.config.site import Configuration, load_site
 from gateway.demo.runner import DemoContext, DemoStep
 from gateway.demo.sample_data import DATA_DIR, DAYS, DEVICE_SERIAL, FIRST_DAY, SITE_CODE, roster
-from gateway.punch_import import ImportRequest, import_file
-from gateway.site_setup import apply_configuration
-from gateway.siteconfig import Configuration, load_site
+from gateway.punches.file_import import ImportRequest, import_file
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.cli.devices_cmd import DeviceTarget, pull, show_info
 from gateway.demo.runner import DemoContext, DemoStep
+from gateway.devices.direct import DeviceTarget, pull, show_info
 
 DEMO_ZONE = "Europe/Berlin"
 

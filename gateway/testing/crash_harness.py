@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.app import create_app
-from gateway.outbox import OUTBOX_FILENAME, Outbox
 from gateway.settings import Settings
+from gateway.sync.outbox import OUTBOX_FILENAME, Outbox
 from gateway.testing.config_files import write_config_dir
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory

@@ -12,9 +12,9 @@ import signal
 import threading
 from pathlib import Path
 
+from gateway.config.service import load_service_config
 from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
-from gateway.service_config import load_service_config
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)

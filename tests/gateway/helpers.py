@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from drivers.punch import Punch, PunchState
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.ingest import to_wire
-from gateway.punch_wire import PunchWire
+from gateway.punches.mapping import to_wire
+from gateway.punches.wire import PunchWire
 from gateway.testing.config_files import write_config_dir
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

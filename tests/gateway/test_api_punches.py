@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.app import create_app
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
-from gateway.uploader import HttpCentre
+from gateway.sync.uploader import HttpCentre
 from hrcore.models import Device, PunchRecord, Site
 from tests.gateway.helpers import make_wire
 

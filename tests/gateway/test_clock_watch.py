@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from gateway.clock_watch import Correction, measure_offset, plan_correction
-from gateway.service_config import ClockPolicy
+from gateway.config.service import ClockPolicy
+from gateway.devices.clock_watch import Correction, measure_offset, plan_correction
 
 TZ = "Asia/Shanghai"
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from drivers.base import Driver
-from gateway.device_manager import DeviceManager, DeviceWorker, WorkerOptions
+from gateway.config.service import ClockPolicy, DeviceSpec
+from gateway.devices.manager import DeviceManager, DeviceWorker, WorkerOptions
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox
-from gateway.service_config import ClockPolicy, DeviceSpec
+from gateway.sync.outbox import Outbox
 from gateway.testing.waiting import wait_until
 from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver
 
@@ -97,7 +97,7 @@ def test_poll_commits_punches_and_cursor(outbox: Outbox) -> None:
 def test_device_faults_are_survived_and_logged(
     outbox: Outbox, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="gateway.device_manager")
+    caplog.set_level(logging.INFO, logger="gateway.devices.manager")
     dev = FakeClockDevice("SN1")
     metrics = GatewayMetrics()
     w = DeviceWorker(
@@ -193,7 +193,7 @@ def test_clock_auto_correction_is_applied_within_policy(outbox: Outbox) -> None:
 def test_address_change_is_found_on_subnet_and_logged(
     outbox: Outbox, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="gateway.device_manager")
+    caplog.set_level(logging.INFO, logger="gateway.devices.manager")
     dev = FakeClockDevice("SN1", host="127.0.0.1")
     metrics = GatewayMetrics()
     first = DeviceWorker(

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 
 from drivers.base import Driver
+from gateway.config.service import DeviceSpec
 from gateway.doctor import HopState, run_checks
-from gateway.service_config import DeviceSpec
 from gateway.settings import Settings
 from gateway.testing.config_files import write_config_dir
 from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from drivers.punch import punch_id
-from gateway.punch_wire import PunchWire
-from gateway.uploader import StoreCentre
+from gateway.punches.wire import PunchWire
+from gateway.sync.uploader import StoreCentre
 from hrcore.attendance_store import compute_attendance, recompute_stale
 from hrcore.models import AttendanceDay, PunchRecord, PunchStateCode
 from tests.hrcore.attendance.seed import TZ, make_store

@@ -6,7 +6,7 @@ import signal
 from datetime import timedelta
 from pathlib import Path
 
-from gateway.outbox import Outbox
+from gateway.sync.outbox import Outbox
 from tests.gateway.helpers import make_wire
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from gateway import punch_import
 from gateway.cli.main import app
-from gateway.site_setup import apply_configuration
-from gateway.siteconfig import load_site_config
+from gateway.config.apply import apply_configuration
+from gateway.config.site import load_site_config
+from gateway.punches import file_import as punch_import
 from hrcore.models import AuditEntry, PunchRecord, PunchStateCode
 from hrcore.store import get_employee
 

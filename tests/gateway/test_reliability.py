@@ -20,10 +20,10 @@ from drivers.base import Driver
 from drivers.punch import punch_id
 from drivers.registry import load_driver
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.device_manager import DeviceWorker, WorkerOptions
+from gateway.config.service import ClockPolicy, DeviceSpec
+from gateway.devices.manager import DeviceWorker, WorkerOptions
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import OUTBOX_FILENAME, Outbox
-from gateway.service_config import ClockPolicy, DeviceSpec
+from gateway.sync.outbox import OUTBOX_FILENAME, Outbox
 from gateway.testing.crash_harness import (
     central_server,
     run_crash_soak,
@@ -297,7 +297,7 @@ def test_clock_moved_is_corrected_in_guarded_steps(tmp_path: Path) -> None:
 def test_device_found_again_on_its_subnet_after_an_address_change(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="gateway.device_manager")
+    caplog.set_level(logging.INFO, logger="gateway.devices.manager")
     sim = ZKSimulator(users=3, records=7, seed=5, timezone=TZ, host="127.0.0.3")
     port = sim.start()
     outbox = Outbox(tmp_path / "outbox.db")

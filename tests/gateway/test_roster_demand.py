@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.roster_demand import DemandFileError, load_demand, parse_demand
+from gateway.roster.demand import DemandFileError, load_demand, parse_demand
 
 TEXT = """\
 under_weight: 700

@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.roster_demand import parse_demand
-from gateway.roster_demo_data import demand_yaml, seed_store, warehouse_site
-from gateway.roster_policy import load_policy
-from gateway.roster_service import build_problem
+from gateway.roster.demand import parse_demand
+from gateway.roster.policy import load_policy
+from gateway.roster.service import build_problem
+from gateway.roster.warehouse import demand_yaml, seed_store, warehouse_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import Leave
 from tests.gateway.test_roster_store_cli import POLICY

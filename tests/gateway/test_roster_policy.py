@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.roster_policy import PolicyFileError, load_policy, parse_policy
+from gateway.roster.policy import PolicyFileError, load_policy, parse_policy
 from scheduler.model import Rule
 
 ROOT = Path(__file__).resolve().parents[2]

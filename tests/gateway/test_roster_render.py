@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.roster_render import skill_abbreviations
+from gateway.roster.render import skill_abbreviations
 
 
 def test_skills_are_told_apart_by_the_shortest_common_prefix_length() -> None:

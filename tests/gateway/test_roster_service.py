@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.roster_demand import DemandFile, parse_demand
-from gateway.roster_policy import load_policy
-from gateway.roster_service import (
+from gateway.roster.demand import DemandFile, parse_demand
+from gateway.roster.policy import load_policy
+from gateway.roster.service import (
     SolveOutcome,
     SolveRequest,
     build_problem,

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from drivers.files.driver import FileImportConfig
 from gateway.cli.main import app
-from gateway.configfile import ConfigError, Problem
-from gateway.site_setup import apply_configuration
-from gateway.siteconfig import load_site_config
+from gateway.config.apply import apply_configuration
+from gateway.config.files import ConfigError, Problem
+from gateway.config.site import load_site_config
 from hrcore.errors import InvalidData
 from hrcore.models import Protection, ShiftType
 from hrcore.store import (
@@ -76,7 +76,7 @@ def test_shipped_examples_are_valid() -> None:
 
 
 def test_shipped_devices_file_is_valid_for_the_gateway_service_too() -> None:
-    from gateway.service_config import load_service_config
+    from gateway.config.service import load_service_config
 
     enabled = [d.serial for d in load_site_config(EXAMPLES).devices if d.enabled]
     assert enabled

@@ -13,15 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.state import UploaderState
 from gateway.app import create_app
 from gateway.backoff import Backoff
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox
-from gateway.punch_wire import BatchResult, PunchBatch, PunchWire
+from gateway.punches.wire import BatchResult, PunchBatch, PunchWire
 from gateway.settings import Settings
+from gateway.sync.outbox import Outbox
+from gateway.sync.status import UploaderState
+from gateway.sync.uploader import CentreRejected, HttpCentre, StoreCentre, Uploader
 from gateway.testing.waiting import wait_until
-from gateway.uploader import CentreRejected, HttpCentre, StoreCentre, Uploader
 from hrcore.models import PunchRecord
 from tests.gateway.helpers import make_wire
 
@@ -128,7 +128,7 @@ def test_network_cut_outbox_grows_then_drains(
     )
     stop = threading.Event()
     thread = threading.Thread(target=up.run, args=(stop,), daemon=True)
-    caplog.set_level("INFO", logger="gateway.uploader")
+    caplog.set_level("INFO", logger="gateway.sync.uploader")
     thread.start()
     try:
         for minute in range(40):
@@ -213,7 +213,7 @@ def test_internal_error_does_not_kill_the_uploader(
     outbox.commit("SN1", [make_wire("SN1", "1", 0), make_wire("SN1", "2", 1)], "c")
     stop = threading.Event()
     thread = threading.Thread(target=up.run, args=(stop,), daemon=True)
-    caplog.set_level("INFO", logger="gateway.uploader")
+    caplog.set_level("INFO", logger="gateway.sync.uploader")
     thread.start()
     try:
         wait_until(

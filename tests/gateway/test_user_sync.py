@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from drivers.punch import DeviceUser
-from gateway.user_sync import SyncAction, apply_plan, load_roster, plan_device
+from gateway.devices.user_sync import SyncAction, apply_plan, load_roster, plan_device
 from hrcore.models import AuditEntry, DeviceUserMapping, Employee, Site
 from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver
 from tests.gateway.test_device_manager import spec

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.api.deps import StateDep
-from gateway.api.state import DeviceHealth, UploaderState
+from gateway.devices.status import DeviceHealth
+from gateway.sync.status import UploaderState
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from gateway.api.deps import SessionDep, require_token
-from gateway.punch_wire import BatchResult, PunchBatch
-from gateway.uploader import store_batch, store_one_by_one
+from gateway.punches.intake import store_batch, store_one_by_one
+from gateway.punches.wire import BatchResult, PunchBatch
 
 log = logging.getLogger(__name__)
 

@@ -44,23 +44,6 @@ class PunchWire(BaseModel):
             )
         return self
 
-    @classmethod
-    def from_punch_in(cls, p: PunchIn) -> PunchWire:
-        return cls(
-            id=p.id,
-            device_sn=p.device_sn,
-            device_user=p.device_user,
-            local_time=p.local_time,
-            timezone=p.timezone,
-            received_at=p.received_at,
-            state=p.state,
-            verify_mode=p.verify_mode,
-            source=p.source,
-            raw=p.raw,
-            clock_offset_s=p.clock_offset_s,
-            clock_suspect=p.clock_suspect,
-        )
-
     def to_punch_in(self, *, device_id: int | None = None, site_id: int | None = None) -> PunchIn:
         return PunchIn(
             id=self.id,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.configfile import ConfigError, parse_yaml_text, validate_document
+from gateway.config.files import ConfigError, parse_yaml_text, validate_document
 from scheduler.model import Policy, Rule, RuleSetting
 
 

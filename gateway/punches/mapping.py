@@ -1,4 +1,9 @@
-"""Driver punch -> store punch. The one place that knows both shapes."""
+"""Driver punch -> wire punch: the one place that knows the driver's shape.
+
+Every punch a driver reads, whether polled, pushed or imported from a file, becomes a
+:class:`~gateway.punches.wire.PunchWire` here; the store's input is made from the wire punch
+(:meth:`~gateway.punches.wire.PunchWire.to_punch_in`), so there is one mapping on each side.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from drivers.punch import Punch
+from gateway.punches.wire import PunchWire
 from hrcore.models import PunchStateCode
-from hrcore.store import PunchIn
 
 
 def zone_name(punch: Punch, fallback: str) -> str:
@@ -16,18 +21,17 @@ def zone_name(punch: Punch, fallback: str) -> str:
     return tz.key if isinstance(tz, ZoneInfo) else fallback
 
 
-def to_punch_in(
+def to_wire(
     punch: Punch,
     *,
     timezone: str,
     received_at: datetime,
-    device_id: int | None = None,
-    site_id: int | None = None,
+    clock_offset_s: float | None = None,
     clock_suspect: bool = False,
-) -> PunchIn:
-    """``timezone`` is the device's configured zone (used when the punch carries only an offset);
-    ``site_id`` lets the store map the device user to an employee."""
-    return PunchIn(
+) -> PunchWire:
+    """``timezone`` is the device's configured zone (used when the punch carries only an
+    offset); the driver's own offset measurement wins over the gateway's ``clock_offset_s``."""
+    return PunchWire(
         id=punch.id,
         device_sn=punch.device_sn,
         device_user=punch.device_user,
@@ -38,8 +42,6 @@ def to_punch_in(
         verify_mode=punch.verify_mode.value,
         source=punch.source,
         raw=punch.raw,
-        clock_offset_s=punch.clock_offset_s,
+        clock_offset_s=punch.clock_offset_s if punch.clock_offset_s is not None else clock_offset_s,
         clock_suspect=clock_suspect,
-        device_id=device_id,
-        site_id=site_id,
     )

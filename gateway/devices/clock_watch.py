@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from gateway.service_config import ClockPolicy
+from gateway.config.service import ClockPolicy
 
 
 def measure_offset(device_clock: datetime, true_now: datetime, timezone: str) -> float:

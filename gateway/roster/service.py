@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.roster_demand import DemandFile
+from gateway.roster.demand import DemandFile
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AuditEntry,

@@ -1,9 +1,9 @@
 """Configuration of the gateway service.
 
 The site and its clocks come from ``config/site.yaml`` and ``config/devices.yaml``
-(:mod:`gateway.siteconfig`; per device also ``live`` and ``rediscover_subnet``). The gateway's own
+(:mod:`gateway.config.site`; per device also ``live`` and ``rediscover_subnet``). The gateway's own
 settings are in ``config/gateway.yaml``: the centre, clock watch, retry and HTTP bind. A bad file
-raises :class:`gateway.configfile.ConfigError`, which names the file, the key and what was
+raises :class:`gateway.config.files.ConfigError`, which names the file, the key and what was
 expected.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gateway.configfile import load_model
-from gateway.siteconfig import DEVICES_FILE, Device, DevicesFile, load_site_config
+from gateway.config.files import load_model
+from gateway.config.site import DEVICES_FILE, Device, DevicesFile, load_site_config
 
 GATEWAY_FILE = "gateway.yaml"
 

@@ -2,7 +2,7 @@
 
 ``load_site_config(config_dir)`` reads both, validates every key (driver settings through the
 driver's own ``config_model``) and returns frozen, checked values, or raises one
-:class:`gateway.configfile.ConfigError` per bad file that lists every problem in it.
+:class:`gateway.config.files.ConfigError` per bad file that lists every problem in it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pydantic import (
 from drivers.base import Driver
 from drivers.errors import DriverConfigError
 from drivers.registry import load_driver
-from gateway.configfile import ConfigError, Problem, load_model, problems_from
+from gateway.config.files import ConfigError, Problem, load_model, problems_from
 from hrcore.attendance.model import HoursMode, InOutMode
 from hrcore.models import PayBasis, ProtectionKind, WorkingHoursSystem
 

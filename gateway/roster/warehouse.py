@@ -28,7 +28,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.roster_demand import Counts, DemandFile, Peak, Weekday
+from gateway.roster.demand import Counts, DemandFile, Peak, Weekday
 from hrcore.models import Leave, LeaveKind, WorkingHoursSystem
 from hrcore.store import EmployeeIn, ShiftTypeIn, SiteIn, save_employee, save_shift_type, save_site
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
-from gateway.siteconfig import Configuration, Device, RosterLimitsConfig
+from gateway.config.site import Configuration, Device, RosterLimitsConfig
 from hrcore.errors import InvalidData
 from hrcore.models import Site
 from hrcore.store import (

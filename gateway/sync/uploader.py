@@ -17,17 +17,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import httpx
-from sqlalchemy import make_url, select
+from sqlalchemy import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.state import UploaderState, UploaderStatus
 from gateway.backoff import Backoff
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox
-from gateway.punch_wire import BatchResult, PunchBatch, PunchWire
-from hrcore.models import Device
-from hrcore.store import insert_punches
+from gateway.punches.intake import store_batch, store_one_by_one
+from gateway.punches.wire import BatchResult, PunchBatch, PunchWire
+from gateway.sync.outbox import Outbox
+from gateway.sync.status import UploaderState, UploaderStatus
 
 log = logging.getLogger(__name__)
 
@@ -129,53 +128,6 @@ def _bad_indexes(resp: httpx.Response) -> dict[int, str]:
         if len(loc) >= 3 and loc[1] == "punches" and isinstance(loc[2], int):
             bad[loc[2]] = str(err.get("msg", "invalid"))
     return bad
-
-
-def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
-    """Insert a batch into the HR store (inside the caller's transaction), resolving each
-    serial to its registered device and site."""
-    serials = {p.device_sn for p in punches}
-    devices = {
-        sn: (dev_id, site_id)
-        for sn, dev_id, site_id in session.execute(
-            select(Device.serial_number, Device.id, Device.site_id).where(
-                Device.serial_number.in_(serials)
-            )
-        )
-    }
-    rows = []
-    for p in punches:
-        device_id, site_id = devices.get(p.device_sn, (None, None))
-        rows.append(p.to_punch_in(device_id=device_id, site_id=site_id))
-    unique = len({p.id for p in punches})
-    accepted = insert_punches(session, rows)
-    return BatchResult(accepted=accepted, duplicate=unique - accepted)
-
-
-def store_one_by_one(
-    session: Session, punches: Sequence[PunchWire]
-) -> tuple[BatchResult, dict[int, str]]:
-    """Store and commit each punch on its own; returns what was stored and, by batch index,
-    the punches the store refused with an IntegrityError.
-
-    For a batch that failed with IntegrityError (the caller rolled it back). Duplicate ids never
-    cause one (the insert skips them), so such a punch breaks a store rule and would break it on
-    every retry: it must be parked, not retried at the head of the queue forever. Other database
-    errors propagate.
-    """
-    accepted = duplicate = 0
-    refused: dict[int, str] = {}
-    for index, punch in enumerate(punches):
-        try:
-            one = store_batch(session, [punch])
-            session.commit()
-        except IntegrityError as exc:
-            session.rollback()
-            refused[index] = f"HR store refused the punch: {exc.orig}"
-            continue
-        accepted += one.accepted
-        duplicate += one.duplicate
-    return BatchResult(accepted=accepted, duplicate=duplicate), refused
 
 
 class StoreCentre:

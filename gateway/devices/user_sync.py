@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from drivers.base import Driver
 from drivers.errors import DriverError
 from drivers.punch import DeviceUser
-from gateway.service_config import DeviceSpec
+from gateway.config.service import DeviceSpec
 from hrcore.models import AuditEntry, DeviceUserMapping, Employee, Site
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from drivers.errors import BadRecord
 from drivers.files.csvfile import CsvMapping
 from drivers.files.driver import FileFormat, FileImportConfig, FileImportDriver
-from gateway.punch_mapping import to_punch_in
+from gateway.punches.mapping import to_wire
 from hrcore.errors import InvalidData
 from hrcore.models import Device
 from hrcore.store import AuditIn, check_timezone, get_site, insert_punches, record_audit
@@ -104,12 +104,8 @@ def import_file(
             return outcome
         received_at = clock()
         rows = [
-            to_punch_in(
-                p,
-                timezone=timezone,
-                received_at=received_at,
-                device_id=device.id if device else None,
-                site_id=site.id,
+            to_wire(p, timezone=timezone, received_at=received_at).to_punch_in(
+                device_id=device.id if device else None, site_id=site.id
             )
             for p in read.punches
         ]

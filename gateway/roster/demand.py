@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.configfile import ConfigError, parse_yaml_text, validate_document
+from gateway.config.files import ConfigError, parse_yaml_text, validate_document
 from scheduler.model import Demand
 
 ANY_SKILL = "any"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gateway.punch_wire import PunchWire
+from gateway.punches.wire import PunchWire
 
 log = logging.getLogger(__name__)
 

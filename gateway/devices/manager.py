@@ -26,13 +26,13 @@ from drivers.errors import (
 )
 from drivers.punch import DeviceInfo, Punch
 from drivers.registry import load_driver
-from gateway.api.state import DeviceHealth, DeviceStatus
 from gateway.backoff import Backoff
-from gateway.clock_watch import Correction, measure_offset, plan_correction
-from gateway.ingest import to_wire
+from gateway.config.service import ClockPolicy, DeviceSpec, GatewayConfig, address_of
+from gateway.devices.clock_watch import Correction, measure_offset, plan_correction
+from gateway.devices.status import DeviceHealth, DeviceStatus
 from gateway.metrics import GatewayMetrics
-from gateway.outbox import Outbox, OutboxError
-from gateway.service_config import ClockPolicy, DeviceSpec, GatewayConfig, address_of
+from gateway.punches.mapping import to_wire
+from gateway.sync.outbox import Outbox, OutboxError
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""A punch from a driver to the store: the one mapping, the wire format, intake and file import."""

@@ -1,0 +1,1 @@
+"""Store and forward: the durable outbox and the uploader that drains it into a centre."""
