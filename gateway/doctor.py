@@ -13,11 +13,11 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError
-from gateway.config.files import ConfigError
 from gateway.config.service import DeviceSpec, GatewayConfig, load_service_config
 from gateway.devices.manager import DriverFactory, registry_driver_factory
+from gateway.errors import ConfigError, OutboxError
 from gateway.settings import Settings
-from gateway.sync.outbox import Outbox, OutboxError
+from gateway.sync.outbox import Outbox
 from hrcore.errors import StoreError
 from hrcore.migrate import current
 

@@ -10,13 +10,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from gateway.errors import ExportFormatError
 from hrcore.attendance_store import HoursRow
 
 COLUMNS = tuple(f.name for f in fields(HoursRow))
-
-
-class ExportFormatError(ValueError):
-    """The output path has no supported suffix."""
 
 
 def _cells(row: HoursRow) -> list[object]:

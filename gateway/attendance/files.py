@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gateway.errors import FileInputError
 from hrcore.attendance.day import evaluate_employee
 from hrcore.attendance.errors import AttendanceError
 from hrcore.attendance.model import (
@@ -36,10 +37,6 @@ CHECKOUT_AFTER_MINUTES = 240
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 #: Days that file mode reports although they have no roster row: the person punched.
 _WITHOUT_SHIFT = frozenset({DayStatus.UNROSTERED_WORK, DayStatus.DATA_ERROR})
-
-
-class FileInputError(ValueError):
-    """A CSV file cannot be read as specified; the message names file:line and the fix."""
 
 
 @dataclass(frozen=True, slots=True)

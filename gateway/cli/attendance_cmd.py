@@ -3,43 +3,35 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from gateway.attendance.export import ExportFormatError, write_hours
-from gateway.attendance.files import FileEvaluation, FileInputError, evaluate_files
+from gateway.attendance.export import write_hours
+from gateway.attendance.files import FileEvaluation, evaluate_files
 from gateway.attendance.summary import print_compute_report
-from gateway.cli.console import make_console
-from gateway.settings import Settings
+from gateway.cli.context import (
+    fail,
+    make_console,
+    parse_day,
+    session_or_exit,
+    settings_of,
+    utc_now,
+)
+from gateway.errors import ExportFormatError, FileInputError
 from hrcore.attendance_store import (
     compute_attendance,
     explain_day,
     hours_by_employee,
     recompute_stale,
 )
-from hrcore.db import make_engine, make_session_factory
-from hrcore.errors import StoreError
 
 app = typer.Typer(
     help="Attendance: compute, explain, evaluate files, export hours.", no_args_is_help=True
 )
-
-EXIT_BAD_INPUT = 2
-EXIT_STORE = 1
-
-
-def _fail(message: str) -> typer.Exit:
-    make_console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True)
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 def _file_rows(result: FileEvaluation) -> list[dict[str, object]]:
@@ -88,7 +80,7 @@ def evaluate(
             punches, roster, policy=policy, tz_name=tz, grace_minutes=grace_minutes
         )
     except FileInputError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     err = make_console(stderr=True)
     for issue in result.issues:
         err.print(
@@ -138,43 +130,6 @@ def evaluate(
     out.print("minutes; OT = overtime by where it was worked")
 
 
-def _day(option: str, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise _fail(f"{option} {text!r} is not a date YYYY-MM-DD") from exc
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@contextmanager
-def _session(*, write: bool) -> Iterator[Session]:
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    try:
-        if write:
-            with factory.begin() as session:
-                yield session
-        else:
-            with factory() as session:
-                yield session
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
-    except SQLAlchemyError as exc:
-        make_console(stderr=True).print(
-            f"[bold red]error:[/] HR store at {settings.database_url} failed: "
-            f"{type(exc).__name__}: {exc.args[0] if exc.args else exc}; "
-            "run `shiftgate db upgrade` if the schema is missing",
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_STORE) from exc
-    finally:
-        engine.dispose()
-
-
 FromOpt = Annotated[str, typer.Option("--from", help="first shift date, YYYY-MM-DD")]
 ToOpt = Annotated[str, typer.Option("--to", help="last shift date, YYYY-MM-DD")]
 SiteOpt = Annotated[str | None, typer.Option("--site", help="site code (default: every site)")]
@@ -182,6 +137,7 @@ SiteOpt = Annotated[str | None, typer.Option("--site", help="site code (default:
 
 @app.command("compute")
 def compute(
+    ctx: typer.Context,
     date_from: FromOpt,
     date_to: ToOpt,
     site: SiteOpt = None,
@@ -193,27 +149,28 @@ def compute(
     ] = 60,
 ) -> None:
     """Compute attendance from stored punches and rosters into the HR store."""
-    first, last = _day("--from", date_from), _day("--to", date_to)
-    with _session(write=True) as session:
+    first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    with session_or_exit(settings_of(ctx), write=True) as session:
         if incremental:
             report = recompute_stale(
-                session, first, last, clock=_utc_now, site_code=site, bounce_seconds=bounce_seconds
+                session, first, last, clock=utc_now, site_code=site, bounce_seconds=bounce_seconds
             )
         else:
             report = compute_attendance(
-                session, first, last, clock=_utc_now, site_code=site, bounce_seconds=bounce_seconds
+                session, first, last, clock=utc_now, site_code=site, bounce_seconds=bounce_seconds
             )
     print_compute_report(make_console(), report)
 
 
 @app.command("explain")
 def explain(
+    ctx: typer.Context,
     employee: Annotated[str, typer.Argument(help="employee code")],
     day: Annotated[str, typer.Argument(help="shift date, YYYY-MM-DD")],
 ) -> None:
     """Print why a day got its status: shift, punches used and ignored, deciding rules."""
-    when = _day("DATE", day)
-    with _session(write=False) as session:
+    when = parse_day(day, "DATE")
+    with session_or_exit(settings_of(ctx), write=False) as session:
         why = explain_day(session, employee, when)
     out = make_console()
     tz = ZoneInfo(why.timezone)
@@ -236,19 +193,20 @@ def explain(
 
 @app.command("export")
 def export(
+    ctx: typer.Context,
     date_from: FromOpt,
     date_to: ToOpt,
     out: Annotated[Path, typer.Option("--out", help="hours.csv or hours.xlsx")],
     site: SiteOpt = None,
 ) -> None:
     """Export hours per employee for the period (CSV or XLSX) for payroll import."""
-    first, last = _day("--from", date_from), _day("--to", date_to)
-    with _session(write=False) as session:
+    first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    with session_or_exit(settings_of(ctx), write=False) as session:
         rows = hours_by_employee(session, first, last, site_code=site)
     try:
         write_hours(rows, out)
     except ExportFormatError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     except OSError as exc:
-        raise _fail(f"--out {out}: cannot write ({exc.strerror})") from exc
+        raise fail(f"--out {out}: cannot write ({exc.strerror})") from exc
     make_console().print(f"wrote {len(rows)} employees to {out}")

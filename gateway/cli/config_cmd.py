@@ -8,14 +8,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gateway.cli.console import make_console
+from gateway.cli.context import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    fail,
+    make_console,
+    print_config_error,
+    settings_of,
+    store,
+)
 from gateway.config.apply import apply_configuration
-from gateway.config.files import ConfigError
 from gateway.config.site import Configuration, load_site_config
-from gateway.settings import Settings
-from hrcore.db import make_engine, make_session_factory
+from gateway.errors import ConfigError
 from hrcore.errors import StoreError
-from hrcore.migrate import require_current
 
 app = typer.Typer(
     help="Site configuration: check the YAML files, apply them.", no_args_is_help=True
@@ -26,16 +31,6 @@ ConfigDir = Annotated[
     typer.Option("--config-dir", help="folder with site.yaml and devices.yaml (default: config)"),
 ]
 
-EXIT_BAD_CONFIG = 2
-
-
-def print_config_error(exc: ConfigError) -> None:
-    err = make_console(stderr=True)
-    err.print(f"[red]error:[/] {exc.path} is not valid ({len(exc.problems)} problem(s)):")
-    for problem in exc.problems:
-        where = problem.key or "(file)"
-        err.print(f"  {exc.path}: [bold]{where}[/]: {problem.message}", markup=True)
-
 
 def load_or_exit(config_dir: Path) -> Configuration:
     """The checked configuration; on a bad file print every problem and exit 2."""
@@ -43,14 +38,14 @@ def load_or_exit(config_dir: Path) -> Configuration:
         return load_site_config(config_dir)
     except ConfigError as exc:
         print_config_error(exc)
-        raise typer.Exit(EXIT_BAD_CONFIG) from exc
+        raise typer.Exit(EXIT_BAD_INPUT) from exc
 
 
 @app.command("check")
-def check(config_dir: ConfigDir = None) -> None:
+def check(ctx: typer.Context, config_dir: ConfigDir = None) -> None:
     """Validate site.yaml and devices.yaml; exit 2 listing every problem."""
-    settings = Settings()
-    config = load_or_exit(config_dir or settings.config_dir)
+    settings = settings_of(ctx, config_dir=config_dir)
+    config = load_or_exit(settings.config_dir)
     console = make_console()
     site = config.site
     console.print(
@@ -67,20 +62,15 @@ def check(config_dir: ConfigDir = None) -> None:
 
 
 @app.command("apply")
-def apply(config_dir: ConfigDir = None) -> None:
+def apply(ctx: typer.Context, config_dir: ConfigDir = None) -> None:
     """Write the site, org units, shift types, employees and devices into the HR store."""
-    settings = Settings()
-    config = load_or_exit(config_dir or settings.config_dir)
-    engine = make_engine(settings.database_url)
+    settings = settings_of(ctx, config_dir=config_dir)
+    config = load_or_exit(settings.config_dir)
     try:
-        require_current(settings.database_url)
-        with make_session_factory(engine).begin() as session:
+        with store(settings) as factory, factory.begin() as session:
             counts = apply_configuration(session, config, secret_key=settings.secret_key)
     except StoreError as exc:
-        make_console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
+        raise fail(str(exc), EXIT_FAILED) from exc
     make_console().print(
         f"site {counts.site}: {counts.org_units} org units, {counts.shift_types} shift types, "
         f"{counts.employees} employees ({counts.device_users} device users), "

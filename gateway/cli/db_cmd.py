@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.engine import make_url
 
-from gateway.cli.console import make_console
-from gateway.settings import Settings
+from gateway.cli.context import EXIT_FAILED, fail, make_console, settings_of
 from hrcore import migrate
 from hrcore.errors import StoreError
 
@@ -18,30 +17,28 @@ def _where(url: str) -> str:
 
 
 @app.command("upgrade")
-def upgrade() -> None:
+def upgrade(ctx: typer.Context) -> None:
     """Apply every pending migration to the HR store (SHIFTGATE_DATABASE_URL, SQLite by default)."""
-    settings = Settings()
+    settings = settings_of(ctx)
     console = make_console()
     try:
         status = migrate.upgrade(settings.database_url)
     except StoreError as exc:
-        make_console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), EXIT_FAILED) from exc
     console.print(
         f"database {_where(settings.database_url)} is at revision {status.current} (head)"
     )
 
 
 @app.command("current")
-def current() -> None:
+def current(ctx: typer.Context) -> None:
     """Show the database's schema revision and the code's; exit 1 when an upgrade is pending."""
-    settings = Settings()
+    settings = settings_of(ctx)
     console = make_console()
     try:
         status = migrate.current(settings.database_url)
     except StoreError as exc:
-        make_console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), EXIT_FAILED) from exc
     console.print(
         f"database {_where(settings.database_url)}: revision {status.current or 'none'}, "
         f"code head {status.head}"
@@ -52,15 +49,14 @@ def current() -> None:
 
 
 @app.command("check")
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Compare the database with the models; exit 1 and list differences when they disagree."""
-    settings = Settings()
+    settings = settings_of(ctx)
     console = make_console()
     try:
         diffs = migrate.check(settings.database_url)
     except StoreError as exc:
-        make_console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), EXIT_FAILED) from exc
     if diffs:
         for diff in diffs:
             console.print(f"[red]differs:[/] {diff}")

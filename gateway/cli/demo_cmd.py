@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli.config_cmd import print_config_error
-from gateway.cli.console import make_console
-from gateway.config.files import ConfigError
+from gateway.cli.context import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    fail,
+    make_console,
+    print_config_error,
+    settings_of,
+)
 from gateway.demo import STEPS, DemoContext, run_demo
-from gateway.settings import Settings
+from gateway.errors import ConfigError
 from hrcore.errors import StoreError
 
 
-def demo() -> None:
+def demo(ctx: typer.Context) -> None:
     """Run the demo: seed a site, import punches, and every later step, printing summaries."""
-    settings = Settings()
+    settings = settings_of(ctx)
     workdir = settings.var_dir / "demo"
-    ctx = DemoContext(
+    demo_ctx = DemoContext(
         console=make_console(),
         workdir=workdir,
         database_url=f"sqlite:///{workdir / 'shiftgate.db'}",
     )
     try:
-        run_demo(STEPS, ctx)
+        run_demo(STEPS, demo_ctx)
     except ConfigError as exc:
         print_config_error(exc)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_BAD_INPUT) from exc
     except StoreError as exc:
-        make_console(stderr=True).print(f"[red]demo failed:[/] {exc}")
-        raise typer.Exit(1) from exc
+        raise fail(f"demo failed: {exc}", EXIT_FAILED) from exc

@@ -1,4 +1,4 @@
-"""`shiftgate devices ...`: Talk to time clocks: info, pull punches, users.
+"""`shiftgate devices ...`: Talk to time clocks: info, pull punches, sync users.
 
 The work is in :mod:`gateway.devices.direct`; the option aliases below (``DriverOpt``,
 ``HostOpt``...) are meant to be reused by other commands of this group.
@@ -6,13 +6,22 @@ The work is in :mod:`gateway.devices.direct`; the option aliases below (``Driver
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
+from rich.table import Table
 
-from gateway.cli.console import make_console
-from gateway.devices.direct import CommandFailed, DeviceTarget, pull, show_info
+from drivers.errors import DriverError
+from gateway.cli.context import fail, make_console, settings_of
+from gateway.config.service import load_service_config
+from gateway.devices.direct import DeviceTarget, pull, show_info
+from gateway.devices.manager import registry_driver_factory
+from gateway.devices.user_sync import apply_plan, load_roster, plan_device
+from gateway.errors import CommandFailed, ConfigError, SyncError
+from hrcore.db import make_engine, make_session_factory
 
 app = typer.Typer(help="Talk to time clocks: info, pull punches, users.", no_args_is_help=True)
 
@@ -25,11 +34,6 @@ TzOpt = Annotated[
     str | None, typer.Option("--tz", help="IANA zone of the device clock (default: this machine's)")
 ]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="seconds per reply")]
-
-
-def fail(exc: CommandFailed) -> typer.Exit:
-    make_console(stderr=True).print(f"[red]error:[/red] {exc}")
-    return typer.Exit(2)
 
 
 @app.command("pull")
@@ -53,7 +57,7 @@ def pull_cmd(
     try:
         pull(target, make_console(), out, cursor_file, limit)
     except CommandFailed as exc:
-        raise fail(exc) from exc
+        raise fail(str(exc)) from exc
 
 
 @app.command("info")
@@ -70,4 +74,61 @@ def info_cmd(
     try:
         show_info(DeviceTarget(driver, host, port, udp, commkey, tz, timeout), make_console())
     except CommandFailed as exc:
-        raise fail(exc) from exc
+        raise fail(str(exc)) from exc
+
+
+@app.command("sync-users")
+def sync_users(
+    ctx: typer.Context,
+    site: Annotated[str | None, typer.Option(help="Only devices of this site code.")] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Execute the plan (default: show).")
+    ] = False,
+    config_dir: Annotated[Path | None, typer.Option(help="Folder with devices.yaml.")] = None,
+) -> None:
+    """Show (or with --apply, execute) per device: add new hires, update names, remove
+    leavers. Users unknown to the HR store are left alone; templates are never copied."""
+    settings = settings_of(ctx, config_dir=config_dir)
+    console = make_console()
+    try:
+        devices = load_service_config(settings.config_dir, site=site).devices
+    except ConfigError as exc:
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if not devices:
+        console.print(f"[yellow]no devices{f' at site {site}' if site else ''} in config[/yellow]")
+        raise typer.Exit(1)
+    factory = make_session_factory(make_engine(settings.database_url))
+    now = datetime.now(UTC)
+    failures = 0
+    for spec in devices:
+        console.rule(f"{spec.serial} ({spec.name}, site {spec.site})")
+        if spec.site is None:
+            console.print("[red]no site: set `site:` for this device in devices.yaml[/red]")
+            failures += 1
+            continue
+        try:
+            with factory() as session:
+                roster = load_roster(
+                    session, spec.site, now.astimezone(ZoneInfo(spec.timezone)).date()
+                )
+            with registry_driver_factory(spec, spec.settings) as driver:
+                plan = plan_device(spec, driver.list_users(), roster)
+                table = Table("action", "user id", "name", "was")
+                for step in plan.steps:
+                    table.add_row(step.action.value, step.user_id, step.name, step.before or "")
+                console.print(table if plan.steps else "[green]in sync[/green]")
+                if plan.unmanaged:
+                    console.print(f"left alone (not in HR store): {', '.join(plan.unmanaged)}")
+                if apply and plan.steps:
+                    for r in apply_plan(plan, driver, factory, clock=lambda: datetime.now(UTC)):
+                        mark = "[green]ok[/green]" if r.ok else f"[red]failed: {r.error}[/red]"
+                        console.print(f"{r.step.action} {r.step.user_id}: {mark}")
+                        failures += 0 if r.ok else 1
+        except (SyncError, DriverError) as exc:
+            console.print(f"[red]{spec.serial}: {exc}[/red]")
+            failures += 1
+    if not apply:
+        console.print("dry run: nothing changed; add --apply to execute")
+    if failures:
+        raise typer.Exit(1)

@@ -8,20 +8,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gateway.cli.console import make_console
+from gateway.cli.context import make_console, settings_of
 from gateway.doctor import HopState, run_checks
-from gateway.settings import Settings
 
 _STYLE = {HopState.OK: "green", HopState.FAILED: "bold red", HopState.SKIPPED: "dim"}
 
 
 def doctor(
+    ctx: typer.Context,
     config_dir: Annotated[
         Path | None, typer.Option(help="Folder with gateway.yaml and devices.yaml.")
     ] = None,
 ) -> None:
     """Check config, database, outbox, each device and the centre; exit 1 if one fails."""
-    settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    settings = settings_of(ctx, config_dir=config_dir)
     console = make_console()
     table = Table("hop", "state", "detail", "hint")
     failed = []

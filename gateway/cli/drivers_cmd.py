@@ -7,7 +7,7 @@ from rich.table import Table
 
 from drivers.base import Capability
 from drivers.registry import discover
-from gateway.cli.console import make_console
+from gateway.cli.context import make_console
 
 app = typer.Typer(help="Installed device driver families.", no_args_is_help=True)
 

@@ -1,4 +1,5 @@
-"""Console script `shiftgate`: composes the command groups."""
+"""Console script `shiftgate`: composes the command groups. The callback builds the settings
+once; every command takes them from the context (:func:`gateway.cli.context.settings_of`)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from gateway.cli import (
     db_cmd,
     demo_cmd,
     devices_cmd,
-    devices_sync_cmd,
     doctor_cmd,
     drivers_cmd,
     punches_cmd,
     roster_cmd,
     serve_cmd,
-    settings_check,
     simulate_cmd,
 )
+from gateway.cli.context import load_settings
 
 app = typer.Typer(
     name="shiftgate",
@@ -26,7 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.callback()(settings_check.check_settings)
+app.callback()(load_settings)
 app.add_typer(drivers_cmd.app, name="drivers")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(punches_cmd.app, name="punches")
@@ -40,7 +40,6 @@ app.add_typer(config_cmd.app, name="config")
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.command("doctor")(doctor_cmd.doctor)
-devices_cmd.app.command("sync-users")(devices_sync_cmd.sync_users)
 
 
 if __name__ == "__main__":

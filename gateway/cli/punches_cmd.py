@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -13,15 +13,21 @@ from rich.table import Table
 from drivers.errors import DriverError
 from drivers.files.csvfile import CsvMapping
 from drivers.files.driver import FileFormat, FileImportConfig
-from gateway.cli.config_cmd import print_config_error
-from gateway.cli.console import make_console
-from gateway.config.files import ConfigError, load_model
+from gateway.cli.context import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    fail,
+    make_console,
+    print_config_error,
+    settings_of,
+    store,
+    utc_now,
+)
+from gateway.config.files import load_model
 from gateway.config.site import DEVICES_FILE, load_devices
+from gateway.errors import ConfigError
 from gateway.punches.file_import import ImportOutcome, ImportRequest, import_file
-from gateway.settings import Settings
-from hrcore.db import make_engine, make_session_factory
 from hrcore.errors import StoreError
-from hrcore.migrate import require_current
 from hrcore.store import find_punches, get_site
 
 app = typer.Typer(help="Punches in the HR store: import files, list.", no_args_is_help=True)
@@ -74,6 +80,7 @@ def _report(outcome: ImportOutcome) -> None:
 
 @app.command("import")
 def import_(
+    ctx: typer.Context,
     file: Annotated[
         Path,
         typer.Argument(exists=True, dir_okay=False, readable=True, help="attlog.dat or CSV file"),
@@ -102,46 +109,38 @@ def import_(
 ) -> None:
     """Import a USB/CSV export. Bad lines are listed as file:line; without --skip-bad nothing
     is imported (exit 1). Importing the same file again adds no duplicates."""
-    settings = Settings()
+    settings = settings_of(ctx, config_dir=config_dir)
     fmt = file_format or (FileFormat.CSV if file.suffix.lower() == ".csv" else FileFormat.ATTLOG)
-    err = make_console(stderr=True)
-    engine = make_engine(settings.database_url)
     try:
         mapping = None
         if fmt is FileFormat.CSV:
-            mapping = _csv_mapping(
-                csv_mapping, device_serial, config_dir or settings.config_dir, tz or "UTC"
-            )
+            mapping = _csv_mapping(csv_mapping, device_serial, settings.config_dir, tz or "UTC")
             if mapping is None:
-                err.print(
-                    "[red]error:[/] --format csv needs a column mapping: pass --csv-mapping "
+                raise fail(
+                    "--format csv needs a column mapping: pass --csv-mapping "
                     f"FILE.yaml or give device {device_serial!r} a files driver with 'csv' "
                     "settings in devices.yaml"
                 )
-                raise typer.Exit(2)
-        require_current(settings.database_url)
-        outcome = import_file(
-            make_session_factory(engine),
-            ImportRequest(
-                path=file,
-                site_code=site,
-                device_serial=device_serial,
-                format=fmt,
-                timezone=tz,
-                csv=mapping,
-                encoding=encoding,
-                skip_bad=skip_bad,
-            ),
-            clock=lambda: datetime.now(UTC),
-        )
+        with store(settings) as factory:
+            outcome = import_file(
+                factory,
+                ImportRequest(
+                    path=file,
+                    site_code=site,
+                    device_serial=device_serial,
+                    format=fmt,
+                    timezone=tz,
+                    csv=mapping,
+                    encoding=encoding,
+                    skip_bad=skip_bad,
+                ),
+                clock=utc_now,
+            )
     except ConfigError as exc:
         print_config_error(exc)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_BAD_INPUT) from exc
     except (StoreError, DriverError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
+        raise fail(str(exc), EXIT_FAILED) from exc
     _report(outcome)
     if not outcome.imported:
         raise typer.Exit(1)
@@ -149,6 +148,7 @@ def import_(
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     site: Annotated[
         str | None, typer.Option("--site", help="site code; dates are the site's days")
     ] = None,
@@ -165,11 +165,8 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 100,
 ) -> None:
     """Show stored punches in time order (days in the site's zone, else UTC)."""
-    settings = Settings()
-    engine = make_engine(settings.database_url)
     try:
-        require_current(settings.database_url)
-        with make_session_factory(engine)() as session:
+        with store(settings_of(ctx)) as factory, factory() as session:
             site_row = get_site(session, site) if site is not None else None
             zone = ZoneInfo(site_row.timezone) if site_row is not None else ZoneInfo("UTC")
             rows = find_punches(
@@ -182,10 +179,7 @@ def list_(
                 limit=limit,
             )
     except StoreError as exc:
-        make_console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
+        raise fail(str(exc), EXIT_FAILED) from exc
     table = Table(title=f"punches ({zone.key})")
     for column in ("local time", "device", "user", "employee", "state", "verify", "source"):
         table.add_column(column)

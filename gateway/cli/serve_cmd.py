@@ -11,12 +11,11 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from gateway.cli.console import make_console
-from gateway.config.files import ConfigError
+from gateway.cli.context import make_console, settings_of
 from gateway.config.service import load_service_config
+from gateway.errors import ConfigError
 from gateway.logging_json import configure_logging
 from gateway.service import GatewayService
-from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current
 
@@ -24,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def serve(
+    ctx: typer.Context,
     config_dir: Annotated[
         Path | None, typer.Option(help="Folder with gateway.yaml and devices.yaml.")
     ] = None,
@@ -36,7 +36,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the gateway: API + /metrics, one worker per device, the outbox uploader."""
-    settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    settings = settings_of(ctx, config_dir=config_dir)
     configure_logging(json_lines=settings.log_json)
     try:
         service_config = load_service_config(settings.config_dir)

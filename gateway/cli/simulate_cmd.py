@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.cli.console import make_console
+from gateway.cli.context import make_console
 
 app = typer.Typer(
     help="Device simulators on loopback (for tests, demos and benchmarks).", no_args_is_help=True

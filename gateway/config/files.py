@@ -12,14 +12,15 @@ are read as exact :class:`~decimal.Decimal`, never float.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+
+from gateway.errors import ConfigError, Problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,25 +66,6 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> obje
 _ConfigLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _ConfigLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    key: str  # key path, e.g. devices[2].settings.port ("" = the whole file)
-    message: str  # what is wrong / what is expected
-
-
-class ConfigError(Exception):
-    """One configuration file is unusable; ``problems`` lists everything found in it."""
-
-    def __init__(self, path: Path, problems: Sequence[Problem]) -> None:
-        self.path = path
-        self.problems = tuple(problems)
-        lines = [
-            f"{path}: {p.key}: {p.message}" if p.key else f"{path}: {p.message}"
-            for p in self.problems
-        ]
-        super().__init__("\n".join(lines))
 
 
 def key_path(loc: Iterable[int | str], prefix: str = "") -> str:

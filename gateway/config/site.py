@@ -28,7 +28,8 @@ from pydantic import (
 from drivers.base import Driver
 from drivers.errors import DriverConfigError
 from drivers.registry import load_driver
-from gateway.config.files import ConfigError, Problem, load_model, problems_from
+from gateway.config.files import load_model, problems_from
+from gateway.errors import ConfigError, Problem
 from hrcore.attendance.model import HoursMode, InOutMode
 from hrcore.models import PayBasis, ProtectionKind, WorkingHoursSystem
 

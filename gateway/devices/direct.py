@@ -16,6 +16,7 @@ from drivers.base import Driver
 from drivers.errors import DriverError
 from drivers.punch import DeviceInfo, Punch
 from drivers.registry import load_driver
+from gateway.errors import CommandFailed
 
 CSV_COLUMNS = (
     "device_serial",
@@ -52,10 +53,6 @@ class DeviceTarget:
         if self.tz:
             out["timezone"] = self.tz
         return out
-
-
-class CommandFailed(Exception):
-    """A devices command cannot go on; the message says why and what to do."""
 
 
 def build_driver(target: DeviceTarget) -> Driver:

@@ -30,9 +30,10 @@ from gateway.backoff import Backoff
 from gateway.config.service import ClockPolicy, DeviceSpec, GatewayConfig, address_of
 from gateway.devices.clock_watch import Correction, measure_offset, plan_correction
 from gateway.devices.status import DeviceHealth, DeviceStatus
+from gateway.errors import OutboxError, WrongDevice
 from gateway.metrics import GatewayMetrics
 from gateway.punches.mapping import to_wire
-from gateway.sync.outbox import Outbox, OutboxError
+from gateway.sync.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,6 @@ def registry_driver_factory(spec: DeviceSpec, settings: Mapping[str, Any]) -> Dr
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class WrongDevice(DriverError):
-    """The address answered with another serial number than the configured one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from drivers.base import Driver
 from drivers.errors import DriverError
 from drivers.punch import DeviceUser
 from gateway.config.service import DeviceSpec
+from gateway.errors import SyncError
 from hrcore.models import AuditEntry, DeviceUserMapping, Employee, Site
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,6 @@ class StepResult:
     step: SyncStep
     ok: bool
     error: str | None = None
-
-
-class SyncError(Exception):
-    """The plan cannot be made (unknown site, device without a site)."""
 
 
 def load_roster(session: Session, site_code: str, today: date) -> Roster:

@@ -32,14 +32,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.config.files import ConfigError, parse_yaml_text, validate_document
+from gateway.config.files import parse_yaml_text, validate_document
+from gateway.errors import ConfigError, DemandFileError
 from scheduler.model import Demand
 
 ANY_SKILL = "any"
-
-
-class DemandFileError(ValueError):
-    """A demand file is missing, malformed or names an unknown shift; the message says where."""
 
 
 class Weekday(StrEnum):

@@ -10,12 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.config.files import ConfigError, parse_yaml_text, validate_document
+from gateway.config.files import parse_yaml_text, validate_document
+from gateway.errors import ConfigError, PolicyFileError
 from scheduler.model import Policy, Rule, RuleSetting
-
-
-class PolicyFileError(ValueError):
-    """A policy YAML file is missing or malformed; the message says where and what."""
 
 
 class RuleSpec(BaseModel):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from gateway.errors import OutboxError
 from gateway.punches.wire import PunchWire
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,6 @@ CREATE TABLE IF NOT EXISTS device_state (
     updated_at TEXT NOT NULL
 );
 """
-
-
-class OutboxError(Exception):
-    """The outbox file cannot be opened or written. Check the var_dir folder and disk space."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.backoff import Backoff
+from gateway.errors import CentreRejected, CentreUnavailable, UploadError
 from gateway.metrics import GatewayMetrics
 from gateway.punches.intake import store_batch, store_one_by_one
 from gateway.punches.wire import BatchResult, PunchBatch, PunchWire
@@ -35,22 +36,6 @@ BATCH_PATH = "/api/v1/punches:batch"
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class UploadError(Exception):
-    """Base class of upload failures."""
-
-
-class CentreUnavailable(UploadError):
-    """The centre did not answer or answered 5xx. Retry later."""
-
-
-class CentreRejected(UploadError):
-    """The centre refused the batch (4xx). ``bad_indexes`` names the refused punches, if known."""
-
-    def __init__(self, message: str, bad_indexes: dict[int, str] | None = None) -> None:
-        super().__init__(message)
-        self.bad_indexes = bad_indexes or {}
 
 
 class Centre(Protocol):

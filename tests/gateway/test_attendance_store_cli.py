@@ -109,7 +109,7 @@ def test_store_errors_are_clear(db: str, tmp_path: Path) -> None:
     )
     assert unknown_site.exit_code == 2 and "no site with code 'NOPE'" in unknown_site.stderr
     bad_date = run(db, "compute", "--from", "22.09.2025", "--to", "2025-09-22")
-    assert bad_date.exit_code == 2 and "is not a date YYYY-MM-DD" in bad_date.stderr
+    assert bad_date.exit_code == 2 and "is not a date; write YYYY-MM-DD" in bad_date.stderr
     empty = CliRunner().invoke(
         app,
         ["attendance", "explain", "E1", "2025-09-22"],

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.roster.demand import DemandFileError, load_demand, parse_demand
+from gateway.errors import DemandFileError
+from gateway.roster.demand import load_demand, parse_demand
 
 TEXT = """\
 under_weight: 700

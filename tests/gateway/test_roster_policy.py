@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.roster.policy import PolicyFileError, load_policy, parse_policy
+from gateway.errors import PolicyFileError
+from gateway.roster.policy import load_policy, parse_policy
 from scheduler.model import Rule
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from gateway.cli.main import app
-from gateway.cli.roster_store_cmd import _ProgressLine
+from gateway.cli.roster_cmd import _ProgressLine
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import AuditEntry, Employee, Leave, LeaveKind, RosterAssignment, RosterRun
 from hrcore.models import RosterStatus as RS

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config.files import ConfigError
 from gateway.config.service import load_devices, load_gateway_config, load_service_config
+from gateway.errors import ConfigError
 from gateway.testing.config_files import write_config_dir
 
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from drivers.files.driver import FileImportConfig
 from gateway.cli.main import app
 from gateway.config.apply import apply_configuration
-from gateway.config.files import ConfigError, Problem
 from gateway.config.site import load_site_config
+from gateway.errors import ConfigError, Problem
 from hrcore.errors import InvalidData
 from hrcore.models import Protection, ShiftType
 from hrcore.store import (

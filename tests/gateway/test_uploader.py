@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.app import create_app
 from gateway.backoff import Backoff
+from gateway.errors import CentreRejected
 from gateway.metrics import GatewayMetrics
 from gateway.punches.wire import BatchResult, PunchBatch, PunchWire
 from gateway.settings import Settings
 from gateway.sync.outbox import Outbox
 from gateway.sync.status import UploaderState
-from gateway.sync.uploader import CentreRejected, HttpCentre, StoreCentre, Uploader
+from gateway.sync.uploader import HttpCentre, StoreCentre, Uploader
 from gateway.testing.waiting import wait_until
 from hrcore.models import PunchRecord
 from tests.gateway.helpers import make_wire
