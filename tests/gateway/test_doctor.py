@@ -11,7 +11,7 @@ from gateway.config.service import DeviceSpec
 from gateway.doctor import HopState, run_checks
 from gateway.settings import Settings
 from gateway.testing.config_files import write_config_dir
-from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver
+from tests.gateway.devices.fake_device import FakeClockDevice, FakeConfig, FakeDriver
 
 
 def write_config(folder: Path, centre: str | None) -> None:

@@ -14,7 +14,7 @@ from scheduler.curtois import load
 from scheduler.evaluate import evaluate
 from scheduler.model import Assignment, Building, Roster
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
+DATA = Path(__file__).resolve().parents[2] / "data" / "curtois-qu"
 
 
 def test_solve_curtois_writes_csv_and_prints_objective(tmp_path: Path) -> None:

@@ -75,6 +75,6 @@ def test_shift_starts_default_to_the_site_shift_types(tmp_path: Path) -> None:
 
 
 def test_example_gateway_yaml_is_valid() -> None:
-    example = Path(__file__).resolve().parents[2] / "config"
+    example = Path(__file__).resolve().parents[3] / "config"
     cfg = load_gateway_config(example)
     assert cfg.clock.auto_correct is False and cfg.centre.url is None

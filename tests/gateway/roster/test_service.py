@@ -41,7 +41,7 @@ from hrcore.store import (
     save_site,
 )
 from scheduler.model import AbsenceKind, Assignment, HoursCycle, HoursSystem, SolveOptions
-from tests.gateway.test_roster_store_cli import POLICY
+from tests.gateway.cli.test_roster_store_cmd import POLICY
 
 MON = date(2026, 3, 9)
 SUN = MON + timedelta(days=6)

@@ -17,7 +17,7 @@ from gateway.punches import file_import as punch_import
 from hrcore.models import AuditEntry, PunchRecord, PunchStateCode
 from hrcore.store import get_employee
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "config"
+EXAMPLES = Path(__file__).resolve().parents[3] / "config"
 GOOD = (
     "        1\t2025-03-03 08:59:01\t1\t0\t1\t0\n"
     "        2\t2025-03-03 21:58:40\t1\t0\t1\t0\n"

@@ -10,7 +10,7 @@ from gateway.errors import PolicyFileError
 from gateway.roster.policy import load_policy, parse_policy
 from scheduler.model import Rule
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_cn_policy_file_carries_the_chinese_defaults() -> None:

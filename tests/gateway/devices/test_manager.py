@@ -16,7 +16,7 @@ from gateway.devices.manager import DeviceManager, DeviceWorker, WorkerOptions
 from gateway.metrics import GatewayMetrics
 from gateway.sync.outbox import Outbox
 from gateway.testing.waiting import wait_until
-from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver
+from tests.gateway.devices.fake_device import FakeClockDevice, FakeConfig, FakeDriver
 
 FAST = WorkerOptions(
     retry_base_s=0.01, retry_cap_s=0.05, live_resync_s=0.2, rediscover_after_failures=2

@@ -14,7 +14,7 @@ from gateway.roster.service import build_problem
 from gateway.roster.warehouse import demand_yaml, seed_store, warehouse_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import Leave
-from tests.gateway.test_roster_store_cli import POLICY
+from tests.gateway.cli.test_roster_store_cmd import POLICY
 
 
 def test_same_seed_same_site_other_seed_other_staff() -> None:

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from drivers.punch import DeviceUser
 from gateway.devices.user_sync import SyncAction, apply_plan, load_roster, plan_device
 from hrcore.models import AuditEntry, DeviceUserMapping, Employee, Site
-from tests.gateway.fake_device import FakeClockDevice, FakeConfig, FakeDriver
-from tests.gateway.test_device_manager import spec
+from tests.gateway.devices.fake_device import FakeClockDevice, FakeConfig, FakeDriver
+from tests.gateway.devices.test_manager import spec
 
 TODAY = date(2025, 3, 10)
 

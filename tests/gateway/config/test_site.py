@@ -30,7 +30,7 @@ from hrcore.store import (
     save_site,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "config"
+EXAMPLES = Path(__file__).resolve().parents[3] / "config"
 
 SITE = """\
 code: WH1

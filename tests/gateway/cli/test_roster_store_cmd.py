@@ -19,7 +19,7 @@ from hrcore.models import RosterStatus as RS
 from hrcore.store import EmployeeIn, ShiftTypeIn, SiteIn, save_employee, save_shift_type, save_site
 from scheduler.model import Building, Progress
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 POLICY = ROOT / "config" / "policies" / "cn.yaml"
 MON = date(2026, 3, 2)
 SUN = date(2026, 3, 8)
