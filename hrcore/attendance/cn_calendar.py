@@ -157,3 +157,53 @@ class CnCalendar:
                 result = DayKind.RESTDAY
         self._kinds[day] = result
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialWorkingDays:
+    """The official working days of a date range: the one source of a CN month's regular
+    hours (working days x 8 h) for the payroll's overtime and the roster's hour limits alike.
+
+    ``assumed_years`` are the years ``chinese-calendar`` has no schedule for yet; their
+    working days follow the Mon-Fri rule (no holidays, no adjusted weekends) until the package
+    is updated, and every user of this value should say so.
+    """
+
+    first: date
+    last: date
+    days: frozenset[date]
+    assumed_years: tuple[int, ...]
+
+    def count(self, first: date | None = None, last: date | None = None) -> int:
+        lo, hi = first or self.first, last or self.last
+        return sum(1 for d in self.days if lo <= d <= hi)
+
+
+def official_working_days(
+    first: date, last: date, calendar: CnCalendar | None = None
+) -> OfficialWorkingDays:
+    """Working days of ``first..last``: ``chinese-calendar``'s (adjusted weekends count,
+    holiday periods do not), Mon-Fri for the years it does not cover yet."""
+    if last < first:
+        raise ValueError(f"range {first}..{last} ends before it starts")
+    cal = calendar or CnCalendar()
+    covered = {year: _schedule_published(year) for year in range(first.year, last.year + 1)}
+    days: set[date] = set()
+    day = first
+    while day <= last:
+        if covered[day.year] and cal.kind(day) is DayKind.WORKDAY:
+            days.add(day)
+        elif not covered[day.year] and day.weekday() < 5:
+            days.add(day)
+        day += timedelta(days=1)
+    assumed = tuple(year for year, known in covered.items() if not known)
+    return OfficialWorkingDays(first, last, frozenset(days), assumed)
+
+
+def _schedule_published(year: int) -> bool:
+    """Whether ``chinese-calendar`` holds the State Council's schedule for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 30))
+    except NotImplementedError:
+        return False
+    return True

@@ -150,3 +150,24 @@ def test_qingming_from_the_sun_matches_the_published_solar_terms() -> None:
 def test_years_outside_the_official_tables_are_a_clear_error() -> None:
     with pytest.raises(CalendarNotCovered, match="upgrade the chinesecalendar package"):
         CnCalendar().kind(date(2099, 3, 3))
+
+
+def test_official_working_days_of_october_2026_give_144_regular_hours() -> None:
+    from hrcore.attendance.cn_calendar import official_working_days
+
+    october = official_working_days(date(2026, 10, 1), date(2026, 10, 31))
+    assert october.count() == 18
+    assert october.count() * 8 == 144
+    assert october.assumed_years == ()
+    assert date(2026, 10, 7) not in october.days  # inside the National Day period
+    assert date(2026, 10, 10) in october.days  # a Saturday made a working day
+    assert october.count(date(2026, 10, 26), date(2026, 10, 31)) == 5
+
+
+def test_a_year_the_calendar_does_not_cover_falls_back_to_monday_to_friday() -> None:
+    from hrcore.attendance.cn_calendar import official_working_days
+
+    january = official_working_days(date(2027, 1, 1), date(2027, 1, 31))
+    assert january.assumed_years == (2027,)
+    assert january.count() == 21  # Mon-Fri of January 2027, 1 Jan (a Friday) included
+    assert all(d.weekday() < 5 for d in january.days)

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from hrcore.attendance.cn_calendar import CnCalendar
+from hrcore.attendance.cn_calendar import CnCalendar, official_working_days
 from hrcore.attendance.model import DayKind, DayResult
 from hrcore.attendance.overtime import (
     CapBreach,
@@ -167,10 +167,8 @@ class CnPolicy:
         for day in days:
             by_cycle[_cycle(day.date, r.comprehensive_cycle)].append(day)
         for (start, end), cycle_days in sorted(by_cycle.items()):
-            standard = r.standard_day_minutes * sum(
-                1
-                for i in range((end - start).days + 1)
-                if self.calendar.kind(start + timedelta(days=i)) is DayKind.WORKDAY
+            standard = (
+                r.standard_day_minutes * official_working_days(start, end, self.calendar).count()
             )
             total = 0
             for day in cycle_days:
