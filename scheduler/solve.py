@@ -10,13 +10,10 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
-from scheduler import by_employee, columns, lns
 from scheduler.constraints import build
 from scheduler.constraints.context import Context
-from scheduler.construct import construct
 from scheduler.errors import InvalidProblem, SolverDisagreement
 from scheduler.evaluate import evaluate
-from scheduler.lns import extract
 from scheduler.model import (
     Building,
     Conflict,
@@ -31,6 +28,9 @@ from scheduler.model import (
     SolveStatus,
     whole_bound,
 )
+from scheduler.search import by_employee, dive, lns
+from scheduler.search.construct import construct
+from scheduler.search.lns import extract
 from scheduler.validate import validate
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ BY_EMPLOYEE_ROUND_S = 3.0
 BY_EMPLOYEE_CONSTRUCT_SHARE = 0.4
 #: share of the time limit for a group-by-group warm start of a model built whole
 WARM_START_SHARE = 0.05
-#: share of the time limit the price-and-dive warm start aims at (columns.py)
+#: share of the time limit the price-and-dive warm start aims at (dive.py)
 DIVE_SHARE = 0.8
 
 
@@ -264,13 +264,13 @@ def _warm_start(
 
 def _dive(
     ctx: Context, options: SolveOptions, t0: float, on_building: BuildingFn | None
-) -> columns.Dive | None:
-    """A roster by price and dive (columns.py) when the objective splits by person and
+) -> dive.Dive | None:
+    """A roster by price and dive (dive.py) when the objective splits by person and
     cover line. Skipped when the problem brings its own hint or published roster."""
     p = ctx.p
-    if p.hint is not None or p.published is not None or not columns.usable(p):
+    if p.hint is not None or p.published is not None or not dive.usable(p):
         return None
-    return columns.dive(
+    return dive.dive(
         p,
         solve,
         deadline=t0 + options.time_limit_s * DIVE_SHARE,

@@ -37,7 +37,6 @@ from enum import StrEnum
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.sat.python import cp_model
 
-from scheduler import by_employee
 from scheduler.constraints import build
 from scheduler.constraints.context import Context
 from scheduler.evaluate import evaluate
@@ -50,7 +49,8 @@ from scheduler.model import (
     SolveOptions,
     whole_bound,
 )
-from scheduler.row_dp import RowProgram
+from scheduler.search import by_employee
+from scheduler.search.row_dp import RowProgram
 
 Solver = by_employee.Solver
 

@@ -8,7 +8,6 @@ from datetime import time, timedelta
 
 import pytest
 
-from scheduler import columns, row_dp
 from scheduler.evaluate import evaluate
 from scheduler.model import (
     Absence,
@@ -22,6 +21,8 @@ from scheduler.model import (
     ShiftRequest,
     ShiftType,
 )
+from scheduler.search import dive as columns
+from scheduler.search import row_dp
 from tests.scheduler.builders import MONDAY, daily, policy, problem
 
 EARLY = ShiftType("E", time(6, 0), 480, forbidden_next=frozenset())

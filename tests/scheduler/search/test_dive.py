@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import columns
 from scheduler.curtois import load
 from scheduler.evaluate import evaluate
 from scheduler.model import (
@@ -25,11 +24,12 @@ from scheduler.model import (
     SolveOptions,
     SolveStatus,
 )
+from scheduler.search import dive as columns
 from scheduler.solve import solve
 from tests.scheduler.builders import DAY, LATE, MONDAY, daily, policy, problem
-from tests.scheduler.test_search import RULES, staff
+from tests.scheduler.search.test_construct import RULES, staff
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
+DATA = Path(__file__).resolve().parents[2] / "data" / "curtois-qu"
 BEST_KNOWN = {"Instance2": 828, "Instance3": 1001}
 
 
@@ -147,7 +147,7 @@ def test_a_person_without_any_valid_row_leaves_it_to_the_explanation() -> None:
 
 def test_the_solve_starts_from_the_dive_and_reports_it(caplog: pytest.LogCaptureFixture) -> None:
     p = load(DATA / "Instance1.txt")  # LP bound 558 < optimum 607: the dive cannot prove it
-    with caplog.at_level(logging.INFO, logger="scheduler.columns"):
+    with caplog.at_level(logging.INFO, logger="scheduler.search.dive"):
         res = solve(p, SolveOptions(time_limit_s=20, workers=4, explain=False))
     dove = [r.getMessage() for r in caplog.records if r.getMessage().startswith("dive objective")]
     assert len(dove) == 1
@@ -270,7 +270,7 @@ def test_a_dive_short_of_time_fixes_days_and_gives_a_valid_roster(
 ) -> None:
     monkeypatch.setattr(columns, "PEOPLE_A_STEP", 0)  # every step after the first fixes days
     p = load(DATA / "Instance3.txt")
-    with caplog.at_level(logging.DEBUG, logger="scheduler.columns"):
+    with caplog.at_level(logging.DEBUG, logger="scheduler.search.dive"):
         d = dive(p)  # checks the roster against the evaluator
     # (people fixed, days fixed) after each step
     found = (re.match(r"dive step people=(\d+) days=(\d+)", r.getMessage()) for r in caplog.records)

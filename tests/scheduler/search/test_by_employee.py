@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import by_employee
 from scheduler.curtois import load
 from scheduler.evaluate import evaluate
 from scheduler.model import Assignment, Demand, Roster, Rule, SolveOptions, SolveStatus
+from scheduler.search import by_employee
 from scheduler.solve import solve
 from tests.scheduler.builders import DAY, LATE, MONDAY, daily, policy, problem
-from tests.scheduler.test_search import RULES, staff
+from tests.scheduler.search.test_construct import RULES, staff
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
+DATA = Path(__file__).resolve().parents[2] / "data" / "curtois-qu"
 
 
 def test_residual_demand_takes_off_the_head_count_already_placed() -> None:
@@ -86,7 +86,7 @@ def test_long_horizons_are_solved_person_by_person(caplog: pytest.LogCaptureFixt
         employees=staff(days),
         demand=(*daily("D", days, 2), *daily("L", days, 1)),
     )
-    with caplog.at_level(logging.INFO, logger="scheduler.by_employee"):
+    with caplog.at_level(logging.INFO, logger="scheduler.search.by_employee"):
         res = solve(p, SolveOptions(time_limit_s=20, workers=4, explain=False))
     assert any("by-employee construction" in r.getMessage() for r in caplog.records)
     assert res.status == SolveStatus.FEASIBLE and res.roster is not None
