@@ -52,7 +52,7 @@ BY_EMPLOYEE_ROUND_S = 3.0
 BY_EMPLOYEE_CONSTRUCT_SHARE = 0.4
 #: share of the time limit for a group-by-group warm start of a model built whole
 WARM_START_SHARE = 0.05
-#: share of the time limit the price-and-dive warm start aims at (dive.py)
+#: share of the time limit the price-and-dive warm start aims at (search/dive.py)
 DIVE_SHARE = 0.8
 
 
@@ -265,7 +265,7 @@ def _warm_start(
 def _dive(
     ctx: Context, options: SolveOptions, t0: float, on_building: BuildingFn | None
 ) -> dive.Dive | None:
-    """A roster by price and dive (dive.py) when the objective splits by person and
+    """A roster by price and dive (search/dive.py) when the objective splits by person and
     cover line. Skipped when the problem brings its own hint or published roster."""
     p = ctx.p
     if p.hint is not None or p.published is not None or not dive.usable(p):

@@ -12,7 +12,7 @@ from scheduler import solve as solve_module
 from scheduler.constraints.context import Context
 from scheduler.curtois import load
 from scheduler.model import SolveOptions, SolveStatus
-from scheduler.search import dive as columns
+from scheduler.search import dive as price_and_dive
 from scheduler.solve import solve
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
@@ -21,9 +21,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "curtois-qu"
 def test_a_dive_past_the_complete_searchs_share_hands_its_roster_straight_to_lns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    dives: list[columns.Dive] = []
+    dives: list[price_and_dive.Dive] = []
 
-    def unproven_dive(*args: Any, **kwargs: Any) -> columns.Dive:
+    def unproven_dive(*args: Any, **kwargs: Any) -> price_and_dive.Dive:
         found = real_dive(*args, **kwargs)
         assert found is not None
         dives.append(replace(found, bound=0))  # so the solve goes on after it
@@ -34,8 +34,8 @@ def test_a_dive_past_the_complete_searchs_share_hands_its_roster_straight_to_lns
             raise AssertionError("the complete search ran")
         return real_search(ctx, *args)
 
-    real_dive, real_search = columns.dive, solve_module._first_search
-    monkeypatch.setattr(columns, "dive", unproven_dive)
+    real_dive, real_search = price_and_dive.dive, solve_module._first_search
+    monkeypatch.setattr(price_and_dive, "dive", unproven_dive)
     monkeypatch.setattr(solve_module, "_first_search", complete_search)
     monkeypatch.setattr(solve_module, "SMALL_MODEL_CELLS", 0)  # Instance1 counts as large
     p = load(DATA / "Instance1.txt")

@@ -24,7 +24,9 @@ from scheduler.model import (
     SolveOptions,
     SolveStatus,
 )
-from scheduler.search import dive as columns
+from scheduler.search import dive as price_and_dive
+from scheduler.search.generation import Generator
+from scheduler.search.master import Cell, Column, RowKind, cover_rows
 from scheduler.solve import solve
 from tests.scheduler.builders import DAY, LATE, MONDAY, daily, policy, problem
 from tests.scheduler.search.test_construct import RULES, staff
@@ -33,8 +35,8 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "curtois-qu"
 BEST_KNOWN = {"Instance2": 828, "Instance3": 1001}
 
 
-def dive(p: Problem, seconds: float = 30) -> columns.Dive:
-    d = columns.dive(p, solve, deadline=time.monotonic() + seconds, seed=0, workers=4)
+def dive(p: Problem, seconds: float = 30) -> price_and_dive.Dive:
+    d = price_and_dive.dive(p, solve, deadline=time.monotonic() + seconds, seed=0, workers=4)
     assert d is not None
     ev = evaluate(p, d.roster)
     assert ev.violations == () and ev.objective == d.objective
@@ -112,20 +114,20 @@ def test_skill_lines_and_soft_limits_are_priced_like_the_evaluator(soft: dict[st
     best = optimum(p)
     d = dive(p)
     assert d.bound <= best <= d.objective
-    rows = columns.cover_rows(p)
+    rows = cover_rows(p)
     kinds = {r.kind for r in rows}
-    assert (columns.RowKind.MINIMUM in kinds) == ("cover_minimum" in soft)
-    assert (columns.RowKind.MAXIMUM in kinds) == ("cover_maximum" in soft)
+    assert (RowKind.MINIMUM in kinds) == ("cover_minimum" in soft)
+    assert (RowKind.MAXIMUM in kinds) == ("cover_maximum" in soft)
 
 
 def test_the_dive_is_used_only_when_the_objective_splits_by_person() -> None:
     p = skilled_problem()
-    assert columns.usable(p)
+    assert price_and_dive.usable(p)
     fair = replace(p, policy=policy(soft={Rule.COVER_UNDER: 1, Rule.FAIR_WEEKENDS: 1}))
     hard_min = replace(p, policy=policy(Rule.COVER_MINIMUM, soft={Rule.COVER_UNDER: 1}))
-    assert not columns.usable(fair)
-    assert not columns.usable(hard_min)
-    assert columns.dive(fair, solve, deadline=time.monotonic() + 5) is None
+    assert not price_and_dive.usable(fair)
+    assert not price_and_dive.usable(hard_min)
+    assert price_and_dive.dive(fair, solve, deadline=time.monotonic() + 5) is None
 
 
 def test_a_person_without_any_valid_row_leaves_it_to_the_explanation() -> None:
@@ -139,7 +141,7 @@ def test_a_person_without_any_valid_row_leaves_it_to_the_explanation() -> None:
         demand=daily("D", days, 1),
         absences=tuple(Absence("ann", MONDAY + timedelta(days=i)) for i in (0, 2, 4)),
     )
-    assert columns.dive(p, solve, deadline=time.monotonic() + 10) is None
+    assert price_and_dive.dive(p, solve, deadline=time.monotonic() + 10) is None
     res = solve(p, SolveOptions(time_limit_s=10, workers=4))
     assert res.status == SolveStatus.INFEASIBLE and res.explanation is not None
     assert any(c.rule == Rule.MIN_TOTAL_MINUTES for c in res.explanation.conflicts)
@@ -165,7 +167,7 @@ def test_the_solve_starts_from_the_dive_and_reports_it(caplog: pytest.LogCapture
 def test_a_master_moved_to_a_fresh_lp_gives_the_same_solution() -> None:
     """The fallback for GLOP's rare 'abnormal' warm re-solve: the same LP, values, prices."""
     p = load(DATA / "Instance2.txt")
-    gen = columns._Generator(p, seed=0, threads=1)
+    gen = Generator(p, seed=0, threads=1)
     try:
         for _ in range(3):
             assert gen.round(time.monotonic() + 30) is not None
@@ -181,7 +183,7 @@ def test_a_master_moved_to_a_fresh_lp_gives_the_same_solution() -> None:
     assert master.weights(0)[0] == 1
     col = master.columns[1][0]
     size = master.lp.NumVariables()
-    assert master.add(1, columns.Column(col.cells[:-1], col.cost + 1))
+    assert master.add(1, Column(col.cells[:-1], col.cost + 1))
     assert master.lp.NumVariables() == size + 1
     assert master.solve()[0] <= after[0] + 1e-9
 
@@ -190,7 +192,7 @@ def test_the_dive_reports_people_placed_and_the_bound_as_it_goes() -> None:
     p = load(DATA / "Instance3.txt")
     reports: list[Building] = []
     start = time.monotonic()
-    d = columns.dive(
+    d = price_and_dive.dive(
         p, solve, deadline=start + 30, seed=0, workers=4, report=reports.append, since=start
     )
     assert d is not None and reports
@@ -225,7 +227,7 @@ def test_a_fixing_is_followed_by_one_round_even_past_the_deadline() -> None:
     """A dive step whose share of the time is already spent still re-solves the master:
     its weights pick the next step's rows."""
     p = load(DATA / "Instance2.txt")
-    gen = columns._Generator(p, seed=0, threads=1)
+    gen = Generator(p, seed=0, threads=1)
     try:
         assert gen.converge(3, time.monotonic() + 30) is not None
         gen.master.fix(0, 0)
@@ -239,7 +241,7 @@ def test_fixed_days_keep_only_the_rows_that_spend_them_so() -> None:
     """The dive's day fixings: rows that work a fixed day otherwise leave the LP, and the
     person's pricing finds only rows that agree."""
     p = load(DATA / "Instance2.txt")
-    gen = columns._Generator(p, seed=0, threads=1)
+    gen = Generator(p, seed=0, threads=1)
     try:
         assert gen.converge(3, time.monotonic() + 30) is not None
         master = gen.master
@@ -249,7 +251,7 @@ def test_fixed_days_keep_only_the_rows_that_spend_them_so() -> None:
         worked = heaviest.by_day()
         off = next(d for d in range(p.days) if d not in worked)
         on = next(iter(worked))
-        fixed: dict[int, columns.Cell | None] = {on: worked[on], off: None}
+        fixed: dict[int, Cell | None] = {on: worked[on], off: None}
         others = [c for c in master.columns[0] if c.by_day().get(on) != worked[on]]
         assert others  # some rows spend the day otherwise before the fixing
         master.fix_days(0, fixed)
@@ -268,7 +270,7 @@ def test_fixed_days_keep_only_the_rows_that_spend_them_so() -> None:
 def test_a_dive_short_of_time_fixes_days_and_gives_a_valid_roster(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(columns, "PEOPLE_A_STEP", 0)  # every step after the first fixes days
+    monkeypatch.setattr(price_and_dive, "PEOPLE_A_STEP", 0)  # every step after the first fixes days
     p = load(DATA / "Instance3.txt")
     with caplog.at_level(logging.DEBUG, logger="scheduler.search.dive"):
         d = dive(p)  # checks the roster against the evaluator

@@ -21,8 +21,9 @@ from scheduler.model import (
     ShiftRequest,
     ShiftType,
 )
-from scheduler.search import dive as columns
 from scheduler.search import row_dp
+from scheduler.search.master import Column, RowIndex, cover_rows
+from scheduler.search.pricing import SCALE, Pricer
 from tests.scheduler.builders import MONDAY, daily, policy, problem
 
 EARLY = ShiftType("E", time(6, 0), 480, forbidden_next=frozenset())
@@ -99,8 +100,8 @@ def test_the_program_finds_the_cheapest_row_cp_sat_finds() -> None:
     compared = proven = limited = 0
     for _case in range(60):
         p = random_person_problem(rng)
-        rows = columns.cover_rows(p)
-        pricer = columns._Pricer(p, "ann", columns._RowIndex(rows), seed=0)
+        rows = cover_rows(p)
+        pricer = Pricer(p, "ann", RowIndex(rows), seed=0)
         assert pricer.program is not None  # every rule drawn is one the program prices
         prices = [rng.uniform(-20, 60) for _ in rows]
         exact = pricer.solve(prices, 10)
@@ -110,7 +111,7 @@ def test_the_program_finds_the_cheapest_row_cp_sat_finds() -> None:
             continue
         assert exact.complete
         cheapest = min(c.cost - pricer.index.covered(c, prices) for c in exact.columns)
-        tolerance = 0.5 * p.days / columns.SCALE + 1e-6  # CP-SAT's prices are rounded
+        tolerance = 0.5 * p.days / SCALE + 1e-6  # CP-SAT's prices are rounded
         if got is None:
             # the surcharges found no row within their walks: allowed, but rare
             continue
@@ -118,9 +119,7 @@ def test_the_program_finds_the_cheapest_row_cp_sat_finds() -> None:
         limited += bool(pricer.program.limited)
         for cells, cost in got.rows:
             assert own_cost_and_breaches(p, cells) == (cost, ())
-        best = min(
-            cost - pricer.index.covered(columns.Column(c, cost), prices) for c, cost in got.rows
-        )
+        best = min(cost - pricer.index.covered(Column(c, cost), prices) for c, cost in got.rows)
         assert got.low <= cheapest + tolerance
         assert best >= cheapest - tolerance
         if got.complete:
@@ -131,10 +130,10 @@ def test_the_program_finds_the_cheapest_row_cp_sat_finds() -> None:
 
 def test_the_program_declines_what_it_does_not_price() -> None:
     p = random_person_problem(random.Random(1))
-    index = columns._RowIndex(columns.cover_rows(p))
+    index = RowIndex(cover_rows(p))
 
     def program(q: Problem) -> object:
-        return columns._Pricer(q, "ann", index, seed=0).program
+        return Pricer(q, "ann", index, seed=0).program
 
     assert program(p) is not None
     weekly = replace(p, policy=policy(Rule.WEEKLY_REST, soft={Rule.COVER_UNDER: 1}))
@@ -155,8 +154,8 @@ def test_a_pinned_shift_the_person_cannot_work_leaves_it_to_cp_sat() -> None:
         pins=(Pin("ann", MONDAY, "N"),),
         policy=policy(Rule.MAX_SHIFTS_PER_TYPE, soft={Rule.COVER_UNDER: 1}),
     )
-    index = columns._RowIndex(columns.cover_rows(q))
-    pricer = columns._Pricer(q, "ann", index, seed=0)
+    index = RowIndex(cover_rows(q))
+    pricer = Pricer(q, "ann", index, seed=0)
     assert pricer.program is not None
     assert pricer.program.price([0.0] * len(index.rows)) is None
     assert pricer.solve([0.0] * len(index.rows), 5).infeasible
