@@ -4,31 +4,29 @@ and explain infeasibility with an assumption core."""
 from __future__ import annotations
 
 import logging
-import threading
 import time as _time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from scheduler import explain
 from scheduler.constraints import build
 from scheduler.constraints.context import Context
 from scheduler.errors import InvalidProblem, SolverDisagreement
 from scheduler.evaluate import evaluate
 from scheduler.model import (
     Building,
-    Conflict,
     InfeasibilityExplanation,
     PenaltyReport,
     Problem,
     Progress,
     Roster,
-    Rule,
     SolveOptions,
     SolveResult,
     SolveStatus,
     whole_bound,
 )
-from scheduler.search import by_employee, dive, lns
+from scheduler.search import by_employee, complete, dive, lns
 from scheduler.search.construct import construct
 from scheduler.search.lns import extract
 from scheduler.validate import validate
@@ -56,75 +54,6 @@ WARM_START_SHARE = 0.05
 DIVE_SHARE = 0.8
 
 
-class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress: ProgressFn | None, t0: float) -> None:
-        super().__init__()
-        self.on_progress = on_progress
-        self.t0 = t0
-        self.first: float | None = None
-        self.seen: list[Progress] = []
-        #: monotonic time after which the search stops at its next solution
-        self.stop_after: float | None = None
-        #: the search stops at a solution costing at most this (nothing can be better)
-        self.stop_at: int | None = None
-        #: a bound proven before the search (the dive's), reported if CP-SAT's is lower
-        self.floor = 0.0
-
-    def on_solution_callback(self) -> None:
-        now = _time.monotonic() - self.t0
-        if self.first is None:
-            self.first = now
-        bound = max(self.best_objective_bound, self.floor)
-        prog = Progress(int(self.objective_value), bound, now, len(self.seen) + 1)
-        self.seen.append(prog)
-        if self.on_progress is not None:
-            self.on_progress(prog)
-        if self.stop_after is not None and _time.monotonic() >= self.stop_after:
-            self.stop_search()
-        if self.stop_at is not None and prog.objective <= self.stop_at:
-            self.stop_search()
-
-
-def _first_search(
-    ctx: Context, options: SolveOptions, watcher: _Watcher, deadline: float, phase_end: float
-) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
-    """The complete search, stopped at `phase_end` if it has a roster by then, else at its
-    first roster after that (or at the deadline)."""
-    solver = _params(options, deadline - _time.monotonic(), options.workers)
-    if phase_end >= deadline:
-        return solver, solver.solve(ctx.model, watcher)
-    watcher.stop_after = phase_end
-
-    def check() -> None:
-        if watcher.first is not None:
-            solver.stop_search()
-
-    timer = threading.Timer(max(0.0, phase_end - _time.monotonic()), check)
-    timer.start()
-    try:
-        status = solver.solve(ctx.model, watcher)
-    finally:
-        timer.cancel()
-        watcher.stop_after = None
-    return solver, status
-
-
-def _params(options: SolveOptions, time_limit: float, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = options.seed
-    if options.light_presolve:
-        light_presolve(solver)
-    return solver
-
-
-def light_presolve(solver: cp_model.CpSolver) -> None:
-    solver.parameters.max_presolve_iterations = 1
-    solver.parameters.cp_model_probing_level = 0
-    solver.parameters.symmetry_level = 0
-
-
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -138,13 +67,13 @@ def solve(
     options = options or SolveOptions()
     validate(problem)
     t0 = _time.monotonic()
-    watcher = _Watcher(on_progress, t0)
+    watcher = complete.Watcher(on_progress, t0)
     watcher.stop_at = options.stop_at_objective
     deadline = t0 + options.time_limit_s
     first_roster: Roster | None = None
     long_horizon = options.lns and problem.days > CONSTRUCT_ABOVE_DAYS
     if long_horizon and by_employee.separable(problem):
-        done = _solve_by_employee(problem, options, watcher, on_progress)
+        done = _solve_by_employee(problem, options, watcher)
         if done is not None:
             return done
         if deadline - _time.monotonic() < 1.0:
@@ -169,8 +98,8 @@ def solve(
     grid = lns.assignment_vars(ctx)
     if first_roster is not None:
         built = _incumbent_of(ctx, first_roster)
-        _announce(built.objective, watcher, on_progress)
-        best = _lns(ctx, built, None, options, deadline, watcher, on_progress)
+        watcher.announce(built.objective)
+        best = _lns(ctx, built, None, options, deadline, watcher)
         roster = extract(ctx, lambda v: best.values[v.index])
         return _with_roster(problem, SolveStatus.FEASIBLE, roster, best.objective, None, watcher)
     use_lns = options.lns and problem.days * len(problem.employees) > SMALL_MODEL_CELLS
@@ -179,7 +108,7 @@ def solve(
     if options.lns and not options.feasibility_first:
         dove = _dive(ctx, options, t0, on_building)
         if dove is not None:
-            _announce(dove.objective, watcher, on_progress, dove.bound)
+            watcher.announce(dove.objective, dove.bound)
             if dove.objective <= dove.bound:  # the roster meets the Lagrangian bound
                 return _with_roster(
                     problem, SolveStatus.OPTIMAL, dove.roster, dove.objective, dove.bound, watcher
@@ -204,7 +133,7 @@ def solve(
     if options.feasibility_first or dived_late:  # skip the complete search
         solver, status = cp_model.CpSolver(), cp_model.CpSolverStatus.UNKNOWN
     else:
-        solver, status = _first_search(ctx, options, watcher, search_end, phase_end)
+        solver, status = complete.first_search(ctx, options, watcher, search_end, phase_end)
         log.info("first solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
     incumbent: lns.Incumbent | None = None
     bound: float | None = None
@@ -217,11 +146,11 @@ def solve(
     elif status == cp_model.UNKNOWN and warm is not None:
         incumbent, bound = warm, dive_bound
         if dive_bound is None:
-            _announce(incumbent.objective, watcher, on_progress)
+            watcher.announce(incumbent.objective)
     elif status == cp_model.UNKNOWN and deadline - _time.monotonic() > 0.5:
-        incumbent = _feasible_only(ctx, grid, options, deadline, watcher, on_progress)
+        incumbent = complete.feasible_only(ctx, grid, options, deadline, watcher)
     elif status == cp_model.INFEASIBLE:
-        explanation = explain(problem, options) if options.explain else None
+        explanation = explain.explain(problem, options) if options.explain else None
         return _no_roster(SolveStatus.INFEASIBLE, t0, watcher, explanation)
     elif status == cp_model.MODEL_INVALID:
         raise InvalidProblem(f"CP-SAT rejected the model: {ctx.model.validate()}")
@@ -229,7 +158,7 @@ def solve(
         return _no_roster(SolveStatus.UNKNOWN, t0, watcher)
     st = SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE
     if st == SolveStatus.FEASIBLE and options.lns and deadline - _time.monotonic() > 1.0:
-        incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher, on_progress)
+        incumbent = _lns(ctx, incumbent, bound, options, deadline, watcher)
         if bound is not None and incumbent.objective <= whole_bound(bound):
             st = SolveStatus.OPTIMAL  # the search reached a proven lower bound
     roster = extract(ctx, lambda v: incumbent.values[v.index])
@@ -291,7 +220,7 @@ def _hint(ctx: Context, grid: list[list[list[cp_model.IntVar]]], start: lns.Incu
 def _no_roster(
     status: SolveStatus,
     t0: float,
-    watcher: _Watcher,
+    watcher: complete.Watcher,
     explanation: InfeasibilityExplanation | None = None,
 ) -> SolveResult:
     return SolveResult(
@@ -313,7 +242,7 @@ def _with_roster(
     roster: Roster,
     objective: int,
     bound: float | None,
-    watcher: _Watcher,
+    watcher: complete.Watcher,
 ) -> SolveResult:
     """The result for a roster, re-scored by the evaluator (which must agree)."""
     report = check_agreement(problem, roster, objective)
@@ -331,7 +260,9 @@ def _with_roster(
 
 
 def _solve_by_employee(
-    problem: Problem, options: SolveOptions, watcher: _Watcher, on_progress: ProgressFn | None
+    problem: Problem,
+    options: SolveOptions,
+    watcher: complete.Watcher,
 ) -> SolveResult | None:
     """Long horizons: a first roster person by person against the residual demand, then
     large-neighbourhood search by group of people - the model of the whole horizon is
@@ -349,10 +280,10 @@ def _solve_by_employee(
     if built is None:
         return None
     roster, objective = built
-    _announce(objective, watcher, on_progress)
+    watcher.announce(objective)
 
     def better(_roster: Roster, value: int) -> None:
-        _announce(value, watcher, on_progress)
+        watcher.announce(value)
 
     roster, objective = by_employee.improve(
         problem,
@@ -390,57 +321,19 @@ def _incumbent_of(ctx: Context, roster: Roster, objective: int | None = None) ->
     return lns.Incumbent(values, objective)
 
 
-def _announce(
-    objective: int, watcher: _Watcher, on_progress: ProgressFn | None, bound: float = 0.0
-) -> None:
-    now = _time.monotonic() - watcher.t0
-    if watcher.first is None:
-        watcher.first = now
-    prog = Progress(objective, bound, now, len(watcher.seen) + 1)
-    watcher.seen.append(prog)
-    if on_progress is not None:
-        on_progress(prog)
-
-
-def _feasible_only(
-    ctx: Context,
-    grid: list[list[list[cp_model.IntVar]]],
-    options: SolveOptions,
-    deadline: float,
-    watcher: _Watcher,
-    on_progress: ProgressFn | None,
-) -> lns.Incumbent | None:
-    """No roster yet: look for any roster satisfying the hard rules (no objective), then
-    price it with the evaluator so LNS can start from it."""
-    model = ctx.model.clone()
-    model.proto.clear_objective()
-    solver = _params(options, deadline - _time.monotonic(), options.workers)
-    solver.parameters.stop_after_first_solution = True
-    status = solver.solve(model)
-    log.info("feasibility solve status=%s wall=%.2f", solver.status_name(status), solver.wall_time)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    values = {v.index: solver.value(v) for row in grid for cell in row for v in cell}
-    roster = extract(ctx, lambda v: values[v.index])
-    inc = lns.Incumbent(values, evaluate(ctx.p, roster).objective)
-    _announce(inc.objective, watcher, on_progress)
-    return inc
-
-
 def _lns(
     ctx: Context,
     start: lns.Incumbent,
     bound: float | None,
     options: SolveOptions,
     deadline: float,
-    watcher: _Watcher,
-    on_progress: ProgressFn | None,
+    watcher: complete.Watcher,
 ) -> lns.Incumbent:
     def better(inc: lns.Incumbent) -> None:
         prog = lns.progress_of(inc, bound or 0.0, watcher.t0, len(watcher.seen) + 1)
         watcher.seen.append(prog)
-        if on_progress is not None:
-            on_progress(prog)
+        if watcher.on_progress is not None:
+            watcher.on_progress(prog)
 
     best, rounds = lns.improve(
         ctx,
@@ -486,54 +379,3 @@ def hint_from_published(ctx: Context) -> None:
                 )
             for key, v in ctx.x[ei][d].items():
                 ctx.model.add_hint(v, key == chosen)
-
-
-def explain(problem: Problem, options: SolveOptions) -> InfeasibilityExplanation:
-    """Name a small set of hard-rule groups that cannot hold together."""
-    t0 = _time.monotonic()
-    ctx = build(problem, explain=True)
-    lits = [lit for lit, _g in ctx.groups.values()]
-    by_index = {lit.index: g for lit, g in ctx.groups.values()}
-    core = _core(ctx, lits, options, options.explain_time_limit_s / 2)
-    if not core:
-        words = (
-            "the structural rules alone (one shift a day, skills, no overlap) cannot hold"
-            if core is not None
-            else "no small conflict found within the time limit"
-        )
-        return InfeasibilityExplanation((Conflict(Rule.ONE_SHIFT_PER_DAY, words),), minimal=False)
-    # shrink by deletion while time allows
-    minimal = True
-    i = 0
-    while i < len(core):
-        if _time.monotonic() - t0 > options.explain_time_limit_s:
-            minimal = False
-            break
-        trial = core[:i] + core[i + 1 :]
-        sub = _core(ctx, trial, options, 5.0)
-        if sub is not None:
-            core = sub if len(sub) < len(trial) else trial
-        else:
-            i += 1
-    conflicts = tuple(
-        Conflict(g.rule, g.words, g.employee_id, g.day)
-        for g in sorted(
-            (by_index[lit.index] for lit in core),
-            key=lambda g: (g.rule != "cover_minimum", g.words),
-        )
-    )
-    return InfeasibilityExplanation(conflicts, minimal)
-
-
-def _core(
-    ctx: Context, lits: Sequence[cp_model.IntVar], options: SolveOptions, limit: float
-) -> list[cp_model.IntVar] | None:
-    """Infeasible core among `lits` (None if feasible or undecided)."""
-    ctx.model.clear_assumptions()
-    ctx.model.add_assumptions(lits)
-    solver = _params(options, limit, 1)
-    status = solver.solve(ctx.model)
-    if status != cp_model.INFEASIBLE:
-        return None
-    idx = set(solver.sufficient_assumptions_for_infeasibility())
-    return [lit for lit in lits if lit.index in idx]

@@ -12,6 +12,7 @@ from scheduler import solve as solve_module
 from scheduler.constraints.context import Context
 from scheduler.curtois import load
 from scheduler.model import SolveOptions, SolveStatus
+from scheduler.search import complete
 from scheduler.search import dive as price_and_dive
 from scheduler.solve import solve
 
@@ -34,9 +35,9 @@ def test_a_dive_past_the_complete_searchs_share_hands_its_roster_straight_to_lns
             raise AssertionError("the complete search ran")
         return real_search(ctx, *args)
 
-    real_dive, real_search = price_and_dive.dive, solve_module._first_search
+    real_dive, real_search = price_and_dive.dive, complete.first_search
     monkeypatch.setattr(price_and_dive, "dive", unproven_dive)
-    monkeypatch.setattr(solve_module, "_first_search", complete_search)
+    monkeypatch.setattr(complete, "first_search", complete_search)
     monkeypatch.setattr(solve_module, "SMALL_MODEL_CELLS", 0)  # Instance1 counts as large
     p = load(DATA / "Instance1.txt")
     # the complete search's share ends at once: the dive always ends after it
