@@ -25,10 +25,10 @@ from gateway.roster.service import build_problem, with_warm_start
 from gateway.roster.warehouse import PEAK_FACTOR, seed_store, warehouse_site
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
-from scheduler.constraints.hours import block_allowance, blocks
 from scheduler.greedy import greedy_roster
 from scheduler.metrics import RosterMetrics, roster_metrics
 from scheduler.model import HoursSystem, Problem, SolveOptions
+from scheduler.rules.hours import block_allowance, blocks
 from scheduler.solve import solve
 
 RESCORE_MARGIN_S = 1.5

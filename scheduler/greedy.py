@@ -21,7 +21,6 @@ from __future__ import annotations
 from datetime import date
 
 from scheduler.model import (
-    MINUTES_PER_DAY,
     Assignment,
     Demand,
     Employee,
@@ -30,6 +29,8 @@ from scheduler.model import (
     Roster,
     ShiftType,
 )
+from scheduler.rules.limits import max_consecutive_days, monthly_overtime_cap
+from scheduler.rules.rest import min_rest_minutes, rest_minutes
 
 
 def _qualified(e: Employee, s: ShiftType, skill: str | None) -> bool:
@@ -74,14 +75,13 @@ class _Rules:
     def allows(self, e: Employee, d: int, s: ShiftType) -> bool:
         pol = self.p.policy
         prev = self.on.get((e.id, d - 1))
-        need = e.min_rest_minutes if e.min_rest_minutes is not None else pol.min_rest_minutes
         if prev is not None:
             ps = self.shifts[prev]
-            if MINUTES_PER_DAY + s.start_minute - ps.end_minute < need:
+            if rest_minutes(ps, s, 1) < min_rest_minutes(pol, e):
                 return False
             if s.id in ps.forbidden_next:
                 return False
-        limit = e.max_consecutive_days or pol.max_consecutive_days
+        limit = max_consecutive_days(pol, e)
         if all((e.id, d - k) in self.on for k in range(1, limit + 1)):
             return False
         window = pol.rest_window_days
@@ -92,11 +92,7 @@ class _Rules:
             if e.no_overtime:
                 return False
             day = self.p.date_of(d)
-            cap = (
-                e.monthly_overtime_cap_minutes
-                if e.monthly_overtime_cap_minutes is not None
-                else pol.monthly_overtime_cap_minutes
-            )
+            cap = monthly_overtime_cap(pol, e)
             if self.month_ot.get((e.id, day.year, day.month), 0) + s.minutes > cap:
                 return False
         return True

@@ -15,6 +15,7 @@ from datetime import date
 from ortools.sat.python import cp_model
 
 from scheduler.model import Employee, Problem, Rule
+from scheduler.rules.horizon import roles_of
 
 #: A literal, or a constant known from history (True = worked / holds).
 Lit = cp_model.LiteralT | bool
@@ -57,8 +58,7 @@ class Context:
         # tasks[s] = the skills the people on shift s can cover (None = no skill role)
         self.tasks: list[tuple[str | None, ...]] = []
         for s in problem.shifts:
-            skills = sorted({d.skill for d in problem.demand if d.shift_id == s.id and d.skill})
-            self.tasks.append(tuple(skills) if skills else (None,))
+            self.tasks.append(roles_of(problem, s))
         # x[e][d][(s, skill)] assignment literal; y[e][d][s]; w[e][d]
         self.x: list[list[dict[tuple[int, str | None], cp_model.IntVar]]] = []
         self.y: list[list[dict[int, cp_model.IntVar]]] = []

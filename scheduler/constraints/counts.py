@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from ortools.sat.python import cp_model
 
 from scheduler.constraints.context import Context, mode
-from scheduler.model import Problem, Rule
-
-
-def weekends(p: Problem) -> list[list[int]]:
-    """Day indexes of each Saturday/Sunday pair (by ISO week) inside the horizon."""
-    by_week: dict[tuple[int, int], list[int]] = {}
-    for d in range(p.days):
-        day: date = p.date_of(d)
-        if day.weekday() >= 5:
-            iso = day.isocalendar()
-            by_week.setdefault((iso.year, iso.week), []).append(d)
-    return [by_week[k] for k in sorted(by_week)]
+from scheduler.model import Rule
+from scheduler.rules.horizon import weekends
 
 
 def post_max_shifts(ctx: Context) -> None:

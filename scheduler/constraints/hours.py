@@ -1,50 +1,22 @@
 """Working hours and overtime (standard, comprehensive and flexible systems).
 
-Overtime minutes, per employee:
-- standard: each day, minutes beyond `daily_regular_minutes`; each 7-day block from the
-  horizon start, regular (per-day capped) minutes beyond `weekly_regular_minutes`;
-- comprehensive: each `cycle_days` block from the horizon start (or each calendar month,
-  `HoursCycle.MONTH`), minutes beyond the contracted weekly minutes x block length / 7
-  (floored);
-- flexible: none.
-A block's overtime belongs to the calendar month of its last day; a day's to its month.
-The monthly cap applies to each calendar month's overtime; the daily cap to each day's.
+Overtime minutes, per employee: each day's minutes beyond `daily_regular_minutes`
+(standard system), and each block's regular minutes beyond its allowance (the blocks and
+allowances of `scheduler.rules.hours`). A day's overtime belongs to its calendar month, a
+block's to the month of its last day. The monthly cap applies to each calendar month's
+overtime; the daily cap to each day's.
 """
 
 from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from scheduler.constraints.context import Context, day_words, mode
-from scheduler.model import Employee, HoursCycle, HoursSystem, Problem, Rule
+from scheduler.constraints.context import Context, mode
+from scheduler.model import HoursSystem, Rule
+from scheduler.rules.hours import block_allowance, blocks
+from scheduler.rules.limits import daily_overtime_cap, monthly_overtime_cap
 
 HOUR_RULES = (Rule.DAILY_OVERTIME_CAP, Rule.MONTHLY_OVERTIME_CAP, Rule.NO_OVERTIME, Rule.OVERTIME)
-
-
-def blocks(p: Problem, e: Employee) -> list[range]:
-    if e.hours_system == HoursSystem.COMPREHENSIVE and e.cycle == HoursCycle.MONTH:
-        firsts = [d for d in range(p.days) if d == 0 or p.date_of(d).day == 1]
-        return [range(a, b) for a, b in zip(firsts, [*firsts[1:], p.days], strict=True)]
-    size = 7 if e.hours_system == HoursSystem.STANDARD else max(1, e.cycle_days)
-    return [range(b, min(b + size, p.days)) for b in range(0, p.days, size)]
-
-
-def block_allowance(p: Problem, e: Employee, block: range) -> int:
-    if e.hours_system == HoursSystem.STANDARD:
-        return p.policy.weekly_regular_minutes
-    return e.contracted_minutes_per_week * len(block) // 7
-
-
-def daily_cap(p: Problem, e: Employee) -> int:
-    if e.daily_overtime_cap_minutes is not None:
-        return e.daily_overtime_cap_minutes
-    return p.policy.daily_overtime_cap_minutes
-
-
-def monthly_cap(p: Problem, e: Employee) -> int:
-    if e.monthly_overtime_cap_minutes is not None:
-        return e.monthly_overtime_cap_minutes
-    return p.policy.monthly_overtime_cap_minutes
 
 
 def post_overtime(ctx: Context) -> None:
@@ -62,7 +34,7 @@ def post_overtime(ctx: Context) -> None:
         # month key -> (list of overtime expressions, upper bound)
         months: dict[tuple[int, int], list[cp_model.LinearExprT]] = {}
         month_ub: dict[tuple[int, int], int] = {}
-        cap_d = daily_cap(p, e)
+        cap_d = daily_overtime_cap(p.policy, e)
         for d in range(ctx.n):
             day = p.date_of(d)
             key = (day.year, day.month)
@@ -127,7 +99,7 @@ def post_overtime(ctx: Context) -> None:
             continue
         if mmonth is not None:
             hard, weight = mmonth
-            cap_m = monthly_cap(p, e)
+            cap_m = monthly_overtime_cap(p.policy, e)
             g = ctx.group(
                 Rule.MONTHLY_OVERTIME_CAP,
                 (e.id,),
@@ -162,13 +134,3 @@ def post_overtime(ctx: Context) -> None:
             )
         if mcost is not None:
             ctx.add_term(sum(all_ot), mcost[1], Rule.OVERTIME, e.id)
-
-
-__all__ = [
-    "block_allowance",
-    "blocks",
-    "daily_cap",
-    "day_words",
-    "monthly_cap",
-    "post_overtime",
-]

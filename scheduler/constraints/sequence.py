@@ -10,7 +10,9 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from scheduler.constraints.context import Context, Lit, day_words, mode
-from scheduler.model import MINUTES_PER_DAY, Employee, Rule
+from scheduler.model import Employee, Rule
+from scheduler.rules.limits import max_consecutive_days
+from scheduler.rules.rest import GAPS, min_rest_minutes, pair_rule
 
 
 def _neg(lit: Lit) -> Lit:
@@ -19,34 +21,22 @@ def _neg(lit: Lit) -> Lit:
     return lit.Not()  # type: ignore[union-attr]
 
 
-def rest_minutes_between(end_minute: int, start_minute: int, gap_days: int) -> int:
-    """Minutes from the end of a shift on day d to the start of one on day d + gap_days."""
-    return gap_days * MINUTES_PER_DAY + start_minute - end_minute
-
-
-def min_rest_of(ctx: Context, e: Employee) -> int:
-    return e.min_rest_minutes if e.min_rest_minutes is not None else ctx.p.policy.min_rest_minutes
-
-
 def post_successions(ctx: Context) -> None:
     """Forbidden shift pairs on consecutive days: rotation lists, min rest, overlaps."""
-    succ = mode(ctx, Rule.SHIFT_SUCCESSION)
-    rest = mode(ctx, Rule.MIN_REST)
+    pol = ctx.p.policy
     shifts = ctx.p.shifts
     for ei, e in enumerate(ctx.p.employees):
-        need = min_rest_of(ctx, e)
+        need = min_rest_minutes(pol, e)
         # (gap, s, t) -> (rule, hard, weight)
         pairs: list[tuple[int, int, int, Rule, bool, int]] = []
         for si, s in enumerate(shifts):
             for ti, t in enumerate(shifts):
-                for gap in (1, 2):
-                    r = rest_minutes_between(s.end_minute, t.start_minute, gap)
-                    if r < 0:
-                        pairs.append((gap, si, ti, Rule.NO_OVERLAP, True, 0))
-                    elif gap == 1 and succ is not None and t.id in s.forbidden_next:
-                        pairs.append((gap, si, ti, Rule.SHIFT_SUCCESSION, *succ))
-                    elif rest is not None and r < need:
-                        pairs.append((gap, si, ti, Rule.MIN_REST, *rest))
+                for gap in GAPS:
+                    rule = pair_rule(pol, e, s, t, gap)
+                    if rule == Rule.NO_OVERLAP:
+                        pairs.append((gap, si, ti, rule, True, 0))
+                    elif rule is not None:
+                        pairs.append((gap, si, ti, rule, *_mode_of(ctx, rule)))
         # hard pairs: one constraint per (day, shift) - "s on day d plus any forbidden
         # successor on day d + gap is at most one" - instead of one clause per pair
         grouped: dict[tuple[int, int, Rule], list[int]] = {}
@@ -76,6 +66,12 @@ def post_successions(ctx: Context) -> None:
                     employee_id=e.id,
                     day=ctx.p.date_of(d + gap),
                 )
+
+
+def _mode_of(ctx: Context, rule: Rule) -> tuple[bool, int]:
+    m = mode(ctx, rule)
+    assert m is not None  # pair_rule names only the policy's active rules
+    return m
 
 
 def _pair_words(ctx: Context, e: Employee, rule: Rule, need: int, si: int, ti: int) -> str:
@@ -127,9 +123,7 @@ def post_max_consecutive(ctx: Context) -> None:
         return
     hard, weight = m
     for ei, e in enumerate(ctx.p.employees):
-        limit = e.max_consecutive_days
-        if limit is None:
-            limit = ctx.p.policy.max_consecutive_days
+        limit = max_consecutive_days(ctx.p.policy, e)
         g = ctx.group(
             Rule.MAX_CONSECUTIVE_DAYS,
             (e.id,),
@@ -254,5 +248,4 @@ __all__ = [
     "post_min_consecutive",
     "post_successions",
     "post_weekly_rest",
-    "rest_minutes_between",
 ]

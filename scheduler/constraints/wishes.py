@@ -5,8 +5,8 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from scheduler.constraints.context import Context, mode
-from scheduler.constraints.counts import weekends
 from scheduler.model import Rule
+from scheduler.rules.horizon import weekends
 
 
 def post_requests(ctx: Context) -> None:

@@ -8,7 +8,7 @@ disagreement with the other. One module per rule family, as in `scheduler.constr
 
 from __future__ import annotations
 
-from scheduler.evaluate.assignment import check_assignment, roles_of
+from scheduler.evaluate.assignment import check_assignment
 from scheduler.evaluate.counts import check_counts
 from scheduler.evaluate.cover import check_cover
 from scheduler.evaluate.hours import check_hours
@@ -16,6 +16,7 @@ from scheduler.evaluate.sequence import check_sequences
 from scheduler.evaluate.tally import Tally, Worked, day_words
 from scheduler.evaluate.wishes import check_wishes
 from scheduler.model import Evaluation, PenaltyReport, Problem, Roster, Rule, Violation
+from scheduler.rules.horizon import roles_of
 
 
 def read(t: Tally, p: Problem, roster: Roster) -> Worked:

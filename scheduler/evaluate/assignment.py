@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from scheduler.evaluate.tally import Tally, Worked, day_words
 from scheduler.model import Employee, Problem, Rule, ShiftType, Violation
-
-
-def roles_of(p: Problem, s: ShiftType) -> set[str | None]:
-    skills = {d.skill for d in p.demand if d.shift_id == s.id and d.skill}
-    return set(skills) if skills else {None}
+from scheduler.rules.horizon import roles_of
 
 
 def can_work(p: Problem, e: Employee, s: ShiftType) -> bool:

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from scheduler.evaluate.tally import Tally, Worked
 from scheduler.model import Employee, Problem, Rule
-
-
-def weekends(p: Problem) -> list[list[int]]:
-    weeks: dict[tuple[int, int], list[int]] = {}
-    for d in range(p.days):
-        day = p.date_of(d)
-        if day.weekday() in (5, 6):
-            y, w, _ = day.isocalendar()
-            weeks.setdefault((y, w), []).append(d)
-    return [weeks[k] for k in sorted(weeks)]
+from scheduler.rules.horizon import weekends
 
 
 def check_counts(t: Tally, p: Problem, e: Employee, w: Worked) -> None:

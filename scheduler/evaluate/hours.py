@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from scheduler.evaluate.tally import Tally, Worked, day_words
-from scheduler.model import Employee, HoursCycle, HoursSystem, Problem, Rule
+from scheduler.model import Employee, HoursSystem, Problem, Rule
+from scheduler.rules.hours import block_allowance, blocks
+from scheduler.rules.limits import daily_overtime_cap, monthly_overtime_cap
 
 
 def check_hours(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
@@ -33,11 +35,7 @@ def check_hours(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
         if std and sid is not None and mins[sid] > reg:
             extra = mins[sid] - reg
             per_month[key] += extra
-            cap = (
-                e.daily_overtime_cap_minutes
-                if e.daily_overtime_cap_minutes is not None
-                else pol.daily_overtime_cap_minutes
-            )
+            cap = daily_overtime_cap(pol, e)
             t.fire(
                 Rule.DAILY_OVERTIME_CAP,
                 extra - cap,
@@ -46,19 +44,13 @@ def check_hours(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
                 day,
                 sid,
             )
-    for days in hour_blocks(p, e, n):
+    for days in blocks(p, e):
         worked = [mins[s] for d in days if (s := w.shift_on(e.id, d)) is not None]
         regular = sum(min(m, reg) for m in worked) if std else sum(worked)
-        allow = (
-            pol.weekly_regular_minutes if std else e.contracted_minutes_per_week * len(days) // 7
-        )
+        allow = block_allowance(p, e, days)
         last = p.date_of(days[-1])
         per_month[(last.year, last.month)] += max(0, regular - allow)
-    cap_m = (
-        e.monthly_overtime_cap_minutes
-        if e.monthly_overtime_cap_minutes is not None
-        else pol.monthly_overtime_cap_minutes
-    )
+    cap_m = monthly_overtime_cap(pol, e)
     for (y, m), ot in sorted(per_month.items()):
         t.fire(
             Rule.MONTHLY_OVERTIME_CAP,
@@ -80,14 +72,3 @@ def check_hours(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
         t.cost(
             Rule.OVERTIME, price.weight * total, f"{e.display()} works {total} min overtime", e.id
         )
-
-
-def hour_blocks(p: Problem, e: Employee, n: int) -> list[range]:
-    """The day ranges whose regular minutes are summed: weeks, cycles or calendar months."""
-    if e.hours_system == HoursSystem.COMPREHENSIVE and e.cycle == HoursCycle.MONTH:
-        months: dict[tuple[int, int], list[int]] = {}
-        for d in range(n):
-            months.setdefault((p.date_of(d).year, p.date_of(d).month), []).append(d)
-        return [range(ds[0], ds[-1] + 1) for ds in months.values()]
-    size = 7 if e.hours_system == HoursSystem.STANDARD else max(1, e.cycle_days)
-    return [range(b, min(b + size, n)) for b in range(0, n, size)]

@@ -4,29 +4,32 @@ overlaps, runs of days on and off, rest days in every window."""
 from __future__ import annotations
 
 from scheduler.evaluate.tally import Tally, Worked, day_words
-from scheduler.model import MINUTES_PER_DAY, Employee, Problem, Rule, Violation
+from scheduler.model import Employee, Problem, Rule, Violation
+from scheduler.rules.limits import max_consecutive_days
+from scheduler.rules.rest import GAPS, min_rest_minutes, pair_rule, rest_minutes
 
 
 def check_sequences(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
     n, hist = p.days, p.history_days
     pol = p.policy
     shifts = {s.id: s for s in p.shifts}
-    need = e.min_rest_minutes if e.min_rest_minutes is not None else pol.min_rest_minutes
+    need = min_rest_minutes(pol, e)
     for d in range(-hist, n):
         a = w.shift_on(e.id, d)
         if a is None:
             continue
         sa = shifts[a]
-        for gap in (1, 2):
+        for gap in GAPS:
             if d + gap < 0 or d + gap >= n:
                 continue
             b = w.shift_on(e.id, d + gap)
             if b is None:
                 continue
             sb = shifts[b]
-            rest = gap * MINUTES_PER_DAY + sb.start_minute - sa.end_minute
+            rest = rest_minutes(sa, sb, gap)
+            rule = pair_rule(pol, e, sa, sb, gap)
             day = p.date_of(d + gap)
-            if rest < 0:
+            if rule == Rule.NO_OVERLAP:
                 t.violations.append(
                     Violation(
                         Rule.NO_OVERLAP,
@@ -35,7 +38,7 @@ def check_sequences(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
                         day,
                     )
                 )
-            elif gap == 1 and pol.active(Rule.SHIFT_SUCCESSION) and b in sa.forbidden_next:
+            elif rule == Rule.SHIFT_SUCCESSION:
                 t.fire(
                     Rule.SHIFT_SUCCESSION,
                     1,
@@ -44,7 +47,7 @@ def check_sequences(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
                     day,
                     b,
                 )
-            elif pol.active(Rule.MIN_REST) and rest < need:
+            elif rule == Rule.MIN_REST:
                 t.fire(
                     Rule.MIN_REST,
                     1,
@@ -55,9 +58,7 @@ def check_sequences(t: Tally, p: Problem, e: Employee, w: Worked) -> None:
                     b,
                 )
     if pol.active(Rule.MAX_CONSECUTIVE_DAYS):
-        limit = e.max_consecutive_days
-        if limit is None:
-            limit = pol.max_consecutive_days
+        limit = max_consecutive_days(pol, e)
         size = limit + 1
         for start in range(max(-hist, 1 - size), n - size + 1):
             if all(w.works(e.id, d) for d in range(start, start + size)):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from scheduler.evaluate.assignment import can_work
-from scheduler.evaluate.counts import weekends
 from scheduler.evaluate.tally import Tally, Worked, day_words
 from scheduler.model import Problem, Rule
+from scheduler.rules.horizon import weekends
 
 
 def check_wishes(t: Tally, p: Problem, w: Worked) -> None:

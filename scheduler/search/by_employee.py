@@ -31,12 +31,10 @@ from scheduler.model import (
     Roster,
     Rule,
     SolveOptions,
-    SolveResult,
 )
+from scheduler.search import Solver
 
 log = logging.getLogger(__name__)
-
-Solver = Callable[[Problem, SolveOptions], SolveResult]
 
 #: employee-days per group sub-problem while building a first roster
 CONSTRUCT_CELLS = 300

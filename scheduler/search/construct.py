@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import math
 import time as _time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -29,12 +28,10 @@ from scheduler.model import (
     RuleSetting,
     ShiftLimit,
     SolveOptions,
-    SolveResult,
 )
+from scheduler.search import Solver
 
 log = logging.getLogger(__name__)
-
-Solver = Callable[[Problem, SolveOptions], SolveResult]
 
 LOOKAHEAD_DAYS = 7
 #: per minute short of the pro-rated minimum in early blocks (a shift short costs more

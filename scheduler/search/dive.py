@@ -41,11 +41,9 @@ from scheduler.model import (
     Rule,
     SolveOptions,
 )
-from scheduler.search import by_employee
+from scheduler.search import Solver, by_employee
 from scheduler.search.generation import Generator
 from scheduler.search.master import ENTER_BELOW, Cell, Master
-
-Solver = by_employee.Solver
 
 log = logging.getLogger(__name__)
 

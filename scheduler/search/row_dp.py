@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.constraints.counts import weekends
-from scheduler.constraints.sequence import rest_minutes_between
 from scheduler.model import Problem, Rule
+from scheduler.rules.horizon import weekends
+from scheduler.rules.limits import max_consecutive_days
+from scheduler.rules.rest import pair_rule
 
 #: rules a row program prices exactly (each must be hard)
 PRICED_HARD = frozenset(
@@ -105,10 +106,8 @@ class RowProgram:
             if rule not in PRICED_HARD or not pol.is_hard(rule):
                 return None
         e = problem.employees[0]
-        if pol.active(Rule.MAX_CONSECUTIVE_DAYS):
-            limit = e.max_consecutive_days
-            if (limit if limit is not None else pol.max_consecutive_days) < 1:
-                return None
+        if pol.active(Rule.MAX_CONSECUTIVE_DAYS) and max_consecutive_days(pol, e) < 1:
+            return None
         used = sorted({s for day in allowed for s in day})
         forbidden = _successions(problem, used)
         if not used or forbidden is None:
@@ -138,8 +137,7 @@ class RowProgram:
             e.min_consecutive_days_off if pol.active(Rule.MIN_CONSECUTIVE_DAYS_OFF) else 1
         )
         if pol.active(Rule.MAX_CONSECUTIVE_DAYS):
-            limit = e.max_consecutive_days
-            self.R = max(1, limit if limit is not None else pol.max_consecutive_days)
+            self.R = max(1, max_consecutive_days(pol, e))
             self.run_saturates = False
         else:
             self.R = max(1, self.min_work)
@@ -500,27 +498,15 @@ class RowProgram:
 def _successions(problem: Problem, used: list[int]) -> np.ndarray | None:
     """Which of the `used` shifts may not follow which on the next day (rows: the first
     shift), or None if a pair two days apart is also barred (the state cannot see it)."""
-    pol, shifts = problem.policy, problem.shifts
-    need = _min_rest(problem)
-    succ = pol.active(Rule.SHIFT_SUCCESSION)
-    rest = pol.active(Rule.MIN_REST)
+    pol, shifts, e = problem.policy, problem.shifts, problem.employees[0]
     forbidden = np.zeros((len(used), len(used)), dtype=bool)
     for i, si in enumerate(used):
         for j, ti in enumerate(used):
             s, t = shifts[si], shifts[ti]
-            gap1 = rest_minutes_between(s.end_minute, t.start_minute, 1)
-            gap2 = rest_minutes_between(s.end_minute, t.start_minute, 2)
-            if gap2 < 0 or (rest and gap2 < need):
+            if pair_rule(pol, e, s, t, 2) is not None:
                 return None
-            forbidden[i, j] = (
-                gap1 < 0 or (succ and t.id in s.forbidden_next) or (rest and gap1 < need)
-            )
+            forbidden[i, j] = pair_rule(pol, e, s, t, 1) is not None
     return forbidden
-
-
-def _min_rest(problem: Problem) -> int:
-    e = problem.employees[0]
-    return e.min_rest_minutes if e.min_rest_minutes is not None else problem.policy.min_rest_minutes
 
 
 def _shift_index(shifts: Sequence, shift_id: str) -> int:
