@@ -320,6 +320,14 @@ class Problem:
     #: a starting roster for the search (a hint only; it need not hold every rule).
     #: Without one, the published roster is the hint.
     hint: Roster | None = None
+    #: the official working days (those of the horizon; others are ignored), e.g. a CN
+    #: calendar's weekdays less the public holidays plus the make-up working days. Given,
+    #: a comprehensive-system person averaging over calendar months (`HoursCycle.MONTH`)
+    #: has `policy.daily_regular_minutes` for each working day of the month inside the
+    #: horizon as that month's regular minutes (hrcore's payroll: 8 h a working day;
+    #: October 2026, 18 days: 144 h). None: contracted weekly minutes x the month's days
+    #: inside the horizon / 7, floored (October: 177 h at 40 h a week)
+    working_days: frozenset[date] | None = None
 
     def date_of(self, index: int) -> date:
         return self.start + timedelta(days=index)
