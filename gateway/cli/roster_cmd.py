@@ -249,6 +249,12 @@ def solve_store(
         f"{site} {start}..{end}: {len(p.employees)} employees, {len(p.shifts)} shift "
         f"types, {len(p.demand)} demand lines, {len(p.absences)} days of absence"
     )
+    assumed = outcome.site_problem.assumed_calendar_years
+    if assumed:
+        console.print(
+            f"note: no official CN calendar for {', '.join(map(str, assumed))} yet; regular "
+            "hours assume Mon-Fri working days (update the chinesecalendar package)"
+        )
     console.print(f"status {res.status}  seconds {res.seconds:.1f}")
     if res.status == SolveStatus.INFEASIBLE:
         for text in (

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.roster.demand import DemandFile
+from hrcore.attendance.cn_calendar import official_working_days
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
     AuditEntry,
@@ -84,6 +85,8 @@ class SiteProblem:
     date_to: date
     employee_db_ids: dict[str, int] = field(default_factory=dict)  # code -> employees.id
     shift_db_ids: dict[str, int] = field(default_factory=dict)  # code -> shift_types.id
+    #: years whose official working days were assumed Mon-Fri (no published schedule yet)
+    assumed_calendar_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +343,12 @@ def build_problem(
             first, (last - first).days + 1, _assignments(pub_rows, emp_code, shift_code)
         )
 
+    working = official_working_days(date_from, date_to) if site.policy == "cn" else None
+    if working is not None and working.assumed_years:
+        log.warning(
+            "no official CN calendar for years=%s; regular hours assume Mon-Fri working days",
+            ",".join(map(str, working.assumed_years)),
+        )
     problem = Problem(
         start=date_from,
         days=days,
@@ -352,6 +361,8 @@ def build_problem(
         history_days=HISTORY_DAYS,
         published=published,
         name=f"{site_code} {date_from}..{date_to}",
+        # comprehensive staff's monthly regular hours: the payroll's (8 h a working day)
+        working_days=working.days if working is not None else None,
     )
     return SiteProblem(
         problem,
@@ -361,6 +372,7 @@ def build_problem(
         date_to,
         {r.code: r.id for r in emp_rows},
         {r.code: r.id for r in shift_rows},
+        working.assumed_years if working is not None else (),
     )
 
 
