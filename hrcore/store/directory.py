@@ -1,225 +1,34 @@
-"""Session code of the HR store: writes that must be idempotent or all-or-nothing live here.
+"""The directory: sites, org units, shift types, employees and the device-user mapping.
 
 Every function runs inside the caller's transaction; the caller commits. Inputs are frozen
-dataclasses (``SiteIn``, ``EmployeeIn``, ``DeviceIn``, ``PunchIn`` ...); ``save_*`` functions
-create a row or update the one with the same code / serial number, so applying the same
-configuration twice changes nothing.
+dataclasses (``SiteIn``, ``OrgUnitIn``, ``ShiftTypeIn``, ``EmployeeIn``); ``save_*`` functions
+create a row or update the one with the same code, so applying the same configuration twice
+changes nothing.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Insert, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.model import HoursMode, InOutMode
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
-    AuditEntry,
-    Device,
     DeviceUserMapping,
     Employee,
     OrgUnit,
     PayBasis,
     Protection,
     ProtectionKind,
-    PunchRecord,
-    PunchStateCode,
     ShiftType,
     Site,
     WorkingHoursSystem,
 )
-from hrcore.secrets import decrypt_secret, encrypt_secret
-
-
-@dataclass(frozen=True, slots=True)
-class PunchIn:
-    """A punch as the store takes it (the gateway maps driver punches to this)."""
-
-    id: uuid.UUID
-    device_sn: str
-    device_user: str
-    local_time: datetime  # aware, the device's wall clock with its UTC offset
-    timezone: str  # IANA zone of the device
-    received_at: datetime  # aware
-    state: PunchStateCode = PunchStateCode.UNDEFINED
-    verify_mode: str = "unknown"
-    source: str = ""
-    raw: str = ""
-    clock_offset_s: float | None = None
-    clock_suspect: bool = False
-    device_id: int | None = None
-    site_id: int | None = None  # used to map device_user -> employee
-
-    def __post_init__(self) -> None:
-        for name in ("local_time", "received_at"):
-            value: datetime = getattr(self, name)
-            if value.tzinfo is None or value.utcoffset() is None:
-                raise InvalidData(
-                    f"punch {self.id} from device {self.device_sn!r}: {name} is a naive "
-                    "datetime; attach the device's timezone"
-                )
-
-    def as_row(self, employee_id: int | None, stored_at: datetime) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "device_sn": self.device_sn,
-            "device_user": self.device_user,
-            "device_id": self.device_id,
-            "employee_id": employee_id,
-            "local_time": self.local_time.isoformat(timespec="seconds"),
-            "at": self.local_time,
-            "timezone": self.timezone,
-            "received_at": self.received_at,
-            "stored_at": stored_at,
-            "state": self.state,
-            "verify_mode": self.verify_mode,
-            "source": self.source,
-            "raw": self.raw,
-            "clock_offset_s": self.clock_offset_s,
-            "clock_suspect": self.clock_suspect,
-        }
-
-
-def _insert_ignoring_duplicates(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(PunchRecord).on_conflict_do_nothing(index_elements=["id"])
-    if dialect == "sqlite":
-        return sqlite.insert(PunchRecord).on_conflict_do_nothing(index_elements=["id"])
-    raise NotImplementedError(
-        f"database dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
-    )
-
-
-def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple[int, str], int]:
-    sites = {p.site_id for p in punches if p.site_id is not None}
-    if not sites:
-        return {}
-    rows = session.execute(
-        select(
-            DeviceUserMapping.site_id, DeviceUserMapping.device_user, DeviceUserMapping.employee_id
-        ).where(DeviceUserMapping.site_id.in_(sites))
-    )
-    return {(site, user): emp for site, user, emp in rows}
-
-
-def utc_now() -> datetime:
-    """The default clock of store writes: the current instant, in UTC."""
-    return datetime.now(UTC)
-
-
-def insert_punches(
-    session: Session, punches: Iterable[PunchIn], *, clock: Callable[[], datetime] = utc_now
-) -> int:
-    """Insert punches, skipping any whose deterministic id is already stored.
-
-    New rows get ``stored_at = clock()``: the moment they reached the store, which can be long
-    after ``received_at`` (the gateway held them in its outbox), and which incremental
-    recomputation compares with a day's ``computed_at``.
-
-    Returns how many were new. Runs inside the caller's transaction: the caller commits.
-    """
-    batch = list({p.id: p for p in punches}.values())
-    if not batch:
-        return 0
-    stored_at = clock()
-    if stored_at.tzinfo is None or stored_at.utcoffset() is None:
-        raise InvalidData("insert_punches: clock() returned a naive datetime; return aware UTC")
-    employees = _employee_lookup(session, batch)
-    rows = [
-        p.as_row(
-            employees.get((p.site_id, p.device_user)) if p.site_id is not None else None,
-            stored_at,
-        )
-        for p in batch
-    ]
-    stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
-    connection = session.connection()
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        inserted += len(connection.execute(stmt, rows[start : start + 500]).all())
-    return inserted
-
-
-@dataclass(frozen=True, slots=True)
-class PunchView:
-    """A stored punch as readers see it, with the employee code when the device user is mapped."""
-
-    id: uuid.UUID
-    device_sn: str
-    device_user: str
-    employee_code: str | None
-    at: datetime  # UTC
-    local_time: str  # as the device showed it, ISO-8601 with offset
-    timezone: str
-    state: PunchStateCode
-    verify_mode: str
-    source: str
-
-
-def find_punches(
-    session: Session,
-    *,
-    site: Site | None = None,
-    device_sn: str | None = None,
-    employee_code: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    limit: int = 100,
-) -> list[PunchView]:
-    """Punches in ``[start, end)`` (aware instants) ordered by time, at most ``limit``.
-
-    ``site`` matches punches of the site's employees or from the site's devices.
-    """
-    for name, value in (("start", start), ("end", end)):
-        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-            raise InvalidData(f"{name} must be an aware datetime")
-    if limit < 1:
-        raise InvalidData("limit must be at least 1")
-    stmt = (
-        select(PunchRecord, Employee.code)
-        .outerjoin(Employee, Employee.id == PunchRecord.employee_id)
-        .outerjoin(Device, Device.id == PunchRecord.device_id)
-        .order_by(PunchRecord.at, PunchRecord.device_sn, PunchRecord.device_user)
-        .limit(limit)
-    )
-    if site is not None:
-        stmt = stmt.where((Employee.site_id == site.id) | (Device.site_id == site.id))
-    if device_sn is not None:
-        stmt = stmt.where(PunchRecord.device_sn == device_sn)
-    if employee_code is not None:
-        stmt = stmt.where(Employee.code == employee_code)
-    if start is not None:
-        stmt = stmt.where(PunchRecord.at >= start)
-    if end is not None:
-        stmt = stmt.where(PunchRecord.at < end)
-    return [
-        PunchView(
-            id=row.id,
-            device_sn=row.device_sn,
-            device_user=row.device_user,
-            employee_code=code,
-            at=row.at,
-            local_time=row.local_time,
-            timezone=row.timezone,
-            state=row.state,
-            verify_mode=row.verify_mode,
-            source=row.source,
-        )
-        for row, code in session.execute(stmt)
-    ]
-
-
-# -- sites, org units, shift types -------------------------------------------------------------
 
 
 def check_timezone(name: str, what: str) -> ZoneInfo:
@@ -507,95 +316,3 @@ def device_user_map(session: Session, site: Site) -> dict[str, str]:
         .where(DeviceUserMapping.site_id == site.id)
     )
     return {user: code for user, code in rows}
-
-
-# -- devices -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceIn:
-    """A time clock. ``connection`` holds its non-secret driver settings; ``secret`` (comm key,
-    password) is stored encrypted and never in ``connection``."""
-
-    serial_number: str
-    driver: str
-    timezone: str
-    name: str = ""
-    brand: str = ""
-    connection: Mapping[str, Any] = field(default_factory=dict)
-    secret: str | None = None
-    enabled: bool = True
-
-
-def save_device(
-    session: Session, site: Site, device: DeviceIn, *, secret_key: str | None
-) -> Device:
-    """Create or update the device with this serial number.
-
-    A secret is encrypted with ``secret_key`` (Fernet); without a key, storing a secret is
-    refused with :class:`hrcore.secrets.SecretKeyError`. ``secret=None`` keeps a stored secret.
-    """
-    what = f"device {device.serial_number!r}"
-    if not device.serial_number.strip():
-        raise InvalidData("device serial number must not be empty")
-    check_timezone(device.timezone, f"{what} timezone")
-    ciphertext = None
-    if device.secret is not None:
-        ciphertext = encrypt_secret(device.secret, secret_key)
-    row = session.scalar(select(Device).where(Device.serial_number == device.serial_number))
-    if row is None:
-        row = Device(serial_number=device.serial_number, site_id=site.id)
-        session.add(row)
-    row.site_id = site.id
-    row.name = device.name
-    row.brand = device.brand
-    row.driver = device.driver
-    row.timezone = device.timezone
-    row.connection = dict(device.connection)
-    row.enabled = device.enabled
-    if ciphertext is not None:
-        row.secret_ciphertext = ciphertext
-    session.flush()
-    return row
-
-
-def get_device(session: Session, serial_number: str) -> Device:
-    row = session.scalar(select(Device).where(Device.serial_number == serial_number))
-    if row is None:
-        raise NotFound(f"device {serial_number!r} is not registered; add it to config/devices.yaml")
-    return row
-
-
-def device_secret(device: Device, secret_key: str | None) -> str | None:
-    """The device's decrypted secret, or ``None`` when it has none."""
-    if device.secret_ciphertext is None:
-        return None
-    return decrypt_secret(device.secret_ciphertext, secret_key)
-
-
-# -- audit log ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AuditIn:
-    at: datetime  # aware
-    actor: str
-    action: str
-    entity: str
-    entity_id: str = ""
-    detail: Mapping[str, Any] = field(default_factory=dict)
-
-
-def record_audit(session: Session, entry: AuditIn) -> AuditEntry:
-    """Append one entry to the audit log (which refuses updates and deletes)."""
-    row = AuditEntry(
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        entity=entry.entity,
-        entity_id=entry.entity_id,
-        detail=dict(entry.detail),
-    )
-    session.add(row)
-    session.flush()
-    return row

@@ -1,0 +1,63 @@
+"""Session code of the HR store, one module per aggregate.
+
+- ``punches``: the idempotent punch insert and punch reads
+- ``directory``: sites, org units, shift types, employees, the device-user mapping
+- ``devices``: time clocks and their encrypted secrets
+- ``audit``: the append-only audit log
+
+Writes that must be idempotent or all-or-nothing live here. Every function runs inside the
+caller's transaction; the caller commits. This package re-exports each module's public names,
+so ``from hrcore.store import save_site`` keeps working; a new aggregate gets a module of its own.
+"""
+
+from hrcore.store.audit import AuditIn, record_audit
+from hrcore.store.devices import DeviceIn, device_secret, get_device, save_device
+from hrcore.store.directory import (
+    EmployeeIn,
+    OrgUnitIn,
+    ProtectionPeriod,
+    RosterLimits,
+    ShiftTypeIn,
+    SiteIn,
+    check_timezone,
+    device_user_map,
+    get_employee,
+    get_site,
+    list_employees,
+    map_device_user,
+    save_employee,
+    save_org_unit,
+    save_shift_type,
+    save_site,
+)
+from hrcore.store.punches import PunchIn, PunchView, find_punches, insert_punches, utc_now
+
+__all__ = [
+    "AuditIn",
+    "DeviceIn",
+    "EmployeeIn",
+    "OrgUnitIn",
+    "ProtectionPeriod",
+    "PunchIn",
+    "PunchView",
+    "RosterLimits",
+    "ShiftTypeIn",
+    "SiteIn",
+    "check_timezone",
+    "device_secret",
+    "device_user_map",
+    "find_punches",
+    "get_device",
+    "get_employee",
+    "get_site",
+    "insert_punches",
+    "list_employees",
+    "map_device_user",
+    "record_audit",
+    "save_device",
+    "save_employee",
+    "save_org_unit",
+    "save_shift_type",
+    "save_site",
+    "utc_now",
+]

@@ -1,0 +1,79 @@
+"""Time clocks in the store: registration by serial number, and their encrypted secret.
+
+Every function runs inside the caller's transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrcore.errors import InvalidData, NotFound
+from hrcore.models import Device, Site
+from hrcore.secrets import decrypt_secret, encrypt_secret
+from hrcore.store.directory import check_timezone
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIn:
+    """A time clock. ``connection`` holds its non-secret driver settings; ``secret`` (comm key,
+    password) is stored encrypted and never in ``connection``."""
+
+    serial_number: str
+    driver: str
+    timezone: str
+    name: str = ""
+    brand: str = ""
+    connection: Mapping[str, Any] = field(default_factory=dict)
+    secret: str | None = None
+    enabled: bool = True
+
+
+def save_device(
+    session: Session, site: Site, device: DeviceIn, *, secret_key: str | None
+) -> Device:
+    """Create or update the device with this serial number.
+
+    A secret is encrypted with ``secret_key`` (Fernet); without a key, storing a secret is
+    refused with :class:`hrcore.secrets.SecretKeyError`. ``secret=None`` keeps a stored secret.
+    """
+    what = f"device {device.serial_number!r}"
+    if not device.serial_number.strip():
+        raise InvalidData("device serial number must not be empty")
+    check_timezone(device.timezone, f"{what} timezone")
+    ciphertext = None
+    if device.secret is not None:
+        ciphertext = encrypt_secret(device.secret, secret_key)
+    row = session.scalar(select(Device).where(Device.serial_number == device.serial_number))
+    if row is None:
+        row = Device(serial_number=device.serial_number, site_id=site.id)
+        session.add(row)
+    row.site_id = site.id
+    row.name = device.name
+    row.brand = device.brand
+    row.driver = device.driver
+    row.timezone = device.timezone
+    row.connection = dict(device.connection)
+    row.enabled = device.enabled
+    if ciphertext is not None:
+        row.secret_ciphertext = ciphertext
+    session.flush()
+    return row
+
+
+def get_device(session: Session, serial_number: str) -> Device:
+    row = session.scalar(select(Device).where(Device.serial_number == serial_number))
+    if row is None:
+        raise NotFound(f"device {serial_number!r} is not registered; add it to config/devices.yaml")
+    return row
+
+
+def device_secret(device: Device, secret_key: str | None) -> str | None:
+    """The device's decrypted secret, or ``None`` when it has none."""
+    if device.secret_ciphertext is None:
+        return None
+    return decrypt_secret(device.secret_ciphertext, secret_key)

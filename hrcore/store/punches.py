@@ -1,0 +1,199 @@
+"""Punches in the store: the idempotent insert and the reads.
+
+``insert_punches`` maps each punch's device user to an employee through the site's
+device-user mapping and skips any punch whose deterministic id is already stored. Every
+function runs inside the caller's transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hrcore.errors import InvalidData
+from hrcore.models import Device, DeviceUserMapping, Employee, PunchRecord, PunchStateCode, Site
+
+
+@dataclass(frozen=True, slots=True)
+class PunchIn:
+    """A punch as the store takes it (the gateway maps driver punches to this)."""
+
+    id: uuid.UUID
+    device_sn: str
+    device_user: str
+    local_time: datetime  # aware, the device's wall clock with its UTC offset
+    timezone: str  # IANA zone of the device
+    received_at: datetime  # aware
+    state: PunchStateCode = PunchStateCode.UNDEFINED
+    verify_mode: str = "unknown"
+    source: str = ""
+    raw: str = ""
+    clock_offset_s: float | None = None
+    clock_suspect: bool = False
+    device_id: int | None = None
+    site_id: int | None = None  # used to map device_user -> employee
+
+    def __post_init__(self) -> None:
+        for name in ("local_time", "received_at"):
+            value: datetime = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise InvalidData(
+                    f"punch {self.id} from device {self.device_sn!r}: {name} is a naive "
+                    "datetime; attach the device's timezone"
+                )
+
+    def as_row(self, employee_id: int | None, stored_at: datetime) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "device_sn": self.device_sn,
+            "device_user": self.device_user,
+            "device_id": self.device_id,
+            "employee_id": employee_id,
+            "local_time": self.local_time.isoformat(timespec="seconds"),
+            "at": self.local_time,
+            "timezone": self.timezone,
+            "received_at": self.received_at,
+            "stored_at": stored_at,
+            "state": self.state,
+            "verify_mode": self.verify_mode,
+            "source": self.source,
+            "raw": self.raw,
+            "clock_offset_s": self.clock_offset_s,
+            "clock_suspect": self.clock_suspect,
+        }
+
+
+def _insert_ignoring_duplicates(session: Session) -> Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(PunchRecord).on_conflict_do_nothing(index_elements=["id"])
+    if dialect == "sqlite":
+        return sqlite.insert(PunchRecord).on_conflict_do_nothing(index_elements=["id"])
+    raise NotImplementedError(
+        f"database dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
+    )
+
+
+def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple[int, str], int]:
+    sites = {p.site_id for p in punches if p.site_id is not None}
+    if not sites:
+        return {}
+    rows = session.execute(
+        select(
+            DeviceUserMapping.site_id, DeviceUserMapping.device_user, DeviceUserMapping.employee_id
+        ).where(DeviceUserMapping.site_id.in_(sites))
+    )
+    return {(site, user): emp for site, user, emp in rows}
+
+
+def utc_now() -> datetime:
+    """The default clock of store writes: the current instant, in UTC."""
+    return datetime.now(UTC)
+
+
+def insert_punches(
+    session: Session, punches: Iterable[PunchIn], *, clock: Callable[[], datetime] = utc_now
+) -> int:
+    """Insert punches, skipping any whose deterministic id is already stored.
+
+    New rows get ``stored_at = clock()``: the moment they reached the store, which can be long
+    after ``received_at`` (the gateway held them in its outbox), and which incremental
+    recomputation compares with a day's ``computed_at``.
+
+    Returns how many were new. Runs inside the caller's transaction: the caller commits.
+    """
+    batch = list({p.id: p for p in punches}.values())
+    if not batch:
+        return 0
+    stored_at = clock()
+    if stored_at.tzinfo is None or stored_at.utcoffset() is None:
+        raise InvalidData("insert_punches: clock() returned a naive datetime; return aware UTC")
+    employees = _employee_lookup(session, batch)
+    rows = [
+        p.as_row(
+            employees.get((p.site_id, p.device_user)) if p.site_id is not None else None,
+            stored_at,
+        )
+        for p in batch
+    ]
+    stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
+    connection = session.connection()
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        inserted += len(connection.execute(stmt, rows[start : start + 500]).all())
+    return inserted
+
+
+@dataclass(frozen=True, slots=True)
+class PunchView:
+    """A stored punch as readers see it, with the employee code when the device user is mapped."""
+
+    id: uuid.UUID
+    device_sn: str
+    device_user: str
+    employee_code: str | None
+    at: datetime  # UTC
+    local_time: str  # as the device showed it, ISO-8601 with offset
+    timezone: str
+    state: PunchStateCode
+    verify_mode: str
+    source: str
+
+
+def find_punches(
+    session: Session,
+    *,
+    site: Site | None = None,
+    device_sn: str | None = None,
+    employee_code: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 100,
+) -> list[PunchView]:
+    """Punches in ``[start, end)`` (aware instants) ordered by time, at most ``limit``.
+
+    ``site`` matches punches of the site's employees or from the site's devices.
+    """
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise InvalidData(f"{name} must be an aware datetime")
+    if limit < 1:
+        raise InvalidData("limit must be at least 1")
+    stmt = (
+        select(PunchRecord, Employee.code)
+        .outerjoin(Employee, Employee.id == PunchRecord.employee_id)
+        .outerjoin(Device, Device.id == PunchRecord.device_id)
+        .order_by(PunchRecord.at, PunchRecord.device_sn, PunchRecord.device_user)
+        .limit(limit)
+    )
+    if site is not None:
+        stmt = stmt.where((Employee.site_id == site.id) | (Device.site_id == site.id))
+    if device_sn is not None:
+        stmt = stmt.where(PunchRecord.device_sn == device_sn)
+    if employee_code is not None:
+        stmt = stmt.where(Employee.code == employee_code)
+    if start is not None:
+        stmt = stmt.where(PunchRecord.at >= start)
+    if end is not None:
+        stmt = stmt.where(PunchRecord.at < end)
+    return [
+        PunchView(
+            id=row.id,
+            device_sn=row.device_sn,
+            device_user=row.device_user,
+            employee_code=code,
+            at=row.at,
+            local_time=row.local_time,
+            timezone=row.timezone,
+            state=row.state,
+            verify_mode=row.verify_mode,
+            source=row.source,
+        )
+        for row, code in session.execute(stmt)
+    ]
