@@ -13,29 +13,11 @@ import re
 from datetime import datetime, tzinfo
 
 from drivers.localtime import attach_zone
-from drivers.punch import Punch, PunchState, VerifyMode
+from drivers.punch import Punch
+from drivers.zkteco.codes import map_state, map_verify
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_USER_LENGTH = 64
-
-#: The state byte of ZKTeco terminals.
-STATES: dict[int, PunchState] = {
-    0: PunchState.IN,
-    1: PunchState.OUT,
-    2: PunchState.BREAK_OUT,
-    3: PunchState.BREAK_IN,
-    4: PunchState.OVERTIME_IN,
-    5: PunchState.OVERTIME_OUT,
-}
-
-#: The verify byte: 0 password, 1 fingerprint, 2 card, 15 face, 25 palm; others are combinations.
-VERIFY_MODES: dict[int, VerifyMode] = {
-    0: VerifyMode.PASSWORD,
-    1: VerifyMode.FINGERPRINT,
-    2: VerifyMode.CARD,
-    15: VerifyMode.FACE,
-    25: VerifyMode.PALM,
-}
 
 
 class RecordError(ValueError):
@@ -88,17 +70,12 @@ def parse_line(line: str, *, device_sn: str, zone: tzinfo, source: str) -> Punch
     wall = parse_time(fields[1].strip())
     state_code = parse_small_int(fields[3], "state") if len(fields) > 3 else None
     verify_code = parse_small_int(fields[4], "verify mode") if len(fields) > 4 else None
-    state = STATES.get(state_code, PunchState.UNDEFINED) if state_code is not None else None
-    if verify_code is None:
-        verify = VerifyMode.UNKNOWN
-    else:
-        verify = VERIFY_MODES.get(verify_code, VerifyMode.OTHER)
     return Punch(
         device_sn=device_sn,
         device_user=user,
         local=attach_zone(wall, zone),
-        state=state or PunchState.UNDEFINED,
-        verify_mode=verify,
+        state=map_state(state_code),
+        verify_mode=map_verify(verify_code),
         source=source,
         raw=line,
     )

@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from drivers.base import Capability, Driver, DurableProof, ReadResult
 from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
 from drivers.localtime import attach_zone
-from drivers.punch import DeviceInfo, DeviceUser, Punch, PunchState, VerifyMode
+from drivers.punch import DeviceInfo, DeviceUser, Punch
 from drivers.zkteco.client import Endpoint, ZKClient
 from drivers.zkteco.codec import MAX_CHUNK_TCP, Cmd, EventFlag, split_dataset
+from drivers.zkteco.codes import map_state, map_verify
 from drivers.zkteco.cursor import LogCursor, find_resume_index
 from drivers.zkteco.records import (
     ATTENDANCE_SIZES,
@@ -39,31 +40,6 @@ log = logging.getLogger(__name__)
 
 SOURCE = "zkteco"
 _DATASET_PREFIX = 4
-
-_STATES = {
-    0: PunchState.IN,
-    1: PunchState.OUT,
-    2: PunchState.BREAK_OUT,
-    3: PunchState.BREAK_IN,
-    4: PunchState.OVERTIME_IN,
-    5: PunchState.OVERTIME_OUT,
-}
-_VERIFY = {
-    0: VerifyMode.PASSWORD,
-    1: VerifyMode.FINGERPRINT,
-    2: VerifyMode.CARD,
-    4: VerifyMode.CARD,
-    15: VerifyMode.FACE,
-    25: VerifyMode.PALM,
-}
-
-
-def map_state(code: int) -> PunchState:
-    return _STATES.get(code, PunchState.UNDEFINED)
-
-
-def map_verify(code: int) -> VerifyMode:
-    return _VERIFY.get(code, VerifyMode.OTHER)
 
 
 def machine_zone() -> str:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.errors import BadRecords, DriverError
-from drivers.files.attlog import STATES, format_line
+from drivers.files.attlog import format_line
 from drivers.files.driver import FileImportDriver
-from drivers.punch import PunchState
+from drivers.zkteco.codes import map_state, map_verify
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -104,4 +104,5 @@ def test_formatted_attlog_line_reads_back(
         [punch] = drv.read_punches().punches
     assert punch.device_user == user
     assert punch.local.replace(tzinfo=None) == when
-    assert punch.state == STATES.get(state, PunchState.UNDEFINED)
+    assert punch.state == map_state(state)
+    assert punch.verify_mode == map_verify(verify)
