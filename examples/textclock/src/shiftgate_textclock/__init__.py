@@ -1,0 +1,1 @@
+"""shiftgate driver for the TextClock line protocol: codec, driver and simulator."""
