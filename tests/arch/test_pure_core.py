@@ -16,6 +16,11 @@ PURE = (
     "hrcore.attendance.overtime.policies.cn",
     "hrcore.attendance.overtime.policies.us_flsa",
     "hrcore.attendance.overtime.policies.us_ca",
+    "hrcore.payroll.pay",
+    "hrcore.payroll.iit",
+    "hrcore.payroll.deductions",
+    "hrcore.payroll.social",
+    "hrcore.payroll.templates",
 )
 
 
