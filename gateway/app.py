@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.routes import health, metrics, punches
+from gateway.api.errors import BodyLimit, install_error_handlers
+from gateway.api.routes import ROUTERS
 from gateway.api.state import AppState
+from gateway.auth.secrets import Passwords
 from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 from hrcore.db import make_engine, make_session_factory
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def create_app(
@@ -24,9 +31,16 @@ def create_app(
     device_status: Callable[[], Sequence[DeviceStatus]] | None = None,
     outbox_depth: Callable[[], int | None] | None = None,
     uploader_status: Callable[[], UploaderStatus | None] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """Build the app. Everything it needs is passed in or built here from ``settings``."""
-    app = FastAPI(title="shiftgate", version="0.1.0")
+    app = FastAPI(
+        title="shiftgate",
+        version="0.1.0",
+        description="Attendance, rosters and payroll hours. Every route but /api/v1/health "
+        "needs `Authorization: Bearer <token>` (`shiftgate users token NAME`) or a web "
+        'session; errors have the body `{"error": {"code", "message", "details"}}`.',
+    )
     app.state.shiftgate = AppState(
         settings=settings,
         metrics=metrics_ or GatewayMetrics(),
@@ -34,8 +48,11 @@ def create_app(
         device_status=device_status or (lambda: ()),
         outbox_depth=outbox_depth or (lambda: None),
         uploader_status=uploader_status or (lambda: None),
+        clock=clock or _utc_now,
+        passwords=Passwords(),
     )
-    app.include_router(health.router)
-    app.include_router(punches.router)
-    app.include_router(metrics.router)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

@@ -29,3 +29,11 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token gateways must send to POST punches here (none = no check).",
     )
+    api_max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024, description="Largest request body the API reads."
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Mark the web UI's session cookie Secure (browsers then send it only over "
+        "HTTPS, and over plain HTTP to localhost/127.0.0.1).",
+    )

@@ -62,3 +62,20 @@ class RiskSeverity(StrEnum):
     INFO = "info"
     WARNING = "warning"
     CRITICAL = "critical"
+
+
+class Role(StrEnum):
+    """What a user of the API and web UI may do (see gateway/auth/roles.py for the matrix)."""
+
+    ADMIN = "admin"
+    HR = "hr"
+    PAYROLL = "payroll"
+    VIEWER = "viewer"
+    #: machine-to-machine: a gateway posting punch batches to the centre
+    GATEWAY = "gateway"
+
+
+class CorrectionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

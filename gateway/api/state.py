@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.auth.secrets import Passwords
 from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.settings import Settings
@@ -21,3 +23,5 @@ class AppState:
     device_status: Callable[[], Sequence[DeviceStatus]]
     outbox_depth: Callable[[], int | None]
     uploader_status: Callable[[], UploaderStatus | None]
+    clock: Callable[[], datetime]
+    passwords: Passwords

@@ -17,6 +17,7 @@ from gateway.cli import (
     roster_cmd,
     serve_cmd,
     simulate_cmd,
+    users_cmd,
 )
 from gateway.cli.context import load_settings
 
@@ -35,6 +36,7 @@ app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(users_cmd.app, name="users")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
 app.command("demo")(demo_cmd.demo)

@@ -102,11 +102,16 @@ class HttpCentre:
 
 
 def _bad_indexes(resp: httpx.Response) -> dict[int, str]:
-    """Which batch items a FastAPI 422 names (``loc = ["body", "punches", i, ...]``)."""
+    """Which batch items a 422 names (``loc = ["body", "punches", i, ...]``), in the error
+    body's ``details`` (or FastAPI's plain ``detail`` of older centres)."""
     try:
-        detail = resp.json().get("detail", [])
+        body = resp.json()
     except ValueError:
         return {}
+    if not isinstance(body, dict):
+        return {}
+    error = body.get("error")
+    detail = error.get("details", []) if isinstance(error, dict) else body.get("detail", [])
     bad: dict[int, str] = {}
     for err in detail if isinstance(detail, list) else []:
         loc = err.get("loc", []) if isinstance(err, dict) else []

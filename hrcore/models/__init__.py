@@ -2,15 +2,18 @@
 
 from hrcore.models.attendance import AttendanceDay
 from hrcore.models.audit import AuditEntry
+from hrcore.models.correction import CorrectionRequest
 from hrcore.models.device import Device, DeviceUserMapping
 from hrcore.models.employee import Employee, Leave, Protection
 from hrcore.models.enums import (
+    CorrectionStatus,
     LeaveKind,
     PayBasis,
     PayPeriodStatus,
     ProtectionKind,
     PunchStateCode,
     RiskSeverity,
+    Role,
     RosterStatus,
     WorkingHoursSystem,
 )
@@ -19,10 +22,14 @@ from hrcore.models.payroll import PayPeriod, PayrollLine, PayrollResult
 from hrcore.models.punch import PunchRecord
 from hrcore.models.risk import RiskFlag
 from hrcore.models.roster import RosterAssignment, RosterRun, ShiftType
+from hrcore.models.user import ApiToken, User, WebSession
 
 __all__ = [
+    "ApiToken",
     "AttendanceDay",
     "AuditEntry",
+    "CorrectionRequest",
+    "CorrectionStatus",
     "Device",
     "DeviceUserMapping",
     "Employee",
@@ -40,10 +47,13 @@ __all__ = [
     "PunchStateCode",
     "RiskFlag",
     "RiskSeverity",
+    "Role",
     "RosterAssignment",
     "RosterRun",
     "RosterStatus",
     "ShiftType",
     "Site",
+    "User",
+    "WebSession",
     "WorkingHoursSystem",
 ]

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from hrcore.enums import (
+    CorrectionStatus,
     LeaveKind,
     PayBasis,
     PayPeriodStatus,
     ProtectionKind,
     PunchStateCode,
     RiskSeverity,
+    Role,
     RosterStatus,
     WorkingHoursSystem,
 )
 
 __all__ = [
+    "CorrectionStatus",
     "LeaveKind",
     "PayBasis",
     "PayPeriodStatus",
     "ProtectionKind",
     "PunchStateCode",
     "RiskSeverity",
+    "Role",
     "RosterStatus",
     "WorkingHoursSystem",
 ]

@@ -57,6 +57,8 @@ ALLOWED_LIBRARIES = {
         "openpyxl",
         "serial",
         "pymodbus",
+        "argon2",
+        "jinja2",
     },
 }
 
@@ -67,6 +69,7 @@ DISTRIBUTION = {
     "chinese_calendar": "chinesecalendar",
     "pydantic_settings": "pydantic-settings",
     "prometheus_client": "prometheus-client",
+    "argon2": "argon2-cffi",
     "starlette": "fastapi",  # FastAPI's own foundation, pinned by it
 }
 
@@ -87,6 +90,7 @@ GATEWAY_RANK = {
     "attendance": 20,
     "punches": 20,
     "notify": 20,
+    "auth": 15,
     "config": 10,
     "settings": 0,
     "errors": 0,

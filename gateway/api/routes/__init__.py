@@ -1,0 +1,14 @@
+"""One router per resource, composed here in the order the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway.api.routes import health, metrics, punches, users
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    users.router,
+    punches.router,
+    metrics.router,
+)

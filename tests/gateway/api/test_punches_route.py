@@ -14,10 +14,16 @@ from gateway.sync.uploader import HttpCentre
 from hrcore.models import Device, PunchRecord, Site
 from tests.gateway.helpers import make_wire
 
+GATEWAY_TOKEN = "gw-secret"
+
 
 def client(store_url: str, store: sessionmaker[Session], tmp_path: Path) -> TestClient:
-    settings = Settings(database_url=store_url, var_dir=tmp_path / "var")
-    return TestClient(create_app(settings, session_factory=store))
+    """A client that authenticates as a gateway (the centre.token a gateway sends)."""
+    settings = Settings(database_url=store_url, var_dir=tmp_path / "var", api_token=GATEWAY_TOKEN)
+    return TestClient(
+        create_app(settings, session_factory=store),
+        headers={"Authorization": f"Bearer {GATEWAY_TOKEN}"},
+    )
 
 
 def count(store: sessionmaker[Session]) -> int:
@@ -67,7 +73,7 @@ def test_forged_id_is_refused_and_nothing_stored(
     bad = dict(make_wire("SN1", "2", 1).model_dump(mode="json"), id=str(uuid.uuid4()))
     r = c.post("/api/v1/punches:batch", json={"punches": [good, bad]})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"][:3] == ["body", "punches", 1]
+    assert r.json()["error"]["details"][0]["loc"][:3] == ["body", "punches", 1]
     assert "does not match" in r.text
     assert count(store) == 0
 

@@ -51,8 +51,11 @@ def test_store_centre_drains_outbox(outbox: Outbox, session_factory: sessionmake
 def test_http_centre_via_app(
     outbox: Outbox, store_url: str, store: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    app = create_app(Settings(database_url=store_url, var_dir=tmp_path), session_factory=store)
-    centre = HttpCentre("http://centre", transport=TestClient(app)._transport)
+    app = create_app(
+        Settings(database_url=store_url, var_dir=tmp_path, api_token="gw-secret"),
+        session_factory=store,
+    )
+    centre = HttpCentre("http://centre", token="gw-secret", transport=TestClient(app)._transport)
     outbox.commit("SN1", [make_wire("SN1", "1", 0), make_wire("SN1", "2", 1)], "c")
     metrics = GatewayMetrics()
     up = Uploader(outbox, centre, metrics)
@@ -260,8 +263,13 @@ def test_punch_the_store_refuses_is_parked_and_the_rest_flow(
     if via == "store":
         centre: StoreCentre | HttpCentre = StoreCentre(store)
     else:
-        app = create_app(Settings(database_url=store_url, var_dir=tmp_path), session_factory=store)
-        centre = HttpCentre("http://centre", transport=TestClient(app)._transport)
+        app = create_app(
+            Settings(database_url=store_url, var_dir=tmp_path, api_token="gw-secret"),
+            session_factory=store,
+        )
+        centre = HttpCentre(
+            "http://centre", token="gw-secret", transport=TestClient(app)._transport
+        )
     punches = [make_wire("SN1", "1", 0), make_wire("SN1", "bad", 1), make_wire("SN1", "3", 2)]
     outbox.commit("SN1", punches, "c")
     metrics = GatewayMetrics()

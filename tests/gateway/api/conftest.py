@@ -1,0 +1,3 @@
+from tests.gateway.api.fixtures import api
+
+__all__ = ["api"]
