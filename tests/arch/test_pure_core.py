@@ -21,6 +21,10 @@ PURE = (
     "hrcore.payroll.deductions",
     "hrcore.payroll.social",
     "hrcore.payroll.templates",
+    "hrcore.people.validation",
+    "hrcore.people.config",
+    "hrcore.risk.assess",
+    "hrcore.risk.config",
 )
 
 
