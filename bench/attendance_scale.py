@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from hrcore.attendance_store import compute_attendance, recompute_stale
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import (
@@ -38,6 +37,7 @@ from hrcore.models import (
     ShiftType,
     Site,
 )
+from hrcore.store.attendance import compute_attendance, recompute_stale
 
 TZ_NAME = "Asia/Shanghai"
 TZ = ZoneInfo(TZ_NAME)

@@ -11,7 +11,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from gateway.errors import ExportFormatError
-from hrcore.attendance_store import HoursRow
+from hrcore.store.attendance import HoursRow
 
 COLUMNS = tuple(f.name for f in fields(HoursRow))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from hrcore.attendance_store import ComputeReport
+from hrcore.store.attendance import ComputeReport
 
 MAX_LISTED = 20
 

@@ -22,7 +22,7 @@ from gateway.cli.context import (
     utc_now,
 )
 from gateway.errors import ExportFormatError, FileInputError
-from hrcore.attendance_store import (
+from hrcore.store.attendance import (
     compute_attendance,
     explain_day,
     hours_by_employee,

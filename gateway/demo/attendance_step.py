@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from gateway.attendance.summary import print_compute_report
 from gateway.demo.runner import DemoContext, DemoStep
-from hrcore.attendance_store import compute_attendance, hours_by_employee
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import Employee, PunchRecord, Site
+from hrcore.store.attendance import compute_attendance, hours_by_employee
 
 SHOWN_EMPLOYEES = 12
 

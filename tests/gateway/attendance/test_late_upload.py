@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from drivers.punch import punch_id
 from gateway.punches.wire import PunchWire
 from gateway.sync.uploader import StoreCentre
-from hrcore.attendance_store import compute_attendance, recompute_stale
 from hrcore.models import AttendanceDay, PunchRecord, PunchStateCode
-from tests.hrcore.attendance.seed import TZ, make_store
+from hrcore.store.attendance import compute_attendance, recompute_stale
+from tests.hrcore.store.attendance.seed import TZ, make_store
 
 
 def test_outbox_punch_uploaded_after_a_compute_is_recomputed(

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from gateway.cli.main import app
 from hrcore.models import PunchStateCode
-from tests.hrcore.attendance.seed import Store, make_store
+from tests.hrcore.store.attendance.seed import Store, make_store
 
 
 @pytest.fixture

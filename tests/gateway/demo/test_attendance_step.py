@@ -11,7 +11,7 @@ from gateway.demo.attendance_step import STEP
 from gateway.demo.runner import DemoContext, run_demo
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import AttendanceDay
-from tests.hrcore.attendance.seed import make_store
+from tests.hrcore.store.attendance.seed import make_store
 
 
 def test_attendance_step_computes_and_summarises(sqlite_url: str, tmp_path: Path) -> None:

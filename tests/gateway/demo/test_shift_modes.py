@@ -9,9 +9,9 @@ from rich.console import Console
 from sqlalchemy import select
 
 from gateway.demo import DemoContext, seed_import
-from hrcore.attendance_store import compute_attendance
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import AttendanceDay, Employee, ShiftType
+from hrcore.store.attendance import compute_attendance
 
 
 def test_demo_forgotten_checkout_is_missing_checkout_not_early_exit(tmp_path: Path) -> None:

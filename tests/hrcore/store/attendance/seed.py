@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hrcore.models import (
+    AttendanceDay,
     Device,
     DeviceUserMapping,
     Employee,
@@ -21,6 +23,7 @@ from hrcore.models import (
     Site,
 )
 from hrcore.store import PunchIn, insert_punches
+from hrcore.store.attendance import ComputeReport, compute_attendance
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -132,3 +135,16 @@ def make_store(
             store.employee_ids[code] = emp.id
             s.add(DeviceUserMapping(site_id=site.id, device_user=str(n), employee_id=emp.id))
     return store
+
+
+def days_of(store: Store, code: str) -> dict[date, AttendanceDay]:
+    with store.factory() as s:
+        rows = s.scalars(
+            select(AttendanceDay).where(AttendanceDay.employee_id == store.employee_ids[code])
+        )
+        return {r.date: r for r in rows}
+
+
+def compute(store: Store, first: date, last: date) -> ComputeReport:
+    with store.factory.begin() as s:
+        return compute_attendance(s, first, last, clock=store.clock)
