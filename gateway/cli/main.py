@@ -13,6 +13,7 @@ from gateway.cli import (
     devices_cmd,
     doctor_cmd,
     drivers_cmd,
+    payroll_cmd,
     punches_cmd,
     roster_cmd,
     serve_cmd,
@@ -37,6 +38,7 @@ app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(payroll_cmd.app, name="payroll")
 
 # Top-level commands (demo, doctor, serve) are registered by their modules below.
 app.command("demo")(demo_cmd.demo)

@@ -89,6 +89,7 @@ GATEWAY_RANK = {
     "roster": 20,
     "attendance": 20,
     "punches": 20,
+    "payroll": 20,
     "notify": 20,
     "auth": 15,
     "config": 10,
