@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from gateway.attendance.export import write_hours
 from gateway.cli.main import app
-from hrcore.attendance_store import HoursRow
+from hrcore.store.attendance import HoursRow
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = str(ROOT / "config" / "policies" / "cn")
