@@ -19,16 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from drivers.errors import ProtocolViolation
-from drivers.files.attlog import (
-    STATES,
-    VERIFY_MODES,
-    RecordError,
-    parse_small_int,
-    parse_time,
-    parse_user,
-)
+from drivers.files.attlog import RecordError, parse_small_int, parse_time, parse_user
 from drivers.localtime import attach_zone
-from drivers.punch import DeviceUser, Punch, PunchState, VerifyMode
+from drivers.punch import DeviceUser, Punch, VerifyMode
+from drivers.zkteco.codes import VERIFY_MODES, map_state, map_verify
 
 SOURCE = "adms"
 #: what 3.x firmware announces as ``MaxPostSize``; larger bodies are refused
@@ -172,12 +166,8 @@ def parse_attlog_line(line: str, *, device_sn: str, zone: tzinfo) -> Punch:
         device_sn=device_sn,
         device_user=user,
         local=attach_zone(wall, zone),
-        state=STATES.get(state_code, PunchState.UNDEFINED)
-        if state_code is not None
-        else PunchState.UNDEFINED,
-        verify_mode=VERIFY_MODES.get(verify_code, VerifyMode.OTHER)
-        if verify_code is not None
-        else VerifyMode.UNKNOWN,
+        state=map_state(state_code),
+        verify_mode=map_verify(verify_code),
         source=SOURCE,
         raw=line.rstrip("\r\n"),
     )
@@ -205,7 +195,8 @@ def parse_kv_fields(text: str, *, separators: str = "\t") -> dict[str, str]:
     return out
 
 
-_RTLOG_VERIFY = {**VERIFY_MODES, 3: VerifyMode.PASSWORD, 4: VerifyMode.CARD}
+#: 3.x verify types: the ZKTeco table, and 3 for a password
+_RTLOG_VERIFY = {**VERIFY_MODES, 3: VerifyMode.PASSWORD}
 
 
 def parse_rtlog_line(line: str, *, device_sn: str, zone: tzinfo) -> Punch | None:
@@ -225,9 +216,7 @@ def parse_rtlog_line(line: str, *, device_sn: str, zone: tzinfo) -> Punch | None
         device_sn=device_sn,
         device_user=parse_user(pin),
         local=attach_zone(wall, zone),
-        state=STATES.get(state_code, PunchState.UNDEFINED)
-        if state_code is not None
-        else PunchState.UNDEFINED,
+        state=map_state(state_code),
         verify_mode=_RTLOG_VERIFY.get(verify_code, VerifyMode.OTHER)
         if verify_code is not None
         else VerifyMode.UNKNOWN,
