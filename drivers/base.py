@@ -8,9 +8,10 @@ gateway, never to a driver.
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +21,8 @@ from pydantic import BaseModel
 
 from drivers.errors import CapabilityNotSupported
 from drivers.punch import DeviceInfo, DeviceUser, Punch
+
+log = logging.getLogger(__name__)
 
 
 class Capability(StrEnum):
@@ -51,6 +54,29 @@ class DurableProof:
     stored_count: int
 
 
+class RejectKind(StrEnum):
+    """Why a driver dropped bytes or a record it received (counted by the gateway)."""
+
+    GARBAGE = "garbage"  # bytes outside any frame
+    CHECKSUM = "checksum"  # a frame whose checksum does not match
+    UNDECODABLE = "undecodable"  # a frame or record that does not match the format
+    BAD_TIME = "bad_time"  # an impossible timestamp (30 February, out of range)
+    OUT_OF_RANGE = "out_of_range"  # a register or field value outside what the map allows
+    OTHER_DEVICE = "other_device"  # a record from another terminal on a shared bus
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """Something a driver received and could not turn into a punch; ``raw`` as received."""
+
+    kind: RejectKind
+    raw: bytes
+    reason: str
+
+
+RejectHandler = Callable[[RejectedRecord], None]
+
+
 class Driver(ABC):
     """Base class of every driver family."""
 
@@ -61,6 +87,23 @@ class Driver(ABC):
 
     def __init__(self, config: BaseModel) -> None:
         self.config = config
+        self._reject_handler: RejectHandler | None = None
+
+    def on_reject(self, handler: RejectHandler) -> None:
+        """Have ``handler`` called with every record this driver drops (the gateway counts
+        them in its metrics); the driver logs each one with its raw bytes either way."""
+        self._reject_handler = handler
+
+    def _rejected(self, record: RejectedRecord) -> None:
+        log.warning(
+            "record rejected family=%s kind=%s reason=%s raw=%s",
+            self.family,
+            record.kind.value,
+            record.reason,
+            record.raw.hex(),
+        )
+        if self._reject_handler is not None:
+            self._reject_handler(record)
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> Self:
@@ -110,3 +153,13 @@ class Driver(ABC):
 
     def clear_log(self, proof: DurableProof) -> None:
         raise self._unsupported(Capability.CLEAR_LOG)
+
+    def acknowledge(self, punches: Sequence[Punch]) -> None:  # noqa: B027 - optional hook
+        """Tell the device these punches are durably stored.
+
+        The caller calls this only after the punches (from :meth:`read_punches` or
+        :meth:`live_punches`) are committed, and, for live punches, before it asks the
+        iterator for the next one. Families whose devices wait for an acknowledgement
+        (serial lines, Modbus record queues) write it here; for the others there is nothing
+        to tell.
+        """

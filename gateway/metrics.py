@@ -32,6 +32,12 @@ class GatewayMetrics:
             ["device", "kind"],
             registry=r,
         )
+        self.device_records_rejected = Counter(
+            "shiftgate_device_records_rejected",
+            "Records or bytes a device sent that are not punches (kept in the log, raw), by kind",
+            ["device", "kind"],
+            registry=r,
+        )
         self.device_punches_read = Counter(
             "shiftgate_device_punches_read",
             "Punches read from the device (before dedup)",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from drivers.base import Capability, Driver
+from drivers.base import Capability, Driver, RejectedRecord
 from drivers.errors import (
     AuthRejected,
     DeviceUnreachable,
@@ -213,6 +213,7 @@ class DeviceWorker:
     def _session(self, stop: threading.Event) -> None:
         """One connection: identify, catch up, then (live) follow events until resync."""
         driver = self.factory(self.spec, self.settings)
+        driver.on_reject(self._count_reject)
         try:
             self._contact(driver)
             self._mark_success()
@@ -233,7 +234,7 @@ class DeviceWorker:
         cursor = self.outbox.cursor(self.spec.serial)
         result = driver.read_punches(since=cursor)
         self.metrics.device_punches_read.labels(device=self.label).inc(len(result.punches))
-        added = self._commit(result.punches, result.cursor, offset)
+        added = self._commit(driver, result.punches, result.cursor, offset)
         if added:
             log.info("pulled device=%s read=%d new=%d", self.label, len(result.punches), added)
 
@@ -312,7 +313,13 @@ class DeviceWorker:
         limit = self.options.clock_policy.alert_threshold_s
         return any(o is not None and abs(o) > limit for o in (offset, self._prev_offset))
 
-    def _commit(self, punches: Iterable[Punch], cursor: str | None, offset: float | None) -> int:
+    def _count_reject(self, record: RejectedRecord) -> None:
+        self.metrics.device_records_rejected.labels(device=self.label, kind=record.kind.value).inc()
+
+    def _commit(
+        self, driver: Driver, punches: list[Punch], cursor: str | None, offset: float | None
+    ) -> int:
+        """Store the punches with the cursor, then let the driver acknowledge them."""
         received = self.clock()
         suspect = self._suspect(offset)
         wires = [
@@ -328,6 +335,8 @@ class DeviceWorker:
         added = self.outbox.commit(self.spec.serial, wires, cursor)
         if added:
             self.on_committed()
+        if punches:
+            driver.acknowledge(punches)  # stored (new or already there): the device may forget
         return added
 
     def _follow_live(self, driver: Driver, stop: threading.Event) -> None:
@@ -354,7 +363,7 @@ class DeviceWorker:
                     raise WrongDevice(
                         f"live event from serial {punch.device_sn!r} on device {self.spec.serial!r}"
                     )
-                self._commit([punch], None, self._offset)
+                self._commit(driver, [punch], None, self._offset)
                 self._mark_success()
                 if session_stop.is_set():
                     break
