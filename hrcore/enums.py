@@ -79,3 +79,15 @@ class CorrectionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class RiskLevel(StrEnum):
+    """An employee's combined burnout / overtime risk."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+    @property
+    def rank(self) -> int:
+        return ("green", "amber", "red").index(self.value)

@@ -19,8 +19,9 @@ from hrcore.models.enums import (
 )
 from hrcore.models.org import OrgUnit, Site
 from hrcore.models.payroll import PayPeriod, PayrollLine, PayrollResult
+from hrcore.models.people import Course, CourseCompletion, KpiValue, SurveyAnswer
 from hrcore.models.punch import PunchRecord
-from hrcore.models.risk import RiskFlag
+from hrcore.models.risk import RiskAlert, RiskAssessment, RiskFlag
 from hrcore.models.roster import RosterAssignment, RosterRun, ShiftType
 from hrcore.models.user import ApiToken, User, WebSession
 
@@ -30,9 +31,12 @@ __all__ = [
     "AuditEntry",
     "CorrectionRequest",
     "CorrectionStatus",
+    "Course",
+    "CourseCompletion",
     "Device",
     "DeviceUserMapping",
     "Employee",
+    "KpiValue",
     "Leave",
     "LeaveKind",
     "OrgUnit",
@@ -45,6 +49,8 @@ __all__ = [
     "ProtectionKind",
     "PunchRecord",
     "PunchStateCode",
+    "RiskAlert",
+    "RiskAssessment",
     "RiskFlag",
     "RiskSeverity",
     "Role",
@@ -53,6 +59,7 @@ __all__ = [
     "RosterStatus",
     "ShiftType",
     "Site",
+    "SurveyAnswer",
     "User",
     "WebSession",
     "WorkingHoursSystem",

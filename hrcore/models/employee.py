@@ -63,6 +63,8 @@ class Leave(Base):
     end_date: Mapped[date]
     approved: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str | None] = mapped_column(String(500))
+    #: where it came from (an import's "file:row"); None for leave entered here
+    source: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (CheckConstraint("end_date >= start_date", name="leave_dates_ordered"),)
 

@@ -7,7 +7,24 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from hrcore.enums import LeaveKind
+from hrcore.enums import LeaveKind, RiskLevel
+
+__all__ = [
+    "Assessment",
+    "CombineRule",
+    "Evidence",
+    "Flag",
+    "LeaveSpan",
+    "PeriodScore",
+    "PlannedShift",
+    "RiskConfig",
+    "RiskInput",
+    "RiskKind",
+    "RiskLevel",
+    "RiskThresholds",
+    "SurveyAnswer",
+    "WorkedDay",
+]
 
 
 class RiskKind(StrEnum):
@@ -21,19 +38,6 @@ class RiskKind(StrEnum):
     LEAVE = "leave"  # leave days in a month above 3
     SCORE_DECLINE = "score_decline"  # scorecard falling 2 periods in a row
     UNDER_PRESSURE = "under_pressure"  # survey: under pressure, or a low wellbeing score
-
-
-class RiskLevel(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-
-_RANK = {RiskLevel.GREEN: 0, RiskLevel.AMBER: 1, RiskLevel.RED: 2}
 
 
 @dataclass(frozen=True, slots=True)
