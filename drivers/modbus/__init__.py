@@ -1,0 +1,1 @@
+"""Modbus punch terminals (TCP and RTU, pymodbus): a record queue in registers."""
