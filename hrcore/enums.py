@@ -58,6 +58,16 @@ class PayPeriodStatus(StrEnum):
     CLOSED = "closed"
 
 
+class PayrollRunStatus(StrEnum):
+    """A pay run: the period's current draft, the locked (signed) one, or an older one kept
+    for ``payroll diff``."""
+
+    DRAFT = "draft"
+    LOCKED = "locked"
+    REOPENED = "reopened"  # was locked; the period was reopened with a reason
+    SUPERSEDED = "superseded"  # a draft replaced by a later run
+
+
 class RiskSeverity(StrEnum):
     INFO = "info"
     WARNING = "warning"

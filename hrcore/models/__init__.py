@@ -10,6 +10,7 @@ from hrcore.models.enums import (
     LeaveKind,
     PayBasis,
     PayPeriodStatus,
+    PayrollRunStatus,
     ProtectionKind,
     PunchStateCode,
     RiskSeverity,
@@ -18,7 +19,7 @@ from hrcore.models.enums import (
     WorkingHoursSystem,
 )
 from hrcore.models.org import OrgUnit, Site
-from hrcore.models.payroll import PayPeriod, PayrollLine, PayrollResult
+from hrcore.models.payroll import PayPeriod, PayrollLine, PayrollResult, PayrollRun
 from hrcore.models.people import Course, CourseCompletion, KpiValue, SurveyAnswer
 from hrcore.models.punch import PunchRecord
 from hrcore.models.risk import RiskAlert, RiskAssessment, RiskFlag
@@ -45,6 +46,8 @@ __all__ = [
     "PayPeriodStatus",
     "PayrollLine",
     "PayrollResult",
+    "PayrollRun",
+    "PayrollRunStatus",
     "Protection",
     "ProtectionKind",
     "PunchRecord",

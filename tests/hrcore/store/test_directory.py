@@ -20,6 +20,7 @@ from hrcore.models import (
     PayPeriod,
     PayrollLine,
     PayrollResult,
+    PayrollRun,
     Site,
 )
 from hrcore.secrets import SecretKeyError, generate_key
@@ -97,7 +98,16 @@ def test_money_round_trips_as_exact_decimal(session_factory: sessionmaker[Sessio
         period = PayPeriod(site_id=site.id, start_date=date(2025, 3, 1), end_date=date(2025, 3, 31))
         s.add(period)
         s.flush()
+        run = PayrollRun(
+            pay_period_id=period.id,
+            created_at=datetime(2025, 4, 1, tzinfo=UTC),
+            actor="test",
+            fingerprint="0" * 64,
+        )
+        s.add(run)
+        s.flush()
         result = PayrollResult(
+            run_id=run.id,
             pay_period_id=period.id,
             employee_id=emp.id,
             gross=Decimal("0.10") + Decimal("0.20"),

@@ -1,0 +1,926 @@
+"""Pay runs over the HR store: load computed attendance, call the pure payroll core, store a
+traced run; lock, reopen (audited), explain, diff.
+
+A run covers one site and one calendar month (its :class:`PayPeriod`). Before writing
+anything it checks every employee (base pay, social-insurance city, attendance days needing
+review); any problem stops the run with all of them listed and nothing stored. A re-run with the
+same inputs is a no-op (same fingerprint); a changed re-run supersedes the draft, which is kept
+for ``diff``. A locked period refuses a run until it is reopened with a reason. Hours and cost
+go to the site whose clock was punched (from the punches each attendance day used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from hrcore.attendance.errors import AttendanceError
+from hrcore.attendance.model import DayResult, DayStatus
+from hrcore.attendance.overtime import NOT_WORK, OvertimeCategory, OvertimePolicy, load_policy
+from hrcore.attendance.overtime.policies.cn import CnPolicy
+from hrcore.enums import PayBasis
+from hrcore.errors import InvalidData, NotFound
+from hrcore.models import (
+    AttendanceDay,
+    AuditEntry,
+    Device,
+    Employee,
+    PayPeriod,
+    PayPeriodStatus,
+    PayrollLine,
+    PayrollResult,
+    PayrollRun,
+    PayrollRunStatus,
+    PunchRecord,
+    Site,
+)
+from hrcore.payroll.errors import PayrollError
+from hrcore.payroll.iit import YearToDate
+from hrcore.payroll.money import ZERO
+from hrcore.payroll.pay import (
+    EmployeePay,
+    OvertimeBucket,
+    PayItem,
+    PayRequest,
+    Payslip,
+    SiteHours,
+    compute_payslip,
+)
+from hrcore.payroll.social import CityTemplate, template_for
+from hrcore.payroll.trace import LineKind, PayLine, inputs
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+_CURRENT = (PayrollRunStatus.DRAFT, PayrollRunStatus.LOCKED)
+
+
+@dataclass(frozen=True, slots=True)
+class PayData:
+    """What the store does not hold about an employee's pay this month (from HR's file)."""
+
+    si_base: Decimal | None = None
+    special_deductions: Decimal = ZERO
+    items: tuple[PayItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PayrollProblem:
+    employee: str
+    message: str
+
+
+class PayrollBlocked(InvalidData):
+    """The run met bad data; nothing was stored. ``problems`` lists every one."""
+
+    def __init__(self, site: str, month: date, problems: Sequence[PayrollProblem]) -> None:
+        self.problems = tuple(problems)
+        listed = "; ".join(f"{p.employee}: {p.message}" for p in self.problems[:20])
+        more = f" (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
+        super().__init__(
+            f"payroll {site} {month:%Y-%m} not run, nothing stored: {len(self.problems)} "
+            f"problem(s): {listed}{more}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    run_id: int
+    site: str
+    month: date
+    employees: int
+    gross: Decimal
+    net: Decimal
+    employer_cost: Decimal
+    unchanged: bool  # same inputs as the current draft: nothing written
+    superseded_run: int | None
+    unconfirmed_lines: int
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+def _site(session: Session, code: str) -> Site:
+    site = session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise NotFound(f"no site with code {code!r}; check --site")
+    return site
+
+
+def _period(session: Session, site: Site, month: date, *, create: bool) -> PayPeriod | None:
+    first, last = month_bounds(month)
+    period = session.scalar(
+        select(PayPeriod).where(PayPeriod.site_id == site.id, PayPeriod.start_date == first)
+    )
+    if period is None and create:
+        period = PayPeriod(site_id=site.id, start_date=first, end_date=last)
+        session.add(period)
+        session.flush()
+    return period
+
+
+def _current_run(session: Session, period_id: int) -> PayrollRun | None:
+    return session.scalar(
+        select(PayrollRun)
+        .where(PayrollRun.pay_period_id == period_id, PayrollRun.status.in_(_CURRENT))
+        .order_by(PayrollRun.id.desc())
+    )
+
+
+@dataclass(slots=True)
+class _Acc:
+    regular: int = 0
+    overtime: dict[tuple[OvertimeCategory, Decimal], int] = field(default_factory=dict)
+    absent: int = 0
+
+    def add_ot(self, category: OvertimeCategory, multiplier: Decimal, minutes: int) -> None:
+        if minutes:
+            key = (category, multiplier)
+            self.overtime[key] = self.overtime.get(key, 0) + minutes
+
+
+def _day_sites(
+    session: Session, emp_ids: Sequence[int], first: date, last: date, home: str
+) -> dict[int, Callable[[Any], str]]:
+    """Per employee, a function from an attendance day row to the site code its punches were
+    made at: one query for the sites each employee punched at; the punch ids of a day's trace
+    only for those who punched at more than one site."""
+    lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
+    hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
+    pairs = session.execute(
+        select(PunchRecord.employee_id, Site.code)
+        .join(Device, Device.serial_number == PunchRecord.device_sn)
+        .join(Site, Site.id == Device.site_id)
+        .where(
+            PunchRecord.employee_id.in_(emp_ids),
+            PunchRecord.at >= lo,
+            PunchRecord.at < hi,
+        )
+        .distinct()
+    ).all()
+    sites: defaultdict[int, set[str]] = defaultdict(set)
+    for emp, code in pairs:
+        if emp is not None:
+            sites[emp].add(code)
+    out: dict[int, Callable[[Any], str]] = {}
+    multi = [e for e, s in sites.items() if len(s) > 1]
+    punch_site: dict[str, str] = {}
+    if multi:
+        for pid, code in session.execute(
+            select(PunchRecord.id, Site.code)
+            .join(Device, Device.serial_number == PunchRecord.device_sn)
+            .join(Site, Site.id == Device.site_id)
+            .where(
+                PunchRecord.employee_id.in_(multi),
+                PunchRecord.at >= lo,
+                PunchRecord.at < hi,
+            )
+        ):
+            punch_site[str(pid)] = code
+    for emp in emp_ids:
+        found = sites.get(emp)
+        if not found or len(found) == 1:
+            out[emp] = _always(next(iter(found)) if found else home)
+        else:
+            fallback = home if home in found else sorted(found)[0]
+
+            def pick(day: Any, fallback: str = fallback) -> str:
+                used = Counter(
+                    punch_site.get(str(e.get("punch_id")), "")
+                    for e in day.trace
+                    if e.get("kind") == "used" and e.get("punch_id")
+                )
+                used.pop("", None)
+                return used.most_common(1)[0][0] if used else fallback
+
+            out[emp] = pick
+    return out
+
+
+def _always(code: str) -> Callable[[Any], str]:
+    def site_of(_day: Any) -> str:
+        return code
+
+    return site_of
+
+
+def _cn_multipliers(policy: OvertimePolicy) -> dict[OvertimeCategory, Decimal]:
+    rules = policy.rules if isinstance(policy, CnPolicy) else None
+    if rules is None:
+        raise InvalidData(f"policy {policy.code} is not the CN policy")
+    return {
+        OvertimeCategory.WORKDAY: rules.workday_multiplier,
+        OvertimeCategory.RESTDAY: rules.restday_multiplier,
+        OvertimeCategory.HOLIDAY: rules.holiday_multiplier,
+    }
+
+
+def _year_to_date(
+    session: Session, emp_ids: Sequence[int], site: Site, first: date
+) -> dict[int, YearToDate]:
+    """What earlier months of the tax year withheld on, from their current runs."""
+    if first.month == 1:
+        return {}
+    rows = session.execute(
+        select(
+            PayrollResult.employee_id,
+            PayrollResult.id,
+            PayrollLine.code,
+            PayrollLine.amount,
+            PayrollLine.basis,
+        )
+        .join(PayrollRun, PayrollRun.id == PayrollResult.run_id)
+        .join(PayPeriod, PayPeriod.id == PayrollRun.pay_period_id)
+        .join(PayrollLine, PayrollLine.result_id == PayrollResult.id)
+        .where(
+            PayPeriod.site_id == site.id,
+            PayPeriod.start_date >= first.replace(month=1),
+            PayPeriod.start_date < first,
+            PayrollRun.status.in_(_CURRENT),
+            PayrollResult.employee_id.in_(emp_ids),
+        )
+    ).all()
+    sums: defaultdict[int, defaultdict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(lambda: ZERO)
+    )
+    months: defaultdict[int, set[int]] = defaultdict(set)
+    for emp, result_id, code, amount, basis in rows:
+        months[emp].add(result_id)
+        acc = sums[emp]
+        if code == "gross":
+            acc["income"] += amount
+        elif code in ("iit",):
+            acc["tax"] += amount
+        elif code == "iit.special_deductions":
+            acc["special"] += amount
+        elif code == "iit.other_deductions":
+            acc["other"] += amount
+        elif code.startswith(("si.", "hf.")) and '"kind": "deduction"' in basis:
+            acc["si"] += amount
+    return {
+        emp: YearToDate(
+            len(months[emp]), acc["income"], acc["si"], acc["special"], acc["other"], acc["tax"]
+        )
+        for emp, acc in sums.items()
+    }
+
+
+def _fingerprint(slips: Sequence[Payslip]) -> str:
+    digest = hashlib.sha256()
+    for slip in slips:
+        for line in slip.lines:
+            digest.update(
+                f"{slip.employee}|{line.code}|{line.amount}|{line.basis_json()}\n".encode()
+            )
+    return digest.hexdigest()
+
+
+def _site_cost_lines(slip: Payslip) -> list[PayLine]:
+    return [
+        PayLine(
+            code="cost.site",
+            label=f"Cost at {c.site}",
+            kind=LineKind.TOTAL,
+            amount=c.cost,
+            formula=f"{c.earnings} pay + {c.employer_contributions} employer SI/HF share",
+            inputs=inputs(
+                minutes=c.minutes, earnings=c.earnings, employer=c.employer_contributions
+            ),
+            source="cost centre: the site whose clock was punched; employer share by pay share",
+            site=c.site,
+        )
+        for c in slip.sites
+    ]
+
+
+def run_payroll(
+    session: Session,
+    site_code: str,
+    month: date,
+    *,
+    templates: Mapping[str, CityTemplate],
+    clock: Clock,
+    actor: str = "shiftgate",
+    pay_data: Mapping[str, PayData] | None = None,
+) -> RunReport:
+    """Compute and store the pay run of ``site_code`` for ``month``, in the caller's
+    transaction. Raises :class:`PayrollBlocked` (nothing written) on bad data."""
+    site = _site(session, site_code)
+    first, last = month_bounds(month)
+    data = pay_data or {}
+    existing = _period(session, site, first, create=False)
+    if existing is not None and existing.status is PayPeriodStatus.CLOSED:
+        run = _current_run(session, existing.id)
+        raise InvalidData(
+            f"pay period {site.code} {first:%Y-%m} is locked (run {run.id if run else '?'}); "
+            f"reopen it first: shiftgate payroll reopen --site {site.code} --month "
+            f"{first:%Y-%m} --reason '...'"
+        )
+    try:
+        policy = load_policy(site.policy)
+    except AttendanceError as exc:
+        raise InvalidData(f"site {site.code}: {exc}") from exc
+    employees = list(
+        session.scalars(
+            select(Employee)
+            .where(
+                Employee.site_id == site.id,
+                Employee.hire_date <= last,
+                (Employee.exit_date.is_(None)) | (Employee.exit_date >= first),
+            )
+            .order_by(Employee.code)
+        )
+    )
+    if not employees:
+        raise InvalidData(f"site {site.code} has no employees in {first:%Y-%m}; nothing to pay")
+    problems: list[PayrollProblem] = []
+    unknown = set(data) - {e.code for e in employees}
+    problems.extend(
+        PayrollProblem(code, f"pay data for an employee not at site {site.code}")
+        for code in sorted(unknown)
+    )
+    emp_ids = [e.id for e in employees]
+    days_by_emp: defaultdict[int, list[Any]] = defaultdict(list)
+    ctx_first, ctx_last = (first, last) if site.policy == "cn" else policy.context(first, last)
+    for day in session.scalars(
+        select(AttendanceDay)
+        .where(
+            AttendanceDay.employee_id.in_(emp_ids),
+            AttendanceDay.date >= ctx_first,
+            AttendanceDay.date <= ctx_last,
+        )
+        .order_by(AttendanceDay.employee_id, AttendanceDay.date)
+    ):
+        days_by_emp[day.employee_id].append(day)
+    pick_site = _day_sites(session, emp_ids, first, last, site.code)
+    ytd = _year_to_date(session, emp_ids, site, first)
+    cn_rates = _cn_multipliers(policy) if site.policy == "cn" else {}
+    requests: list[tuple[Employee, PayRequest]] = []
+    for emp in employees:
+        days = days_by_emp.get(emp.id, [])
+        review = [d.date for d in days if d.needs_review and first <= d.date <= last]
+        if review:
+            problems.append(
+                PayrollProblem(
+                    emp.code,
+                    f"{len(review)} attendance day(s) need review "
+                    f"({', '.join(map(str, review[:5]))}"
+                    f"{' ...' if len(review) > 5 else ''}); see `shiftgate attendance explain "
+                    f"{emp.code} {review[0]}`, fix, recompute",
+                )
+            )
+            continue
+        if emp.base_pay is None or emp.base_pay <= 0:
+            problems.append(PayrollProblem(emp.code, "no base pay; set base_pay in site.yaml"))
+            continue
+        city: CityTemplate | None = None
+        if site.policy == "cn":
+            try:
+                city = template_for(templates, emp.social_insurance_city or site.city)
+            except PayrollError as exc:
+                problems.append(PayrollProblem(emp.code, str(exc)))
+                continue
+        elif emp.pay_basis is not PayBasis.HOURLY:
+            problems.append(
+                PayrollProblem(emp.code, f"policy {site.policy} prices hourly staff only")
+            )
+            continue
+        accs: defaultdict[str, _Acc] = defaultdict(_Acc)
+        where = pick_site[emp.id]
+        in_month = [d for d in days if first <= d.date <= last]
+        if site.policy == "cn":
+            for d in in_month:
+                acc = accs[where(d)]
+                worked = 0 if d.status in NOT_WORK else d.worked_minutes
+                ot = (
+                    d.overtime_workday_minutes
+                    + d.overtime_restday_minutes
+                    + d.overtime_holiday_minutes
+                )
+                acc.regular += max(0, worked - ot)
+                acc.absent += int(d.status == DayStatus.ABSENT)
+                for cat, minutes in (
+                    (OvertimeCategory.WORKDAY, d.overtime_workday_minutes),
+                    (OvertimeCategory.RESTDAY, d.overtime_restday_minutes),
+                    (OvertimeCategory.HOLIDAY, d.overtime_holiday_minutes),
+                ):
+                    acc.add_ot(cat, cn_rates[cat], minutes)
+        else:
+            # the US policies need only worked minutes per date: re-evaluate the stored days
+            # over the policy's context to get each line's multiplier back
+            judged = [
+                DayResult(
+                    emp.code,
+                    d.date,
+                    policy.calendar.kind(d.date),
+                    DayStatus(d.status),
+                    None,
+                    d.worked_minutes,
+                )
+                for d in days
+            ]
+            report = policy.evaluate(emp.code, judged, emp.working_hours_system)
+            row_of = {d.date: d for d in days}
+            overtime_of: Counter[date] = Counter()
+            for ot_line in report.lines:
+                if first <= ot_line.date <= last:
+                    accs[where(row_of[ot_line.date])].add_ot(
+                        ot_line.category, ot_line.multiplier, ot_line.minutes
+                    )
+                    overtime_of[ot_line.date] += ot_line.minutes
+            for d in in_month:
+                worked = 0 if d.status in NOT_WORK else d.worked_minutes
+                accs[where(d)].regular += max(0, worked - overtime_of[d.date])
+        extra = data.get(emp.code, PayData())
+        hours = tuple(
+            SiteHours(
+                code,
+                Decimal(acc.regular),
+                tuple(
+                    OvertimeBucket(cat, mult, Decimal(minutes))
+                    for (cat, mult), minutes in sorted(acc.overtime.items())
+                ),
+                Decimal(acc.absent),
+            )
+            for code, acc in sorted(accs.items())
+        )
+        try:
+            pay = EmployeePay(
+                emp.code,
+                emp.pay_basis,
+                emp.base_pay,
+                city,
+                extra.si_base,
+                extra.special_deductions,
+            )
+            requests.append(
+                (
+                    emp,
+                    PayRequest(
+                        pay,
+                        first,
+                        site.code,
+                        hours,
+                        extra.items,
+                        ytd.get(emp.id, YearToDate()),
+                        policy=site.policy,
+                    ),
+                )
+            )
+        except PayrollError as exc:
+            problems.append(PayrollProblem(emp.code, str(exc)))
+    slips: list[tuple[Employee, Payslip]] = []
+    for emp, req in requests:
+        try:
+            slips.append((emp, compute_payslip(req)))
+        except PayrollError as exc:
+            problems.append(PayrollProblem(emp.code, str(exc)))
+    if problems:
+        raise PayrollBlocked(site.code, first, problems)
+    fingerprint = _fingerprint([s for _, s in slips])
+    period = _period(session, site, first, create=True)
+    assert period is not None
+    current = _current_run(session, period.id)
+    gross = sum((s.gross for _, s in slips), ZERO)
+    net = sum((s.net for _, s in slips), ZERO)
+    cost = sum((s.gross + s.employer_contributions for _, s in slips), ZERO)
+    unconfirmed = sum(1 for _, s in slips for li in s.lines if li.unconfirmed)
+    if current is not None and current.fingerprint == fingerprint:
+        return RunReport(
+            current.id, site.code, first, len(slips), gross, net, cost, True, None, unconfirmed
+        )
+    now = clock()
+    superseded = None
+    if current is not None:
+        current.status = PayrollRunStatus.SUPERSEDED
+        superseded = current.id
+    run = PayrollRun(
+        pay_period_id=period.id,
+        status=PayrollRunStatus.DRAFT,
+        created_at=now,
+        actor=actor,
+        fingerprint=fingerprint,
+        employees=len(slips),
+    )
+    session.add(run)
+    session.flush()
+    connection = session.connection()
+    result_rows = [
+        {
+            "run_id": run.id,
+            "pay_period_id": period.id,
+            "employee_id": emp.id,
+            "gross": slip.gross,
+            "net": slip.net,
+            "computed_at": now,
+        }
+        for emp, slip in slips
+    ]
+    for start in range(0, len(result_rows), 5000):
+        connection.execute(insert(PayrollResult), result_rows[start : start + 5000])
+    ids = dict(
+        session.execute(
+            select(PayrollResult.employee_id, PayrollResult.id).where(
+                PayrollResult.run_id == run.id
+            )
+        ).all()
+    )
+    lines: list[dict[str, Any]] = []
+    for emp, slip in slips:
+        for seq, line in enumerate((*slip.lines, *_site_cost_lines(slip))):
+            lines.append(
+                {
+                    "result_id": ids[emp.id],
+                    "sequence": seq,
+                    "code": line.code,
+                    "label": line.label[:200],
+                    "amount": line.amount,
+                    "basis": line.basis_json(),
+                    "site_code": line.site,
+                }
+            )
+    for start in range(0, len(lines), 10000):
+        connection.execute(insert(PayrollLine), lines[start : start + 10000])
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="payroll.run",
+            entity="payroll_run",
+            entity_id=str(run.id),
+            detail={
+                "site": site.code,
+                "month": f"{first:%Y-%m}",
+                "employees": len(slips),
+                "gross": str(gross),
+                "net": str(net),
+                "superseded_run": superseded,
+            },
+        )
+    )
+    log.info(
+        "payroll run site=%s month=%s run=%d employees=%d", site.code, first, run.id, len(slips)
+    )
+    return RunReport(
+        run.id, site.code, first, len(slips), gross, net, cost, False, superseded, unconfirmed
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LockReport:
+    run_id: int
+    site: str
+    month: date
+    employees: int
+    gross: Decimal
+    net: Decimal
+    locked_at: datetime
+
+
+def lock_period(
+    session: Session, site_code: str, month: date, *, clock: Clock, actor: str = "shiftgate"
+) -> LockReport:
+    """Lock (close) the period: its draft run becomes the signed one, its attendance days are
+    protected from recomputation. Refused if attendance changed after the run."""
+    site = _site(session, site_code)
+    first, last = month_bounds(month)
+    period = _period(session, site, first, create=False)
+    run = _current_run(session, period.id) if period else None
+    if period is None or run is None:
+        raise InvalidData(
+            f"no pay run for {site.code} {first:%Y-%m}; run `shiftgate payroll run --site "
+            f"{site.code} --month {first:%Y-%m}` first"
+        )
+    if period.status is PayPeriodStatus.CLOSED:
+        raise InvalidData(f"pay period {site.code} {first:%Y-%m} is already locked (run {run.id})")
+    changed = session.scalar(
+        select(func.count())
+        .select_from(AttendanceDay)
+        .join(Employee, Employee.id == AttendanceDay.employee_id)
+        .where(
+            Employee.site_id == site.id,
+            AttendanceDay.date >= first,
+            AttendanceDay.date <= last,
+            AttendanceDay.computed_at > run.created_at,
+        )
+    )
+    if changed:
+        raise InvalidData(
+            f"{changed} attendance day(s) of {site.code} {first:%Y-%m} changed after run "
+            f"{run.id}; run payroll again, check the diff, then lock"
+        )
+    now = clock()
+    run.status = PayrollRunStatus.LOCKED
+    run.locked_at = now
+    period.status = PayPeriodStatus.CLOSED
+    period.closed_at = now
+    gross, net = session.execute(
+        select(
+            func.coalesce(func.sum(PayrollResult.gross), 0),
+            func.coalesce(func.sum(PayrollResult.net), 0),
+        ).where(PayrollResult.run_id == run.id)
+    ).one()
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="payroll.lock",
+            entity="pay_period",
+            entity_id=str(period.id),
+            detail={"site": site.code, "month": f"{first:%Y-%m}", "run": run.id},
+        )
+    )
+    return LockReport(run.id, site.code, first, run.employees, Decimal(gross), Decimal(net), now)
+
+
+def reopen_period(
+    session: Session,
+    site_code: str,
+    month: date,
+    reason: str,
+    *,
+    clock: Clock,
+    actor: str = "shiftgate",
+) -> int:
+    """Reopen a locked period with a reason (written to the audit log); returns the run id
+    that was locked. The run stays readable (status ``reopened``) for diff."""
+    if not reason.strip():
+        raise InvalidData("reopening a locked pay period needs a reason (--reason '...')")
+    site = _site(session, site_code)
+    first, _ = month_bounds(month)
+    period = _period(session, site, first, create=False)
+    if period is None or period.status is not PayPeriodStatus.CLOSED:
+        raise InvalidData(f"pay period {site.code} {first:%Y-%m} is not locked; nothing to reopen")
+    run = session.scalar(
+        select(PayrollRun).where(
+            PayrollRun.pay_period_id == period.id, PayrollRun.status == PayrollRunStatus.LOCKED
+        )
+    )
+    now = clock()
+    period.status = PayPeriodStatus.OPEN
+    period.closed_at = None
+    if run is not None:
+        run.status = PayrollRunStatus.REOPENED
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="payroll.reopen",
+            entity="pay_period",
+            entity_id=str(period.id),
+            detail={
+                "site": site.code,
+                "month": f"{first:%Y-%m}",
+                "run": run.id if run else None,
+                "reason": reason.strip(),
+            },
+        )
+    )
+    return run.id if run else 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPayslip:
+    employee_code: str
+    employee_name: str
+    site: str
+    month: date
+    run_id: int
+    run_status: PayrollRunStatus
+    lines: tuple[PayLine, ...]
+
+    def amount(self, code: str) -> Decimal:
+        return sum((li.amount for li in self.lines if li.code == code), ZERO)
+
+
+def _lines_of(session: Session, result_id: int) -> tuple[PayLine, ...]:
+    return tuple(
+        PayLine.from_basis(r.code, r.label, r.amount, r.basis)
+        for r in session.scalars(
+            select(PayrollLine)
+            .where(PayrollLine.result_id == result_id)
+            .order_by(PayrollLine.sequence)
+        )
+    )
+
+
+def explain_payslip(
+    session: Session, employee_code: str, month: date, *, run_id: int | None = None
+) -> StoredPayslip:
+    emp = session.scalar(select(Employee).where(Employee.code == employee_code))
+    if emp is None:
+        raise NotFound(f"no employee with code {employee_code!r}")
+    first, _ = month_bounds(month)
+    query = (
+        select(PayrollResult, PayrollRun, Site)
+        .join(PayrollRun, PayrollRun.id == PayrollResult.run_id)
+        .join(PayPeriod, PayPeriod.id == PayrollRun.pay_period_id)
+        .join(Site, Site.id == PayPeriod.site_id)
+        .where(PayrollResult.employee_id == emp.id, PayPeriod.start_date == first)
+    )
+    if run_id is not None:
+        query = query.where(PayrollRun.id == run_id)
+    else:
+        query = query.where(PayrollRun.status.in_(_CURRENT))
+    row = session.execute(query.order_by(PayrollRun.id.desc())).first()
+    if row is None:
+        raise NotFound(
+            f"no pay run holds {employee_code} for {first:%Y-%m}; run `shiftgate payroll run "
+            f"--site SITE --month {first:%Y-%m}` first"
+        )
+    result, run, site = row
+    return StoredPayslip(
+        emp.code, emp.name, site.code, first, run.id, run.status, _lines_of(session, result.id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    employee: str
+    code: str
+    site: str | None
+    before: Decimal | None  # None: the line is new
+    after: Decimal | None  # None: the line is gone
+    moved: tuple[tuple[str, str, str], ...]  # (input, before, after) that differ
+
+
+@dataclass(frozen=True, slots=True)
+class RunDiff:
+    run_a: int
+    run_b: int
+    changes: tuple[LineChange, ...]
+    only_in_a: tuple[str, ...]
+    only_in_b: tuple[str, ...]
+
+
+def _run_lines(
+    session: Session, run_id: int
+) -> dict[str, dict[tuple[str, str | None, int], PayLine]]:
+    if session.get(PayrollRun, run_id) is None:
+        raise NotFound(f"no pay run {run_id}; `shiftgate payroll runs` lists them")
+    out: dict[str, dict[tuple[str, str | None, int], PayLine]] = defaultdict(dict)
+    rows = session.execute(
+        select(Employee.code, PayrollLine)
+        .join(PayrollResult, PayrollResult.id == PayrollLine.result_id)
+        .join(Employee, Employee.id == PayrollResult.employee_id)
+        .where(PayrollResult.run_id == run_id)
+        .order_by(Employee.code, PayrollLine.sequence)
+    )
+    for code, row in rows:
+        line = PayLine.from_basis(row.code, row.label, row.amount, row.basis)
+        lines = out[code]
+        n = 0
+        while (line.code, line.site, n) in lines:
+            n += 1
+        lines[(line.code, line.site, n)] = line
+    return out
+
+
+def diff_runs(session: Session, run_a: int, run_b: int) -> RunDiff:
+    """What changed from run A to run B, line by line, with the inputs that moved."""
+    a, b = _run_lines(session, run_a), _run_lines(session, run_b)
+    changes: list[LineChange] = []
+    for emp in sorted(set(a) & set(b)):
+        la, lb = a[emp], b[emp]
+        for key in sorted(set(la) | set(lb), key=lambda k: (k[0], k[1] or "", k[2])):
+            x, y = la.get(key), lb.get(key)
+            if x is not None and y is not None and x.amount == y.amount:
+                continue
+            ia = {i.name: i.value for i in x.inputs} if x else {}
+            ib = {i.name: i.value for i in y.inputs} if y else {}
+            moved = tuple(
+                (name, ia.get(name, "-"), ib.get(name, "-"))
+                for name in sorted(set(ia) | set(ib))
+                if ia.get(name) != ib.get(name)
+            )
+            changes.append(
+                LineChange(
+                    emp, key[0], key[1], x.amount if x else None, y.amount if y else None, moved
+                )
+            )
+    return RunDiff(
+        run_a, run_b, tuple(changes), tuple(sorted(set(a) - set(b))), tuple(sorted(set(b) - set(a)))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    run_id: int
+    site: str
+    month: date
+    status: PayrollRunStatus
+    created_at: datetime
+    employees: int
+    gross: Decimal
+    net: Decimal
+
+
+def list_runs(session: Session, site_code: str | None = None) -> tuple[RunSummary, ...]:
+    query = (
+        select(
+            PayrollRun,
+            Site.code,
+            PayPeriod.start_date,
+            func.coalesce(func.sum(PayrollResult.gross), 0),
+            func.coalesce(func.sum(PayrollResult.net), 0),
+        )
+        .join(PayPeriod, PayPeriod.id == PayrollRun.pay_period_id)
+        .join(Site, Site.id == PayPeriod.site_id)
+        .outerjoin(PayrollResult, PayrollResult.run_id == PayrollRun.id)
+        .group_by(PayrollRun.id, Site.code, PayPeriod.start_date)
+        .order_by(PayrollRun.id)
+    )
+    if site_code is not None:
+        query = query.where(Site.code == site_code)
+    return tuple(
+        RunSummary(r.id, code, start, r.status, r.created_at, r.employees, Decimal(g), Decimal(n))
+        for r, code, start, g, n in session.execute(query)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLine:
+    run_id: int
+    employee_code: str
+    employee_name: str
+    sequence: int
+    code: str
+    label: str
+    site: str | None
+    amount: Decimal
+    formula: str
+    source: str
+    unconfirmed: bool
+
+
+def export_lines(session: Session, run_id: int) -> tuple[ExportLine, ...]:
+    if session.get(PayrollRun, run_id) is None:
+        raise NotFound(f"no pay run {run_id}; `shiftgate payroll runs` lists them")
+    out = []
+    for code, name, row in session.execute(
+        select(Employee.code, Employee.name, PayrollLine)
+        .join(PayrollResult, PayrollResult.id == PayrollLine.result_id)
+        .join(Employee, Employee.id == PayrollResult.employee_id)
+        .where(PayrollResult.run_id == run_id)
+        .order_by(Employee.code, PayrollLine.sequence)
+    ):
+        line = PayLine.from_basis(row.code, row.label, row.amount, row.basis)
+        out.append(
+            ExportLine(
+                run_id,
+                code,
+                name,
+                row.sequence,
+                line.code,
+                line.label,
+                line.site,
+                line.amount,
+                line.formula,
+                line.source,
+                line.unconfirmed,
+            )
+        )
+    return tuple(out)
+
+
+def current_run_id(session: Session, site_code: str, month: date) -> int:
+    site = _site(session, site_code)
+    period = _period(session, site, month_bounds(month)[0], create=False)
+    run = _current_run(session, period.id) if period else None
+    if run is None:
+        raise NotFound(f"no pay run for {site.code} {month:%Y-%m}; run payroll first")
+    return run.id
+
+
+__all__ = [
+    "ExportLine",
+    "LineChange",
+    "LockReport",
+    "PayData",
+    "PayrollBlocked",
+    "PayrollProblem",
+    "RunDiff",
+    "RunReport",
+    "RunSummary",
+    "StoredPayslip",
+    "current_run_id",
+    "diff_runs",
+    "explain_payslip",
+    "export_lines",
+    "list_runs",
+    "lock_period",
+    "month_bounds",
+    "reopen_period",
+    "run_payroll",
+]
