@@ -116,7 +116,7 @@ def test_coil_pop(sim: ModbusSimulator) -> None:
 
 
 def test_live_follows_new_records() -> None:
-    with ModbusSimulator(records=0, live_rate=20, timezone=ZONE) as sim:
+    with ModbusSimulator(records=0, live_rate=20, timezone=ZONE, start=START) as sim:
         driver = make_driver(sim)
         stop = threading.Event()
         got: list[Punch] = []
