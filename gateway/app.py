@@ -14,6 +14,7 @@ from gateway.api.state import AppState
 from gateway.auth.secrets import Passwords
 from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
+from gateway.push.service import PushService
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 from hrcore.db import make_engine, make_session_factory
@@ -32,6 +33,7 @@ def create_app(
     outbox_depth: Callable[[], int | None] | None = None,
     uploader_status: Callable[[], UploaderStatus | None] | None = None,
     clock: Callable[[], datetime] | None = None,
+    push: PushService | None = None,
 ) -> FastAPI:
     """Build the app. Everything it needs is passed in or built here from ``settings``."""
     app = FastAPI(
@@ -50,6 +52,7 @@ def create_app(
         uploader_status=uploader_status or (lambda: None),
         clock=clock or _utc_now,
         passwords=Passwords(),
+        push=push,
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)

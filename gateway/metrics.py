@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 
 class GatewayMetrics:
@@ -94,6 +94,38 @@ class GatewayMetrics:
             "shiftgate_upload_errors",
             "Failed upload attempts, by error kind",
             ["kind"],
+            registry=r,
+        )
+
+        self.push_requests = Counter(
+            "shiftgate_push_requests",
+            "Requests of push devices (ADMS, ISAPI events), by endpoint and outcome",
+            ["endpoint", "outcome"],
+            registry=r,
+        )
+        self.push_request_seconds = Histogram(
+            "shiftgate_push_request_seconds",
+            "Time to answer a push device, storing included",
+            ["endpoint"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=r,
+        )
+        self.push_punches = Counter(
+            "shiftgate_push_punches",
+            "Punches received from push devices (before dedup)",
+            ["device"],
+            registry=r,
+        )
+        self.push_rejected_lines = Counter(
+            "shiftgate_push_rejected_lines",
+            "Upload lines that could not be read (kept verbatim in push.db)",
+            ["device"],
+            registry=r,
+        )
+        self.push_unknown_requests = Counter(
+            "shiftgate_push_unknown_device_requests",
+            "Requests from serials that are not configured or admitted",
+            ["status"],
             registry=r,
         )
 

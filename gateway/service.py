@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from drivers.base import Capability
+from drivers.errors import DriverError
+from drivers.registry import load_driver
 from gateway.app import create_app
 from gateway.config.service import DeviceSpec, GatewayConfig
 from gateway.devices.manager import (
@@ -20,6 +23,7 @@ from gateway.devices.manager import (
     utc_now,
 )
 from gateway.metrics import GatewayMetrics
+from gateway.push.service import PushService
 from gateway.settings import Settings
 from gateway.sync.outbox import Outbox
 from gateway.sync.status import UploaderStatus
@@ -27,6 +31,14 @@ from gateway.sync.uploader import Centre, HttpCentre, StoreCentre, Uploader
 from hrcore.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
+
+
+def pulled(spec: DeviceSpec) -> bool:
+    """Whether the gateway polls this device (push-only families, e.g. adms, call in)."""
+    try:
+        return Capability.PULL in load_driver(spec.driver).capabilities
+    except DriverError:
+        return True  # the worker reports the broken plug-in as the device's error
 
 
 class GatewayService:
@@ -59,8 +71,19 @@ class GatewayService:
         self.uploader = Uploader(
             self.outbox, self.centre, self.metrics, batch_size=config.centre.batch_size, clock=clock
         )
-        self.devices = DeviceManager.build(
+        self.push = PushService.build(
             devices,
+            outbox=self.outbox,
+            metrics=self.metrics,
+            var_dir=settings.var_dir,
+            clock=clock,
+            auto_enrol=config.push.auto_enrol,
+            default_timezone=devices[0].timezone if devices else "UTC",
+            resend_after_s=config.push.resend_after_s,
+            on_committed=self.uploader.wake,
+        )
+        self.devices = DeviceManager.build(
+            [d for d in devices if pulled(d)],
             outbox=self.outbox,
             metrics=self.metrics,
             options=WorkerOptions.from_config(config),
@@ -99,6 +122,7 @@ class GatewayService:
             device_status=self.devices.status,
             outbox_depth=self.outbox.depth,
             uploader_status=self.uploader_status,
+            push=self.push,
         )
 
     def uploader_status(self) -> UploaderStatus:

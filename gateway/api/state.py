@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.auth.secrets import Passwords
 from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
+from gateway.push.service import PushService
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 
@@ -25,3 +26,4 @@ class AppState:
     uploader_status: Callable[[], UploaderStatus | None]
     clock: Callable[[], datetime]
     passwords: Passwords
+    push: PushService | None = None

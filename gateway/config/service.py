@@ -63,11 +63,24 @@ class ServeConfig(_Strict):
     port: int = Field(default=8600, ge=0, le=65535)
 
 
+class PushConfig(_Strict):
+    """Push devices (ADMS, ISAPI events) that call this gateway."""
+
+    auto_enrol: bool = Field(
+        default=False,
+        description="hold unknown serials in quarantine for an admin (else: refuse them)",
+    )
+    resend_after_s: float = Field(
+        default=60.0, gt=0, description="re-send a command not acknowledged within this time"
+    )
+
+
 class GatewayConfig(_Strict):
     serve: ServeConfig = ServeConfig()
     centre: CentreConfig = CentreConfig()
     clock: ClockPolicy = ClockPolicy()
     retry: RetryPolicy = RetryPolicy()
+    push: PushConfig = PushConfig()
     live_resync_s: float = Field(default=60.0, gt=0)
     rediscover_after_failures: int = Field(default=3, ge=1)
 

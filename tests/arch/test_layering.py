@@ -84,6 +84,7 @@ GATEWAY_RANK = {
     "app": 35,
     "api": 30,
     "web": 30,
+    "push": 26,
     "devices": 24,
     "sync": 22,
     "roster": 20,

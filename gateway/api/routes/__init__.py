@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.api.routes import health, metrics, punches, users
+from gateway.api.routes import health, metrics, punches, push, users
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     users.router,
     punches.router,
     metrics.router,
+    push.router,
 )
