@@ -77,6 +77,26 @@ class RejectedRecord:
 RejectHandler = Callable[[RejectedRecord], None]
 
 
+class AnomalyKind(StrEnum):
+    """What a tolerated deviation from the protocol was about."""
+
+    CHECKSUM = "checksum"  # a reply's checksum was not the one the protocol manual gives
+    PROTOCOL = "protocol"  # anything else accepted although not what the protocol says
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """Something a device sent that the driver accepted, though it is not what the protocol
+    says (what it drops is a :class:`RejectedRecord`). ``detail`` is a short code of the
+    family (e.g. ``pyzk`` for a checksum form)."""
+
+    kind: AnomalyKind
+    detail: str
+
+
+AnomalySink = Callable[[Anomaly], None]
+
+
 class Driver(ABC):
     """Base class of every driver family."""
 
@@ -88,6 +108,7 @@ class Driver(ABC):
     def __init__(self, config: BaseModel) -> None:
         self.config = config
         self._reject_handler: RejectHandler | None = None
+        self._anomaly_sink: AnomalySink | None = None
 
     def on_reject(self, handler: RejectHandler) -> None:
         """Have ``handler`` called with every record this driver drops (the gateway counts
@@ -109,6 +130,16 @@ class Driver(ABC):
     def from_settings(cls, settings: dict[str, object]) -> Self:
         """Build from raw settings (e.g. a YAML mapping), validated by ``config_model``."""
         return cls(cls.config_model.model_validate(settings))
+
+    # -- anomalies -------------------------------------------------------------------------
+    def watch_anomalies(self, sink: AnomalySink) -> None:
+        """Have ``sink`` called for every tolerated deviation (the gateway counts them)."""
+        self._anomaly_sink = sink
+
+    def note_anomaly(self, anomaly: Anomaly) -> None:
+        """Report a tolerated deviation to the watcher, if any (families call this)."""
+        if self._anomaly_sink is not None:
+            self._anomaly_sink(anomaly)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:  # noqa: B027 - optional hook

@@ -1,9 +1,16 @@
 """A blocking ZKTeco protocol client over TCP or UDP (one session per instance).
 
 Every socket call has a timeout. Socket errors become :class:`DeviceUnreachable` naming
-host:port; replies that break the protocol become :class:`ProtocolViolation`. Idempotent
-requests whose reply is corrupt or truncated are sent again (``retries`` times) before the
-violation is raised.
+host:port; replies that cannot be read become :class:`ProtocolViolation`. Idempotent
+requests whose reply is truncated are sent again (``retries`` times) before the violation is
+raised.
+
+Accept what the open-source clients accept, count what looks wrong, refuse only what cannot
+be read: replies carry either checksum form (:class:`ChecksumForm`); a checksum of neither
+form is accepted on TCP (which checks its own) and asked again on UDP, then accepted; a reply
+id we never sent is taken as the answer (pyzk ignores reply ids); realtime events are known
+by their command whatever their reply id; junk between TCP frames is skipped. Each such
+deviation goes to the ``notes`` sink and is logged once per connection.
 """
 
 from __future__ import annotations
@@ -18,18 +25,21 @@ from datetime import datetime
 from types import TracebackType
 from typing import TypeVar
 
+from drivers.base import Anomaly, AnomalyKind, AnomalySink
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError, ProtocolViolation
 from drivers.zkteco.codec import (
     FCT_USER,
     INITIAL_REPLY_ID,
     MAX_CHUNK_TCP,
     MAX_CHUNK_UDP,
+    ChecksumForm,
     Cmd,
     EventFlag,
     FreeSizes,
     Packet,
     TcpDeframer,
     build_packet,
+    checksum_form,
     encode_option_request,
     encode_prepare_buffer,
     encode_read_chunk,
@@ -61,9 +71,29 @@ class Endpoint:
     timeout: float = 10.0
     comm_key: int = 0
     retries: int = 3
+    checksum: ChecksumForm = ChecksumForm.ONES  # the form our requests carry
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
+
+
+class ChecksumMismatch(ProtocolViolation):
+    """A UDP reply's checksum is of neither form (it is asked again)."""
+
+
+class Note:
+    """The ``detail`` codes of the anomalies this client reports."""
+
+    PYZK = "pyzk"  # a reply in pyzk's checksum form
+    NEITHER_RETRIED = "neither_retried"  # neither form, asked again (UDP)
+    NEITHER_ACCEPTED = "neither_accepted"  # neither form, accepted (TCP, or UDP at last try)
+    FOREIGN_REPLY_ID = "foreign_reply_id"  # a reply id we never sent, taken as the answer
+    EVENT_REPLY_ID = "event_reply_id"  # a realtime event with a reply id other than 0
+    TCP_JUNK = "tcp_junk"  # bytes between TCP frames, skipped
+    CHUNK_SIZE = "chunk_size"  # a chunk announced or sent with another size than asked
+    OPTION_FORMAT = "option_format"  # an option reply without "Name="
+    EVENT_LAYOUT = "event_layout"  # a realtime event of an unknown layout, skipped
+    REFUSED = "refused"  # an optional command refused (e.g. refused_disabledevice)
 
 
 class CommandRejected(ProtocolViolation):
@@ -88,8 +118,12 @@ def _name(code: int) -> str:
 class ZKClient:
     """One protocol session. Use as a context manager or call :meth:`connect`/:meth:`close`."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, notes: AnomalySink | None = None) -> None:
         self.endpoint = endpoint
+        self._notes = notes
+        self._noted: set[str] = set()
+        self._sent: deque[int] = deque(maxlen=32)  # reply ids of our recent requests
+        self._last_attempt = True  # outside a retry loop nothing is asked again
         self._sock: socket.socket | None = None
         self._deframer = TcpDeframer()
         self._inbox: deque[bytes] = deque()
@@ -121,6 +155,8 @@ class ZKClient:
         self._events.clear()
         self._session_id = 0
         self._reply_id = INITIAL_REPLY_ID
+        self._noted.clear()
+        self._sent.clear()
         try:
             reply = self._exchange(Cmd.CONNECT, b"", retry=True)
             self._session_id = reply.session_id
@@ -178,7 +214,8 @@ class ZKClient:
         if reply_id is None:
             self._reply_id = next_reply_id(self._reply_id)
             reply_id = self._reply_id
-        payload = build_packet(command, self._session_id, reply_id, data)
+        payload = build_packet(command, self._session_id, reply_id, data, self.endpoint.checksum)
+        self._sent.append(reply_id)
         try:
             if self.endpoint.udp:
                 self._sock.send(payload)
@@ -211,14 +248,50 @@ class ZKClient:
                 raise self._unreachable(f"connection lost: {exc}") from exc
             if not chunk:
                 raise self._unreachable("device closed the connection")
+            skipped = self._deframer.skipped
             frames = self._deframer.feed(chunk)
+            if self._deframer.skipped != skipped:
+                self.note(AnomalyKind.PROTOCOL, Note.TCP_JUNK, "TCP stream")
             if frames:
                 self._inbox.extend(frames[1:])
                 return frames[0]
 
+    def note(self, kind: AnomalyKind, detail: str, what: str) -> None:
+        """Count a tolerated deviation; log it the first time on this connection."""
+        if detail not in self._noted:
+            self._noted.add(detail)
+            log.warning(
+                "device deviates from the protocol device=%s kind=%s detail=%s what=%s "
+                "(accepted; counted, logged once per connection)",
+                self.endpoint,
+                kind.value,
+                detail,
+                what,
+            )
+        if self._notes is not None:
+            self._notes(Anomaly(kind, detail))
+
+    def _checked(self, payload: bytes, head: Packet, what: str, *, event: bool = False) -> Packet:
+        """``head`` once its checksum is judged: either form passes (pyzk's is counted); one of
+        neither form is counted and accepted, except on UDP where it is first asked again."""
+        form = checksum_form(payload)
+        if form is ChecksumForm.ONES:
+            return head
+        if form is ChecksumForm.PYZK:
+            self.note(AnomalyKind.CHECKSUM, Note.PYZK, what)
+            return head
+        if self.endpoint.udp and not event and not self._last_attempt:
+            self.note(AnomalyKind.CHECKSUM, Note.NEITHER_RETRIED, what)
+            raise ChecksumMismatch(
+                f"device {self.endpoint}: reply to {what} has checksum 0x{head.checksum:04x} "
+                "of neither form"
+            )
+        self.note(AnomalyKind.CHECKSUM, Note.NEITHER_ACCEPTED, what)
+        return head
+
     def _recv_reply(self, reply_id: int, what: str) -> Packet:
         """The next packet answering ``reply_id``; realtime events are queued, stale replies
-        (answers to an earlier attempt) skipped."""
+        (answers to an earlier attempt) skipped, a reply id we never sent taken as ours."""
         timeout = self.endpoint.timeout
         deadline = time.monotonic() + timeout
         while True:
@@ -227,13 +300,22 @@ class ZKClient:
             except TimeoutError as exc:
                 raise self._unreachable(f"no reply to {what} within {timeout:g}s") from exc
             head = parse_packet(payload, verify=False)
-            if head.command == Cmd.REG_EVENT and head.reply_id == 0:
-                self._events.append(parse_packet(payload))
+            if head.command == Cmd.REG_EVENT:  # a device never answers with this code
+                self._events.append(self._event(payload, head))
                 continue
             if head.reply_id != reply_id:
-                log.debug("stale reply skipped device=%s reply=%d", self.endpoint, head.reply_id)
-                continue
-            return parse_packet(payload)  # checksum verified here
+                if head.reply_id in self._sent:
+                    log.debug(
+                        "stale reply skipped device=%s reply=%d", self.endpoint, head.reply_id
+                    )
+                    continue
+                self.note(AnomalyKind.PROTOCOL, Note.FOREIGN_REPLY_ID, what)
+            return self._checked(payload, head, what)
+
+    def _event(self, payload: bytes, head: Packet) -> Packet:
+        if head.reply_id != 0:
+            self.note(AnomalyKind.PROTOCOL, Note.EVENT_REPLY_ID, "realtime event")
+        return self._checked(payload, head, "realtime event", event=True)
 
     def _exchange(self, command: int, data: bytes, *, retry: bool) -> Packet:
         def once() -> Packet:
@@ -244,16 +326,21 @@ class ZKClient:
 
     def _retrying(self, attempt: Callable[[], T], what: str) -> T:
         last: ProtocolViolation | None = None
-        for n in range(1, self.endpoint.retries + 1):
-            try:
-                return attempt()
-            except CommandRejected:
-                raise
-            except ProtocolViolation as exc:
-                last = exc
-                log.debug(
-                    "retry device=%s what=%s attempt=%d error=%s", self.endpoint, what, n, exc
-                )
+        outer = self._last_attempt
+        try:
+            for n in range(1, self.endpoint.retries + 1):
+                self._last_attempt = n == self.endpoint.retries
+                try:
+                    return attempt()
+                except CommandRejected:
+                    raise
+                except ProtocolViolation as exc:
+                    last = exc
+                    log.debug(
+                        "retry device=%s what=%s attempt=%d error=%s", self.endpoint, what, n, exc
+                    )
+        finally:
+            self._last_attempt = outer
         assert last is not None
         raise ProtocolViolation(
             f"device {self.endpoint}: {what} failed {self.endpoint.retries} times: {last}"
@@ -283,8 +370,14 @@ class ZKClient:
 
     def option(self, name: str) -> str | None:
         """An option value (``~SerialNumber`` ...), ``None`` when the device does not know it."""
+
+        def parse(data: bytes) -> str:
+            if b"=" not in data.split(b"\x00", 1)[0]:
+                self.note(AnomalyKind.PROTOCOL, Note.OPTION_FORMAT, name)
+            return parse_option_reply(data)
+
         try:
-            return self.query(Cmd.OPTIONS_RRQ, parse_option_reply, encode_option_request(name))
+            return self.query(Cmd.OPTIONS_RRQ, parse, encode_option_request(name))
         except CommandRejected:
             return None
 
@@ -300,17 +393,27 @@ class ZKClient:
     def set_time(self, wall: datetime) -> None:
         self.command(Cmd.SET_TIME, encode_packed_time(wall))
 
-    def disable(self) -> None:
-        self.command(Cmd.DISABLEDEVICE)
+    def optional(self, command: int, data: bytes = b"") -> bool:
+        """A request whose refusal does not stop the work (the clients go on without it):
+        ``False``, counted and logged once, when the device refuses it."""
+        try:
+            self.command(command, data)
+        except CommandRejected as exc:
+            self.note(AnomalyKind.PROTOCOL, f"{Note.REFUSED}_{_name(command).lower()}", str(exc))
+            return False
+        return True
 
-    def enable(self) -> None:
-        self.command(Cmd.ENABLEDEVICE)
+    def disable(self) -> bool:
+        return self.optional(Cmd.DISABLEDEVICE)
 
-    def refresh(self) -> None:
-        self.command(Cmd.REFRESHDATA)
+    def enable(self) -> bool:
+        return self.optional(Cmd.ENABLEDEVICE)
 
-    def free_buffer(self) -> None:
-        self.command(Cmd.FREE_DATA)
+    def refresh(self) -> bool:
+        return self.optional(Cmd.REFRESHDATA)
+
+    def free_buffer(self) -> bool:
+        return self.optional(Cmd.FREE_DATA)
 
     # -- buffered reads ----------------------------------------------------------------------
     def prepare_buffer(self, subcommand: int, fct: int = 0) -> tuple[int, bytes | None]:
@@ -341,17 +444,11 @@ class ZKClient:
             data = first.data
         elif first.command == Cmd.PREPARE_DATA:
             announced = parse_prepare_data(first.data)
-            if announced != size:
-                raise ProtocolViolation(
-                    f"device {self.endpoint} announced {announced} of {size} bytes"
-                )
             parts: list[bytes] = []
-            got = 0
             while True:
                 pkt = self._recv_reply(rid, what)
                 if pkt.command == Cmd.DATA:
                     parts.append(pkt.data)
-                    got += len(pkt.data)
                 elif pkt.command == Cmd.ACK_OK:
                     break
                 else:
@@ -359,12 +456,17 @@ class ZKClient:
                         f"device {self.endpoint} sent {_name(pkt.command)} inside a chunk"
                     )
             data = b"".join(parts)
+            if announced != size:
+                self.note(AnomalyKind.PROTOCOL, Note.CHUNK_SIZE, f"{what} announced {announced}")
         else:
             raise CommandRejected(self.endpoint, Cmd.READ_BUFFER, first.command)
-        if len(data) != size:
+        if len(data) < size:
             raise ProtocolViolation(
                 f"device {self.endpoint} sent {len(data)} bytes for a {size}-byte chunk at {start}"
             )
+        if len(data) > size:  # what was asked for is there: the rest is not ours
+            self.note(AnomalyKind.PROTOCOL, Note.CHUNK_SIZE, f"{what} sent {len(data)}")
+            data = data[:size]
         return data
 
     def read_range(self, start: int, end: int, chunk: int | None = None) -> bytes:
@@ -408,9 +510,9 @@ class ZKClient:
                     payload = self._recv_payload(remaining)
                 except TimeoutError:
                     return None
-                pkt = parse_packet(payload)
-                if pkt.command == Cmd.REG_EVENT:
-                    self._events.append(pkt)
+                head = parse_packet(payload, verify=False)
+                if head.command == Cmd.REG_EVENT:
+                    self._events.append(self._event(payload, head))
         event = self._events.popleft()
         self._send(Cmd.ACK_OK, b"", reply_id=0)
         return event

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from enum import IntEnum, IntFlag
+from enum import IntEnum, IntFlag, StrEnum
 
 from drivers.errors import ProtocolViolation
 
@@ -99,6 +99,21 @@ FCT_FINGERTMP = 2
 FCT_USER = 5
 
 
+class ChecksumForm(StrEnum):
+    """The two checksums found in the field.
+
+    ``ones``: the protocol manual's, the ones' complement of the folded 16-bit sum. ``pyzk``:
+    the routine of pyzk, php-zklib and node-zklib applied to the bytes on the wire, one less
+    (``0xFFFE`` where the ones' complement is 0). Those clients compute it before they
+    increment the reply id in the header, so the requests they send carry the ones'
+    complement after all; device emulators and clones built on the same routine answer
+    with the pyzk form.
+    """
+
+    ONES = "ones"
+    PYZK = "pyzk"
+
+
 @dataclass(frozen=True, slots=True)
 class Packet:
     """One protocol packet (UDP datagram or TCP payload without the 8-byte wrapper)."""
@@ -108,45 +123,84 @@ class Packet:
     reply_id: int
     data: bytes = b""
     checksum: int = 0
+    #: which form the checksum has (``None``: not checked, or neither form)
+    form: ChecksumForm | None = None
 
 
-def checksum(payload: bytes) -> int:
-    """Device checksum over ``payload`` (header with checksum 0, then data).
-
-    Sum of the 16-bit little-endian words (odd length padded with 0), carries folded back,
-    ones' complement.
-    """
+def _folded_sum(payload: bytes) -> int:
     if len(payload) % 2:
         payload += b"\x00"
     total = sum(memoryview(payload).cast("H")) if payload else 0
     while total > USHRT_MAX:
         total = (total & USHRT_MAX) + (total >> 16)
-    return total ^ USHRT_MAX
+    return total
 
 
-def build_packet(command: int, session_id: int, reply_id: int, data: bytes = b"") -> bytes:
-    """Header + data with a correct checksum (the UDP datagram / TCP payload)."""
+def _as_form(ones: int, form: ChecksumForm) -> int:
+    if form is ChecksumForm.ONES:
+        return ones
+    return ones - 1 if ones else USHRT_MAX - 1
+
+
+def checksum(payload: bytes, form: ChecksumForm = ChecksumForm.ONES) -> int:
+    """Device checksum over ``payload`` (header with checksum 0, then data).
+
+    Sum of the 16-bit little-endian words (odd length padded with 0), carries folded back,
+    ones' complement; in the ``pyzk`` form one less (see :class:`ChecksumForm`).
+    """
+    return _as_form(_folded_sum(payload) ^ USHRT_MAX, form)
+
+
+def checksum_form(payload: bytes) -> ChecksumForm | None:
+    """Which form the checksum field of a packet has, ``None`` when neither."""
+    if len(payload) < HEADER_SIZE:
+        return None
+    command, got, session_id, reply_id = _HEADER.unpack_from(payload)
+    ones = checksum(_HEADER.pack(command, 0, session_id, reply_id) + payload[HEADER_SIZE:])
+    if got == ones:
+        return ChecksumForm.ONES
+    if got == _as_form(ones, ChecksumForm.PYZK):
+        return ChecksumForm.PYZK
+    return None
+
+
+def build_packet(
+    command: int,
+    session_id: int,
+    reply_id: int,
+    data: bytes = b"",
+    form: ChecksumForm = ChecksumForm.ONES,
+) -> bytes:
+    """Header + data with a checksum of ``form`` (the UDP datagram / TCP payload)."""
     for name, value in (("command", command), ("session id", session_id), ("reply id", reply_id)):
         if not 0 <= value <= USHRT_MAX:
             raise ValueError(f"{name} {value} does not fit 16 bits")
     body = _HEADER.pack(command, 0, session_id, reply_id) + data
-    return _HEADER.pack(command, checksum(body), session_id, reply_id) + data
+    return _HEADER.pack(command, checksum(body, form), session_id, reply_id) + data
 
 
-def parse_packet(payload: bytes, *, verify: bool = True) -> Packet:
-    """Split header and data; with ``verify`` a wrong checksum is a :class:`ProtocolViolation`."""
+def parse_packet(
+    payload: bytes,
+    *,
+    verify: bool = True,
+    forms: frozenset[ChecksumForm] = frozenset(ChecksumForm),
+) -> Packet:
+    """Split header and data. With ``verify`` a checksum of none of ``forms`` (by default
+    either) is a :class:`ProtocolViolation`, and :attr:`Packet.form` says which it was."""
     if len(payload) < HEADER_SIZE:
         raise ProtocolViolation(f"packet of {len(payload)} bytes is shorter than the 8-byte header")
     command, got, session_id, reply_id = _HEADER.unpack_from(payload)
     data = bytes(payload[HEADER_SIZE:])
+    form = None
     if verify:
-        want = checksum(_HEADER.pack(command, 0, session_id, reply_id) + data)
-        if want != got:
+        form = checksum_form(payload)
+        if form not in forms:
+            want = checksum(_HEADER.pack(command, 0, session_id, reply_id) + data)
             raise ProtocolViolation(
                 f"packet command {command} reply {reply_id}: checksum 0x{got:04x}, "
-                f"expected 0x{want:04x}"
+                f"expected 0x{want:04x} ({' or '.join(sorted(f.value for f in forms))} form)"
             )
-    return Packet(command, session_id, reply_id, data, got)
+    return Packet(command, session_id, reply_id, data, got, form)
 
 
 def next_reply_id(reply_id: int) -> int:
@@ -166,13 +220,16 @@ def frame_tcp(payload: bytes) -> bytes:
 class TcpDeframer:
     """Splits a TCP byte stream into payloads by the length in each wrapper.
 
-    Handles frames split across reads and several frames coalesced in one read.
+    Handles frames split across reads and several frames coalesced in one read. Bytes between
+    frames that do not start a wrapper are skipped (counted in :attr:`skipped`), as the
+    open-source clients ignore them; a wrapper announcing an impossible length is refused.
     """
 
-    __slots__ = ("_buf",)
+    __slots__ = ("_buf", "skipped")
 
     def __init__(self) -> None:
         self._buf = bytearray()
+        self.skipped = 0
 
     @property
     def pending(self) -> int:
@@ -184,9 +241,11 @@ class TcpDeframer:
         out: list[bytes] = []
         while len(self._buf) >= TCP_TOP_SIZE:
             if self._buf[:4] != TCP_MAGIC:
-                head = bytes(self._buf[:4]).hex()
-                self._buf.clear()
-                raise ProtocolViolation(f"TCP frame starts with {head}, expected 5050827d")
+                at = self._buf.find(TCP_MAGIC, 1)
+                junk = at if at > 0 else len(self._buf) - 3  # keep what may start a wrapper
+                self.skipped += junk
+                del self._buf[:junk]
+                continue
             (length,) = _U32.unpack_from(self._buf, 4)
             if length < HEADER_SIZE or length > MAX_TCP_PAYLOAD:
                 self._buf.clear()
@@ -381,11 +440,10 @@ def encode_option_reply(name: str, value: str) -> bytes:
 
 
 def parse_option_reply(data: bytes) -> str:
-    """Value of a ``Name=Value\\0`` reply (split on the first ``=``)."""
+    """Value of a ``Name=Value\\0`` reply (split on the first ``=``; a reply without ``=`` is
+    the value alone, as pyzk and php-zklib read it)."""
     text = data.split(b"\x00", 1)[0]
-    if b"=" not in text:
-        raise ProtocolViolation(f"option reply {text[:40]!r} lacks '='")
-    return text.split(b"=", 1)[1].decode("utf-8", errors="replace")
+    return text.split(b"=", 1)[-1].decode("utf-8", errors="replace")
 
 
 def parse_option_write(data: bytes) -> tuple[str, str]:

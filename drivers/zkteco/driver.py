@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from drivers.base import Capability, Driver, DurableProof, ReadResult
+from drivers.base import AnomalyKind, Capability, Driver, DurableProof, ReadResult
 from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
 from drivers.localtime import attach_zone
 from drivers.punch import DeviceInfo, DeviceUser, Punch
-from drivers.zkteco.client import Endpoint, ZKClient
-from drivers.zkteco.codec import MAX_CHUNK_TCP, Cmd, EventFlag, split_dataset
+from drivers.zkteco.client import Endpoint, Note, ZKClient
+from drivers.zkteco.codec import MAX_CHUNK_TCP, ChecksumForm, Cmd, EventFlag, split_dataset
 from drivers.zkteco.codes import map_state, map_verify
 from drivers.zkteco.cursor import LogCursor, find_resume_index
 from drivers.zkteco.records import (
@@ -78,6 +78,11 @@ class ZKTecoConfig(BaseModel):
     timezone: str = Field(default_factory=machine_zone, description="IANA zone of the device clock")
     chunk_size: int = Field(MAX_CHUNK_TCP, ge=1024, le=MAX_CHUNK_TCP, description="bytes per read")
     retries: int = Field(3, ge=1, le=10, description="attempts for a corrupt or truncated reply")
+    checksum: ChecksumForm = Field(
+        ChecksumForm.ONES,
+        description="checksum form of our requests: ones (the protocol manual's) or pyzk "
+        "(one less, for a device that refuses ours); replies of either form are accepted",
+    )
     disable_during_reads: bool = True
     reconnect_delay_s: float = Field(2.0, ge=0, le=300)
     live_reconnects: int = Field(
@@ -136,11 +141,14 @@ class ZKTecoDriver(Driver):
     @property
     def endpoint(self) -> Endpoint:
         c = self.cfg
-        return Endpoint(c.host, c.port, c.udp, c.timeout, c.comm_key, c.retries)
+        return Endpoint(c.host, c.port, c.udp, c.timeout, c.comm_key, c.retries, c.checksum)
+
+    def _client(self) -> ZKClient:
+        return ZKClient(self.endpoint, self.note_anomaly)
 
     @contextmanager
     def _session(self, *, disable: bool = False) -> Iterator[ZKClient]:
-        client = ZKClient(self.endpoint)
+        client = self._client()
         client.connect()
         try:
             self._learn_serial(client)
@@ -448,7 +456,12 @@ class ZKTecoDriver(Driver):
                     idle_since = time.monotonic()
                     if pkt.session_id != EventFlag.ATTLOG:
                         continue
-                    ev = decode_event(pkt.data)
+                    try:
+                        ev = decode_event(pkt.data)
+                    except ProtocolViolation as exc:
+                        # the record is in the log too: the next read (or resync) delivers it
+                        client.note(AnomalyKind.PROTOCOL, Note.EVENT_LAYOUT, str(exc))
+                        continue
                     yield self._punch(ev.user_id, ev.time, ev.state, ev.verify, ev.raw, None)
                 except AuthRejected:
                     raise
@@ -480,7 +493,7 @@ class ZKTecoDriver(Driver):
         return result.punches
 
     def _live_client(self) -> ZKClient:
-        client = ZKClient(self.endpoint)
+        client = self._client()
         client.connect()
         try:
             self._learn_serial(client)

@@ -4,6 +4,10 @@ It shares the codec with the driver (never the client), holds users and an atten
 generated deterministically from a seed, accepts clock and user changes, emits realtime
 attendance events, and injects faults for tests (drop after K packets, corrupt checksums,
 truncate replies, answer slowly, reboot, clear the log, move the clock). Thread-safe.
+
+``checksum_variant`` picks the checksum form of its replies (``pyzk``: as the emulators and
+clones built on the open-source clients' routine answer); with ``strict`` it also drops any
+request whose checksum is not of that form, as a device that checks would.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
@@ -24,6 +29,7 @@ from drivers.zkteco.codec import (
     FCT_USER,
     MAX_CHUNK_TCP,
     UDP_DATA_SIZE,
+    ChecksumForm,
     Cmd,
     EventFlag,
     FreeSizes,
@@ -31,6 +37,7 @@ from drivers.zkteco.codec import (
     build_dataset,
     build_packet,
     check_commkey,
+    checksum_form,
     encode_data_stat,
     encode_free_sizes,
     encode_option_reply,
@@ -66,6 +73,21 @@ _LOG_START = datetime(2024, 1, 1, 6, 0, 0)  # noqa: DTZ001 - device wall time
 _VERIFY_CHOICES = (1, 1, 1, 1, 15, 15, 2, 0)
 
 
+class Quirk(StrEnum):
+    """Deviations seen in clones and old firmware that the open-source clients read anyway."""
+
+    FOREIGN_REPLY_IDS = "foreign_reply_ids"  # replies carry a reply id the client never sent
+    EVENT_REPLY_IDS = "event_reply_ids"  # realtime events carry a reply id other than 0
+    TCP_JUNK = "tcp_junk"  # two stray bytes after every TCP frame
+    REFUSE_OPTIONAL = "refuse_optional"  # DISABLE/ENABLEDEVICE, REFRESHDATA, FREE_DATA unknown
+    BARE_OPTIONS = "bare_options"  # option replies without "Name="
+    LONG_CHUNKS = "long_chunks"  # READ_BUFFER answers carry 4 bytes more than asked
+    ODD_EVENTS = "odd_events"  # realtime events of a 20-byte layout no client knows
+
+
+_OPTIONAL = frozenset({Cmd.DISABLEDEVICE, Cmd.ENABLEDEVICE, Cmd.REFRESHDATA, Cmd.FREE_DATA})
+
+
 @dataclass
 class _Session:
     session_id: int
@@ -98,6 +120,9 @@ class ZKSimulator:
         user_record_size: int | None = None,
         timezone: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        checksum_variant: ChecksumForm = ChecksumForm.ONES,
+        strict: bool = False,
+        quirks: frozenset[Quirk] = frozenset(),
     ) -> None:
         if firmware_variant not in _VARIANTS:
             raise ValueError(f"firmware variant {firmware_variant} must be one of 8, 16, 40")
@@ -108,6 +133,11 @@ class ZKSimulator:
         if live_rate < 0:
             raise ValueError(f"live rate {live_rate} must be >= 0 events per second")
         self.udp = udp
+        self.checksum_variant = ChecksumForm(checksum_variant)
+        self.strict = strict
+        self.quirks = frozenset(Quirk(q) for q in quirks)
+        #: requests a strict simulator dropped for their checksum
+        self.rejected_requests = 0
         self.host = host
         self.comm_key = comm_key
         self.live_rate = live_rate
@@ -275,7 +305,10 @@ class ZKSimulator:
             rec = self._append(uid, self.device_time(), verify, state)
             listeners = [s for s in self._sessions.values() if s.events & EventFlag.ATTLOG]
         data = encode_event(rec.user_id, rec.time, rec.verify, rec.state, self._event_size)
-        packet = build_packet(Cmd.REG_EVENT, int(EventFlag.ATTLOG), 0, data)
+        if Quirk.ODD_EVENTS in self.quirks:
+            data = data[:20].ljust(20, b"\x00")
+        event_rid = 0x1234 if Quirk.EVENT_REPLY_IDS in self.quirks else 0
+        packet = self._packet(Cmd.REG_EVENT, int(EventFlag.ATTLOG), event_rid, data)
         for session in listeners:
             try:
                 session.send([packet])
@@ -374,9 +407,11 @@ class ZKSimulator:
         send_lock = threading.Lock()
         session_ids: list[int] = []
 
+        tail = b"\r\n" if Quirk.TCP_JUNK in self.quirks else b""
+
         def send(payloads: list[bytes]) -> None:
             with send_lock:
-                conn.sendall(b"".join(frame_tcp(p) for p in payloads))
+                conn.sendall(b"".join(frame_tcp(p) + tail for p in payloads))
 
         def close() -> None:
             with self._lock:
@@ -431,8 +466,12 @@ class ZKSimulator:
         close: Callable[[], None],
         session_ids: list[int],
     ) -> None:
-        req = parse_packet(payload, verify=False)  # devices ignore request checksums
+        req = parse_packet(payload, verify=False)  # devices in the field ignore them
         with self._lock:
+            if self.strict and checksum_form(payload) is not self.checksum_variant:
+                self.rejected_requests += 1
+                log.info("request dropped for its checksum command=%d", req.command)
+                return
             self._commands.append(req.command)
             if self._drop_after is not None:
                 if self._drop_after <= 0:
@@ -465,12 +504,12 @@ class ZKSimulator:
                 if self._truncate > 0:
                     self._truncate -= 1
                     pkt = parse_packet(p, verify=False)
-                    p = build_packet(
+                    p = self._packet(
                         pkt.command, pkt.session_id, pkt.reply_id, pkt.data[: len(pkt.data) // 2]
                     )
                 if self._corrupt > 0:
                     self._corrupt -= 1
-                    p = p[:2] + bytes((p[2] ^ 0x01, p[3])) + p[4:]
+                    p = p[:3] + bytes((p[3] ^ 0x01,)) + p[4:]  # 256 off: neither form
                 out.append(p)
         return out
 
@@ -482,8 +521,11 @@ class ZKSimulator:
         data: bytes,
         send: Callable[[list[bytes]], None],
     ) -> list[bytes]:
+        if Quirk.FOREIGN_REPLY_IDS in self.quirks:
+            reply_id = (reply_id + 0x4000) & 0xFFFF
+
         def reply(code: int, body: bytes = b"", sid: int = session_id) -> list[bytes]:
-            return [build_packet(code, sid, reply_id, body)]
+            return [self._packet(code, sid, reply_id, body)]
 
         with self._lock:
             if command == Cmd.CONNECT:
@@ -511,6 +553,8 @@ class ZKSimulator:
         reply_id: int,
     ) -> list[bytes]:
         ok = Cmd.ACK_OK
+        if command in _OPTIONAL and Quirk.REFUSE_OPTIONAL in self.quirks:
+            return reply(Cmd.ACK_UNKNOWN)
         match command:
             case Cmd.EXIT | Cmd.REFRESHDATA | Cmd.CANCELCAPTURE | Cmd.STARTVERIFY | Cmd.RESTART:
                 return reply(ok)
@@ -525,6 +569,8 @@ class ZKSimulator:
                 value = self._option(parse_cstring(data))
                 if value is None:
                     return reply(Cmd.ACK_ERROR)
+                if Quirk.BARE_OPTIONS in self.quirks:
+                    return reply(ok, value.encode() + b"\x00")
                 return reply(ok, encode_option_reply(parse_cstring(data), value))
             case Cmd.OPTIONS_WRQ:
                 name, value = parse_option_write(data)
@@ -644,15 +690,20 @@ class ZKSimulator:
         if buf is None or start >= len(buf) or size > limit:
             return reply(Cmd.ACK_ERROR)
         chunk = buf[start : start + size]
+        if Quirk.LONG_CHUNKS in self.quirks:
+            chunk += b"\x00\x00\x00\x00"
         sid = session.session_id
-        out = [build_packet(Cmd.PREPARE_DATA, sid, reply_id, encode_prepare_data(len(chunk)))]
+        out = [self._packet(Cmd.PREPARE_DATA, sid, reply_id, encode_prepare_data(len(chunk)))]
         if self.udp:
             for i in range(0, len(chunk), UDP_DATA_SIZE):
-                out.append(build_packet(Cmd.DATA, sid, reply_id, chunk[i : i + UDP_DATA_SIZE]))
+                out.append(self._packet(Cmd.DATA, sid, reply_id, chunk[i : i + UDP_DATA_SIZE]))
         else:
-            out.append(build_packet(Cmd.DATA, sid, reply_id, chunk))
-        out.append(build_packet(Cmd.ACK_OK, sid, reply_id))
+            out.append(self._packet(Cmd.DATA, sid, reply_id, chunk))
+        out.append(self._packet(Cmd.ACK_OK, sid, reply_id))
         return out
+
+    def _packet(self, command: int, session_id: int, reply_id: int, data: bytes = b"") -> bytes:
+        return build_packet(command, session_id, reply_id, data, self.checksum_variant)
 
 
 def _close_quietly(conn: socket.socket) -> None:

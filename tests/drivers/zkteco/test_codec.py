@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from drivers.errors import DriverError, ProtocolViolation
 from drivers.zkteco.codec import (
+    ChecksumForm,
     Cmd,
     FreeSizes,
     TcpDeframer,
     build_packet,
     check_commkey,
     checksum,
+    checksum_form,
     encode_data_stat,
     encode_free_sizes,
     encode_prepare_buffer,
@@ -93,26 +95,59 @@ def test_reply_id_wraps_so_connect_goes_out_with_zero() -> None:
     assert next_reply_id(0) == 1
 
 
-def test_wrong_checksum_is_a_protocol_violation() -> None:
+def test_a_checksum_of_neither_form_is_a_protocol_violation() -> None:
     good = build_packet(Cmd.ACK_OK, 5, 9, b"abc")
-    bad = good[:2] + bytes((good[2] ^ 1, good[3])) + good[4:]
+    bad = good[:3] + bytes((good[3] ^ 1,)) + good[4:]  # 256 off: neither form
+    assert checksum_form(bad) is None
     with pytest.raises(ProtocolViolation, match="checksum"):
         parse_packet(bad)
     assert parse_packet(bad, verify=False).data == b"abc"
 
 
-def test_deframer_splits_coalesced_and_split_frames() -> None:
-    frames = [frame_tcp(build_packet(Cmd.DATA, 1, 2, bytes(n))) for n in (0, 10, 3000)]
-    stream = b"".join(frames)
-    d = TcpDeframer()
-    out = d.feed(stream[:5]) + d.feed(stream[5:30]) + d.feed(stream[30:])
-    assert [len(parse_packet(p).data) for p in out] == [0, 10, 3000]
-    assert d.pending == 0
+def test_both_checksum_forms_are_read_and_told_apart() -> None:
+    ones = build_packet(Cmd.ACK_OK, 5, 9, b"abc")
+    pyzk = build_packet(Cmd.ACK_OK, 5, 9, b"abc", ChecksumForm.PYZK)
+    assert int.from_bytes(pyzk[2:4], "little") == int.from_bytes(ones[2:4], "little") - 1
+    assert (parse_packet(ones).form, parse_packet(pyzk).form) == (
+        ChecksumForm.ONES,
+        ChecksumForm.PYZK,
+    )
+    with pytest.raises(ProtocolViolation, match="ones form"):
+        parse_packet(pyzk, forms=frozenset({ChecksumForm.ONES}))
 
 
-def test_deframer_rejects_bad_magic() -> None:
-    with pytest.raises(ProtocolViolation, match="5050827d"):
-        TcpDeframer().feed(b"\x00" * 16)
+def test_pyzk_form_where_the_ones_complement_is_zero() -> None:
+    """A sum of 0xFFFF: ones' complement 0, pyzk's routine gives 0xFFFE (never -1)."""
+    payload = b"\xff\xff"
+    assert checksum(payload) == 0
+    assert checksum(payload, ChecksumForm.PYZK) == 0xFFFE
+
+
+def _pyzk_checksum(payload: bytes) -> int:
+    """pyzk's own routine (the independent reference), on the bytes as they are."""
+    from zk.base import ZK
+
+    routine = ZK._ZK__create_checksum  # name-mangled private method
+    return int.from_bytes(routine(None, list(payload)), "little")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=8, max_size=64))
+def test_pyzk_form_is_what_pyzk_computes(payload: bytes) -> None:
+    assert checksum(payload, ChecksumForm.PYZK) == _pyzk_checksum(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 0xFFFF), st.integers(0, 0xFFFF), st.integers(0, 0xFFFE), st.binary(max_size=16)
+)
+def test_pyzk_requests_carry_the_ones_complement(cmd: int, sid: int, rid: int, data: bytes) -> None:
+    """pyzk checksums the header before it increments the reply id: on the wire the result
+    is the ones' complement of what it sends, so a device checking that accepts pyzk."""
+    from zk.base import ZK
+
+    request = ZK("127.0.0.1")._ZK__create_header(cmd, data, sid, rid)
+    assert checksum_form(request) is ChecksumForm.ONES
 
 
 def test_dataset_length_must_fit() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from drivers.base import Anomaly, AnomalyKind
 from drivers.errors import AuthRejected, DeviceUnreachable, DriverError, ProtocolViolation
 from drivers.zkteco.codec import TcpDeframer, frame_tcp
 from drivers.zkteco.simulator import ZKSimulator
@@ -88,20 +89,45 @@ def test_nobody_listening_is_device_unreachable() -> None:
         d.info()
 
 
-@pytest.mark.parametrize("fault", ["corrupt", "truncate"])
-def test_a_bad_reply_is_retried(big: ZKSimulator, fault: str) -> None:
+def test_a_truncated_reply_is_retried(big: ZKSimulator) -> None:
     driver = make_driver(big, timeout=1.0)
-    (big.corrupt_checksums if fault == "corrupt" else big.truncate_replies)(2)
+    big.truncate_replies(2)
     result = driver.read_punches()
     assert [p.raw for p in result.punches] == [r.raw.hex() for r in big.attendance()]
 
 
-@pytest.mark.parametrize("fault", ["corrupt", "truncate"])
-def test_persistent_bad_replies_are_a_protocol_violation(big: ZKSimulator, fault: str) -> None:
+def test_persistently_truncated_replies_are_a_protocol_violation(big: ZKSimulator) -> None:
     driver = make_driver(big, timeout=1.0)
-    (big.corrupt_checksums if fault == "corrupt" else big.truncate_replies)(10_000)
+    big.truncate_replies(10_000)
     with pytest.raises(ProtocolViolation, match="failed 3 times"):
         driver.read_punches()
+
+
+def test_a_checksum_of_neither_form_is_accepted_on_tcp_and_asked_again_on_udp(
+    big: ZKSimulator,
+) -> None:
+    driver = make_driver(big, timeout=1.0)
+    notes: list[Anomaly] = []
+    driver.watch_anomalies(notes.append)
+    big.corrupt_checksums(2)
+    result = driver.read_punches()
+    assert [p.raw for p in result.punches] == [r.raw.hex() for r in big.attendance()]
+    kind = "neither_retried" if big.udp else "neither_accepted"
+    assert notes == [Anomaly(AnomalyKind.CHECKSUM, kind)] * 2
+
+
+def test_persistent_checksums_of_neither_form_are_accepted_and_counted(
+    big: ZKSimulator,
+) -> None:
+    """Nothing is lost for a checksum: TCP checks its own; UDP asks `retries` times first."""
+    driver = make_driver(big, timeout=1.0)
+    notes: list[Anomaly] = []
+    driver.watch_anomalies(notes.append)
+    big.corrupt_checksums(10_000)
+    result = driver.read_punches()
+    assert [p.raw for p in result.punches] == [r.raw.hex() for r in big.attendance()]
+    details = {n.detail for n in notes}
+    assert details == ({"neither_retried", "neither_accepted"} if big.udp else {"neither_accepted"})
 
 
 def test_log_cleared_by_someone_else(big: ZKSimulator) -> None:
