@@ -74,6 +74,19 @@ class GatewayMetrics:
             ["device"],
             registry=r,
         )
+        self.device_checksum_mismatch = Counter(
+            "shiftgate_device_checksum_mismatch",
+            "Replies whose checksum was not the protocol manual's, by kind (pyzk: the form of "
+            "the open-source clients; neither_retried / neither_accepted: of no known form)",
+            ["device", "kind"],
+            registry=r,
+        )
+        self.device_protocol_quirks = Counter(
+            "shiftgate_device_protocol_quirks",
+            "Other deviations from the protocol the driver accepted, by kind",
+            ["device", "kind"],
+            registry=r,
+        )
         self.outbox_depth = Gauge(
             "shiftgate_outbox_depth",
             "Punches in the outbox not yet confirmed by the centre",

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from drivers.zkteco.codec import ChecksumForm
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.cli.context import make_console
 
@@ -32,6 +33,8 @@ class ZKSimOptions:
     clock_offset_s: float
     firmware_variant: int
     timezone: str | None = None
+    checksum_variant: ChecksumForm = ChecksumForm.ONES
+    strict: bool = False
 
 
 def run_zk_simulator(opts: ZKSimOptions, console: Console, stop: threading.Event) -> None:
@@ -48,6 +51,8 @@ def run_zk_simulator(opts: ZKSimOptions, console: Console, stop: threading.Event
         host=opts.host,
         port=opts.port,
         timezone=opts.timezone,
+        checksum_variant=opts.checksum_variant,
+        strict=opts.strict,
     )
     with sim:
         console.print(str(sim.port))
@@ -90,6 +95,13 @@ def simulate_zk(
     tz: Annotated[
         str | None, typer.Option("--tz", help="IANA zone of the device clock (default: machine's)")
     ] = None,
+    checksum_variant: Annotated[
+        ChecksumForm,
+        typer.Option(help="checksum form of the replies: ones (the manual's) or pyzk (clones)"),
+    ] = ChecksumForm.ONES,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="drop requests whose checksum is not of that form")
+    ] = False,
 ) -> None:
     """Run a ZKTeco terminal (binary protocol) until Ctrl-C or SIGTERM. Prints its port first."""
     if firmware_variant not in (8, 16, 40):
@@ -108,6 +120,8 @@ def simulate_zk(
         clock_offset,
         firmware_variant,
         tz,
+        checksum_variant,
+        strict,
     )
     try:
         run_zk_simulator(opts, make_console(), stop)

@@ -1,7 +1,13 @@
-"""Demo step: a simulated ZKTeco clock; pull its log to CSV, then only the new punches."""
+"""Demo step: a simulated ZKTeco clock; pull its log to CSV, then only the new punches; then a
+clone that answers in pyzk's checksum form is read as well, its replies counted."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+from drivers.base import Anomaly
+from drivers.zkteco.codec import ChecksumForm
+from drivers.zkteco.driver import ZKTecoDriver
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.demo.runner import DemoContext, DemoStep
 from gateway.devices.direct import DeviceTarget, pull, show_info
@@ -19,6 +25,28 @@ def run(ctx: DemoContext) -> None:
         sim.punch_now("11", state=1, verify=1)
         ctx.console.print("two people punch; the next pull reads only what is new:")
         pull(target, ctx.console, cursor_file=cursor)
+    read_a_pyzk_clone(ctx)
+
+
+def read_a_pyzk_clone(ctx: DemoContext) -> None:
+    """A device whose replies carry pyzk's checksum: read in full, every such reply counted."""
+    with ZKSimulator(
+        users=5, records=300, seed=8, checksum_variant=ChecksumForm.PYZK, timezone=DEMO_ZONE
+    ) as sim:
+        driver = ZKTecoDriver.from_settings(
+            {"host": "127.0.0.1", "port": sim.port, "timezone": DEMO_ZONE}
+        )
+        seen: Counter[str] = Counter()
+
+        def count(anomaly: Anomaly) -> None:
+            seen[anomaly.detail] += 1
+
+        driver.watch_anomalies(count)
+        n = len(driver.read_punches().punches)
+    ctx.console.print(
+        f"a clone answering in pyzk's checksum form: {n} punches read, "
+        f"{seen['pyzk']} replies counted (checksum kind=pyzk)"
+    )
 
 
 STEP = DemoStep("Pull punches from a ZKTeco clock (simulated, binary protocol)", run)

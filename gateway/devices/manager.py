@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from drivers.base import Capability, Driver, RejectedRecord
+from drivers.base import Anomaly, AnomalyKind, Capability, Driver, RejectedRecord
 from drivers.errors import (
     AuthRejected,
     DeviceUnreachable,
@@ -214,6 +214,7 @@ class DeviceWorker:
         """One connection: identify, catch up, then (live) follow events until resync."""
         driver = self.factory(self.spec, self.settings)
         driver.on_reject(self._count_reject)
+        driver.watch_anomalies(self._count_anomaly)
         try:
             self._contact(driver)
             self._mark_success()
@@ -237,6 +238,15 @@ class DeviceWorker:
         added = self._commit(driver, result.punches, result.cursor, offset)
         if added:
             log.info("pulled device=%s read=%d new=%d", self.label, len(result.punches), added)
+
+    def _count_anomaly(self, anomaly: Anomaly) -> None:
+        """Count what the driver accepted although it deviates (it logs each once)."""
+        series = (
+            self.metrics.device_checksum_mismatch
+            if anomaly.kind is AnomalyKind.CHECKSUM
+            else self.metrics.device_protocol_quirks
+        )
+        series.labels(device=self.label, kind=anomaly.detail).inc()
 
     def _identify(self, info: DeviceInfo) -> None:
         if info.serial_number != self.spec.serial:

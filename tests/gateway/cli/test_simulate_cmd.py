@@ -8,10 +8,19 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from drivers.zkteco.driver import ZKTecoDriver
 
 
-def test_simulate_zk_serves_and_stops_cleanly_on_sigterm() -> None:
+@pytest.mark.parametrize(
+    ("extra", "settings"),
+    [([], {}), (["--checksum-variant", "pyzk", "--strict"], {"checksum": "pyzk"})],
+    ids=["default", "strict-pyzk-checksum"],
+)
+def test_simulate_zk_serves_and_stops_cleanly_on_sigterm(
+    extra: list[str], settings: dict[str, object]
+) -> None:
     cmd = [
         sys.executable,
         "-m",
@@ -32,6 +41,7 @@ def test_simulate_zk_serves_and_stops_cleanly_on_sigterm() -> None:
         "-90",
         "--tz",
         "UTC",
+        *extra,
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -45,7 +55,7 @@ def test_simulate_zk_serves_and_stops_cleanly_on_sigterm() -> None:
     try:
         port = int(lines.get(timeout=60).strip())
         driver = ZKTecoDriver.from_settings(
-            {"host": "127.0.0.1", "port": port, "comm_key": 31, "timezone": "UTC"}
+            {"host": "127.0.0.1", "port": port, "comm_key": 31, "timezone": "UTC", **settings}
         )
         punches = driver.read_punches().punches
         assert len(punches) == 120

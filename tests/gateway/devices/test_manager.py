@@ -278,3 +278,36 @@ def test_flapping_live_link_leaves_no_timer_threads_behind(outbox: Outbox) -> No
         live = dev.punch("2", 1, live=True)
         wait_until(lambda: live.id in ids_in(outbox))
     wait_until(lambda: live_timers() == 0)
+
+
+def test_checksum_mismatches_of_a_zkteco_device_reach_the_metrics(outbox: Outbox) -> None:
+    """A device answering in pyzk's checksum form is read, and every such reply is counted
+    in shiftgate_device_checksum_mismatch_total{device,kind} (what /metrics renders)."""
+    from drivers.zkteco.codec import ChecksumForm
+    from drivers.zkteco.driver import ZKTecoDriver
+    from drivers.zkteco.simulator import ZKSimulator
+
+    with ZKSimulator(users=4, records=30, seed=9, checksum_variant=ChecksumForm.PYZK) as sim:
+
+        def zk(_spec: DeviceSpec, settings: Mapping[str, Any]) -> Driver:
+            return ZKTecoDriver.from_settings(dict(settings))
+
+        device = DeviceSpec(
+            serial=sim.serial,
+            name="clone",
+            driver="zkteco",
+            timezone="Asia/Shanghai",
+            site=None,
+            poll_interval_s=0.05,
+            live=False,
+            rediscover_subnet=None,
+            settings={"host": "127.0.0.1", "port": sim.port, "timezone": "Asia/Shanghai"},
+        )
+        metrics = GatewayMetrics()
+        w = DeviceWorker(device, outbox=outbox, metrics=metrics, factory=zk, options=FAST)
+        with Running(w):
+            wait_until(lambda: len(ids_in(outbox)) == 30)
+    series = "shiftgate_device_checksum_mismatch_total"
+    assert sample(metrics, series, device=sim.serial, kind="pyzk") >= 10
+    assert sample(metrics, series, device=sim.serial, kind="neither_accepted") == 0
+    assert f'{series}{{device="{sim.serial}",kind="pyzk"}}' in metrics.render().decode()
