@@ -260,7 +260,10 @@ class ZKClient:
         """Count a tolerated deviation; log it the first time on this connection."""
         if detail not in self._noted:
             self._noted.add(detail)
-            log.warning(
+            # pyzk's form is a known dialect; everything else may be a fault worth a look
+            level = logging.INFO if detail == Note.PYZK else logging.WARNING
+            log.log(
+                level,
                 "device deviates from the protocol device=%s kind=%s detail=%s what=%s "
                 "(accepted; counted, logged once per connection)",
                 self.endpoint,

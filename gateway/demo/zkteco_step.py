@@ -44,8 +44,8 @@ def read_a_pyzk_clone(ctx: DemoContext) -> None:
         driver.watch_anomalies(count)
         n = len(driver.read_punches().punches)
     ctx.console.print(
-        f"a clone answering in pyzk's checksum form: {n} punches read, "
-        f"{seen['pyzk']} replies counted (checksum kind=pyzk)"
+        f"a clone with pyzk's checksum: {n} punches read, {seen['pyzk']} replies "
+        "counted as kind=pyzk"
     )
 
 

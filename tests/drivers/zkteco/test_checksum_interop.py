@@ -82,7 +82,7 @@ def test_a_pyzk_checksum_device_is_read_full_incremental_and_live(
 def test_pyzk_form_is_logged_once_per_connection(
     pyzk_device: ZKSimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="drivers.zkteco.client")
+    caplog.set_level(logging.INFO, logger="drivers.zkteco.client")
     driver = make_driver(pyzk_device, timezone="UTC")
     notes = watched(driver)
     driver.read_punches()

@@ -19,5 +19,5 @@ def test_demo_step_pulls_the_log_then_only_new_punches(tmp_path: Path) -> None:
     text = console.export_text()
     assert "wrote 2000 punches" in text
     assert "2 punches from ZKSIM0000007" in text
-    assert "a clone answering in pyzk's checksum form: 300 punches read" in text
+    assert "a clone with pyzk's checksum: 300 punches read" in text
     assert (tmp_path / "zkteco.cursor").read_text(encoding="utf-8").startswith('{"v":1,"n":2002')
