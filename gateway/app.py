@@ -15,6 +15,7 @@ from gateway.auth.secrets import Passwords
 from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.push.service import PushService
+from gateway.roster.jobs import SolveJobs
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 from hrcore.db import make_engine, make_session_factory
@@ -43,16 +44,19 @@ def create_app(
         "needs `Authorization: Bearer <token>` (`shiftgate users token NAME`) or a web "
         'session; errors have the body `{"error": {"code", "message", "details"}}`.',
     )
+    factory = session_factory or make_session_factory(make_engine(settings.database_url))
+    now = clock or _utc_now
     app.state.shiftgate = AppState(
         settings=settings,
         metrics=metrics_ or GatewayMetrics(),
-        session_factory=session_factory or make_session_factory(make_engine(settings.database_url)),
+        session_factory=factory,
         device_status=device_status or (lambda: ()),
         outbox_depth=outbox_depth or (lambda: None),
         uploader_status=uploader_status or (lambda: None),
-        clock=clock or _utc_now,
+        clock=now,
         passwords=Passwords(),
         push=push,
+        jobs=SolveJobs(factory, now),
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)

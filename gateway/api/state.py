@@ -12,6 +12,7 @@ from gateway.auth.secrets import Passwords
 from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.push.service import PushService
+from gateway.roster.jobs import SolveJobs
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 
@@ -26,4 +27,5 @@ class AppState:
     uploader_status: Callable[[], UploaderStatus | None]
     clock: Callable[[], datetime]
     passwords: Passwords
+    jobs: SolveJobs
     push: PushService | None = None

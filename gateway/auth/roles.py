@@ -20,6 +20,8 @@ class Permission(StrEnum):
     PAYROLL_WRITE = "payroll_write"
     AUDIT_READ = "audit_read"
     USER_ADMIN = "user_admin"
+    #: /metrics (a Prometheus scraper sends any role's token)
+    METRICS = "metrics"
 
 
 _P = Permission
@@ -34,11 +36,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.CORRECTION_REQUEST,
             _P.CORRECTION_DECIDE,
             _P.PAYROLL_READ,
+            _P.METRICS,
         }
     ),
-    Role.PAYROLL: frozenset({_P.READ, _P.PAYROLL_READ, _P.PAYROLL_WRITE, _P.CORRECTION_REQUEST}),
-    Role.VIEWER: frozenset({_P.READ}),
-    Role.GATEWAY: frozenset({_P.PUNCH_INGEST}),
+    Role.PAYROLL: frozenset(
+        {_P.READ, _P.PAYROLL_READ, _P.PAYROLL_WRITE, _P.CORRECTION_REQUEST, _P.METRICS}
+    ),
+    Role.VIEWER: frozenset({_P.READ, _P.METRICS}),
+    Role.GATEWAY: frozenset({_P.PUNCH_INGEST, _P.METRICS}),
 }
 
 

@@ -27,6 +27,7 @@ from hrcore.models import PunchRecord
 from tests.gateway.helpers import write_site_config, zk_device
 
 TZ = "Asia/Shanghai"
+API_TOKEN = "serve-test-token"
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config"
 USB_EXPORT = "CKJX194960123"  # the example devices.yaml's enabled files-driver clock
 
@@ -58,6 +59,8 @@ def shiftgate_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "SHIFTGATE_VAR_DIR": str(tmp_path / "var"),
         "SHIFTGATE_CONFIG_DIR": str(tmp_path / "config"),
         "SHIFTGATE_LOG_JSON": "true",
+        # /metrics needs a token; a gateway's (centre.token) will do
+        "SHIFTGATE_API_TOKEN": API_TOKEN,
     }
 
 
@@ -112,7 +115,7 @@ def test_serve_ingests_from_simulators_and_exports_metrics(
             assert body["status"] == "ok"
             assert body["uploader"]["state"] == "running"
             assert body["uploader"]["last_success"] is not None
-            metrics = client.get("/metrics").text
+            metrics = client.get("/metrics", headers={"Authorization": f"Bearer {API_TOKEN}"}).text
         for s in sims:
             dev = f'device="{s.serial}"'
             assert f"shiftgate_device_last_success_timestamp_seconds{{{dev}}}" in metrics

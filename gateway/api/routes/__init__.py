@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.api.routes import health, metrics, punches, push, users
+from gateway.api.routes import (
+    attendance,
+    employees,
+    health,
+    metrics,
+    payroll,
+    punches,
+    push,
+    rosters,
+    sites,
+    users,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     users.router,
+    sites.router,
+    employees.router,
     punches.router,
+    rosters.router,
+    attendance.router,
+    payroll.router,
     metrics.router,
     push.router,
 )

@@ -1,3 +1,3 @@
-from tests.gateway.api.fixtures import api
+from tests.gateway.api.fixtures import api, demo_api
 
-__all__ = ["api"]
+__all__ = ["api", "demo_api"]

@@ -42,13 +42,17 @@ def test_health_is_open_and_everything_else_needs_a_token(api: Api) -> None:
 
 
 def test_tokens_and_passwords_are_stored_hashed(api: Api) -> None:
+    add_user(api.factory, "with-password", Role.HR, password="a long passphrase")
     with api.factory() as s:
         hashes = set(s.scalars(select(ApiToken.token_hash)))
         passwords = set(s.scalars(select(User.password_hash)))
     for token in api.tokens.values():
         assert token not in hashes
         assert all(token not in h for h in hashes)
-    assert all(p is not None and p.startswith("$argon2id$") for p in passwords)
+    assert None in passwords  # the token-only users
+    hashed = passwords - {None}
+    assert len(hashed) == 1 and all(p.startswith("$argon2id$") for p in hashed if p)
+    assert all("a long passphrase" not in p for p in hashed if p)
 
 
 def test_disabled_user_is_locked_out(api: Api) -> None:

@@ -92,17 +92,21 @@ def test_naive_time_is_refused(
 def test_health_and_metrics(store_url: str, store: sessionmaker[Session], tmp_path: Path) -> None:
     metrics = GatewayMetrics()
     metrics.device_up.labels(device="SN1").set(1)
-    settings = Settings(database_url=store_url, var_dir=tmp_path / "var")
+    settings = Settings(database_url=store_url, var_dir=tmp_path / "var", api_token=GATEWAY_TOKEN)
+    auth = {"Authorization": f"Bearer {GATEWAY_TOKEN}"}
     c = TestClient(
-        create_app(settings, metrics_=metrics, session_factory=store, outbox_depth=lambda: 3)
+        create_app(settings, metrics_=metrics, session_factory=store, outbox_depth=lambda: 3),
+        headers=auth,
     )
     h = c.get("/api/v1/health").json()
     assert h["status"] == "ok" and h["database"] == "ok" and h["outbox_depth"] == 3
     text = c.get("/metrics").text
     assert 'shiftgate_device_up{device="SN1"} 1.0' in text
     # a second app has its own registry: no duplicate-series error, no shared values
-    other = TestClient(create_app(settings, session_factory=store)).get("/metrics").text
-    assert 'device="SN1"' not in other
+    other = TestClient(create_app(settings, session_factory=store), headers=auth)
+    other_text = other.get("/metrics").text
+    assert c.get("/metrics", headers={"Authorization": ""}).status_code == 401
+    assert 'device="SN1"' not in other_text
 
 
 def test_batch_needs_the_token_when_one_is_set(

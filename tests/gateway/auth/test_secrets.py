@@ -39,8 +39,8 @@ def test_token_is_random_and_only_its_digest_is_kept() -> None:
 
 def test_role_matrix_shape() -> None:
     assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission)
-    assert ROLE_PERMISSIONS[Role.GATEWAY] == {Permission.PUNCH_INGEST}
-    assert ROLE_PERMISSIONS[Role.VIEWER] == {Permission.READ}
+    assert ROLE_PERMISSIONS[Role.GATEWAY] == {Permission.PUNCH_INGEST, Permission.METRICS}
+    assert ROLE_PERMISSIONS[Role.VIEWER] == {Permission.READ, Permission.METRICS}
     assert not allows(Role.HR, Permission.USER_ADMIN)
     assert allows(Role.PAYROLL, Permission.PAYROLL_WRITE)
     assert not allows(Role.HR, Permission.PAYROLL_WRITE)

@@ -1,0 +1,331 @@
+"""``/api/v1/rosters``: list runs, read one (grid, coverage, penalties, projections), edit a
+draft's cell, start a solve as a background job (``/api/v1/jobs``), publish."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from gateway.api.deps import SessionDep, StateDep, audit, require
+from gateway.api.errors import ERROR_RESPONSES, ApiError
+from gateway.api.pages import Page, PageDep
+from gateway.auth.roles import Permission
+from gateway.auth.service import Principal
+from gateway.errors import BadInput
+from gateway.roster.demand import DemandFile, load_demand
+from gateway.roster.jobs import JobStatus, JobView
+from gateway.roster.policy import load_policy
+from gateway.roster.service import SolveRequest, check_range, publish
+from gateway.roster.view import roster_view, set_assignment
+from gateway.settings import Settings
+from hrcore.enums import RosterStatus
+from hrcore.models import RosterRun, Site
+from hrcore.store.directory import get_site
+from scheduler.model import SolveOptions
+
+router = APIRouter(prefix="/api/v1", tags=["rosters"], responses=ERROR_RESPONSES)
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Writer = Annotated[Principal, Depends(require(Permission.ROSTER_WRITE))]
+RunId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+DEMAND_FILE = "demand.yaml"
+POLICY_DIR = "policies"
+
+
+class RunOut(BaseModel):
+    id: int
+    site: str
+    date_from: date
+    date_to: date
+    status: RosterStatus
+    objective: int | None
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ShiftOut(BaseModel):
+    code: str
+    name: str
+    start: str
+    end: str
+    paid_hours: float
+    night: bool
+
+
+class CoverageOut(BaseModel):
+    day: date
+    shift: str
+    assigned: int
+    minimum: int | None
+    target: int | None
+    maximum: int | None
+    state: str
+
+
+class WeekOut(BaseModel):
+    employee: str
+    week_start: date
+    hours: float
+
+
+class RowOut(BaseModel):
+    employee: str
+    name: str
+    cells: list[str]
+    hourly_rate: Decimal
+
+
+class RosterOut(RunOut):
+    dates: list[date]
+    rows: list[RowOut]
+    shifts: list[ShiftOut]
+    coverage: list[CoverageOut]
+    weeks: list[WeekOut]
+    penalties: list[dict[str, Any]]
+    projected_hours: float
+    projected_overtime_hours: float
+    projected_cost: Decimal
+
+
+class SolveBody(BaseModel):
+    site: str = Field(min_length=1, max_length=64)
+    date_from: date
+    date_to: date
+    time_limit_s: float = Field(default=10, gt=0, le=600)
+
+
+class JobOut(BaseModel):
+    id: int
+    site: str
+    status: JobStatus
+    submitted_at: datetime
+    finished_at: datetime | None
+    objective: int | None
+    seconds: float | None
+    solutions: int
+    solve_status: str | None
+    run_id: int | None
+    message: str
+
+
+class CellBody(BaseModel):
+    employee: str = Field(min_length=1, max_length=64)
+    day: date
+    #: shift code, or "" for a day off
+    shift: str = Field(max_length=64)
+
+
+class PublishOut(BaseModel):
+    run_id: int
+    site: str
+    date_from: date
+    date_to: date
+    superseded: list[int]
+    overridden: list[int]
+
+
+def _run_out(run: RosterRun, site_code: str) -> RunOut:
+    return RunOut(
+        id=run.id,
+        site=site_code,
+        date_from=run.date_from,
+        date_to=run.date_to,
+        status=run.status,
+        objective=run.objective,
+        created_at=run.created_at,
+        published_at=run.published_at,
+    )
+
+
+def _job_out(job: JobView) -> JobOut:
+    return JobOut(
+        id=job.id,
+        site=job.site_code,
+        status=job.status,
+        submitted_at=job.submitted_at,
+        finished_at=job.finished_at,
+        objective=job.objective,
+        seconds=job.seconds,
+        solutions=job.solutions,
+        solve_status=job.solve_status,
+        run_id=job.run_id,
+        message=job.message,
+    )
+
+
+def site_demand(settings: Settings) -> DemandFile | None:
+    """The demand file of the config folder, or None when there is none."""
+    path: FilePath = settings.config_dir / DEMAND_FILE
+    if not path.is_file():
+        return None
+    return load_demand(path)
+
+
+def roster_out(session: SessionDep, settings: Settings, run_id: int) -> RosterOut:
+    try:
+        demand = site_demand(settings)
+    except BadInput:
+        demand = None  # the grid still shows; coverage then has no targets
+    v = roster_view(session, run_id, demand)
+    run = session.get(RosterRun, run_id)
+    assert run is not None  # roster_view checked
+    return RosterOut(
+        **_run_out(run, v.site_code).model_dump(),
+        dates=list(v.dates),
+        rows=[
+            RowOut(employee=code, name=name, cells=list(cells), hourly_rate=rate)
+            for (code, name), cells, rate in zip(v.employees, v.cells, v.hourly_rates, strict=True)
+        ],
+        shifts=[
+            ShiftOut(
+                code=s.code,
+                name=s.name,
+                start=s.start,
+                end=s.end,
+                paid_hours=s.paid_hours,
+                night=s.night,
+            )
+            for s in v.shifts
+        ],
+        coverage=[
+            CoverageOut(
+                day=c.day,
+                shift=c.shift,
+                assigned=c.assigned,
+                minimum=c.minimum,
+                target=c.target,
+                maximum=c.maximum,
+                state=c.state,
+            )
+            for c in v.coverage
+        ],
+        weeks=[
+            WeekOut(employee=w.employee, week_start=w.week_start, hours=w.hours) for w in v.weeks
+        ],
+        penalties=list(v.penalties),
+        projected_hours=v.projected_hours,
+        projected_overtime_hours=v.projected_overtime_hours,
+        projected_cost=v.projected_cost,
+    )
+
+
+@router.get("/rosters", response_model=Page[RunOut])
+def list_runs(
+    session: SessionDep,
+    page: PageDep,
+    _: Reader,
+    site: Annotated[str | None, Query(max_length=64)] = None,
+    status_: Annotated[RosterStatus | None, Query(alias="status")] = None,
+) -> Page[RunOut]:
+    """Roster runs, newest first."""
+    query = select(RosterRun, Site.code).join(Site, Site.id == RosterRun.site_id)
+    if site:
+        query = query.where(RosterRun.site_id == get_site(session, site).id)
+    if status_:
+        query = query.where(RosterRun.status == status_)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(RosterRun.id.desc()).offset(page.offset).limit(page.limit)
+    )
+    return Page(
+        items=[_run_out(r, c) for r, c in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/rosters/{run_id}", response_model=RosterOut)
+def get_run(run_id: RunId, session: SessionDep, state: StateDep, _: Reader) -> RosterOut:
+    """A run's grid, coverage per day and shift against the demand, hours per person and
+    week, the penalty report, and the projected hours, overtime and cost."""
+    return roster_out(session, state.settings, run_id)
+
+
+@router.put("/rosters/{run_id}/assignments", response_model=RosterOut)
+def put_cell(
+    run_id: RunId, body: CellBody, session: SessionDep, state: StateDep, principal: Writer
+) -> RosterOut:
+    """Change one cell of a draft (shift "" = day off); the answer has the new projections."""
+    set_assignment(
+        session,
+        run_id,
+        body.employee,
+        body.day,
+        body.shift,
+        actor=principal.actor,
+        now=state.clock(),
+    )
+    session.commit()
+    return roster_out(session, state.settings, run_id)
+
+
+@router.post("/rosters:solve", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+def start_solve(body: SolveBody, session: SessionDep, state: StateDep, principal: Writer) -> JobOut:
+    """Start a solve of the site over the range (demand: the config folder's demand.yaml,
+    policy: policies/<site policy>.yaml); poll ``/api/v1/jobs/{id}`` for progress."""
+    check_range(body.date_from, body.date_to)
+    site = get_site(session, body.site)
+    settings = state.settings
+    try:
+        demand = site_demand(settings)
+        policy = load_policy(settings.config_dir / POLICY_DIR / f"{site.policy}.yaml")
+    except BadInput as exc:
+        raise ApiError(422, str(exc), code="config_invalid") from exc
+    if demand is None:
+        raise ApiError(
+            422,
+            f"no {settings.config_dir / DEMAND_FILE}; write the site's demand there first",
+            code="config_invalid",
+        )
+    job = state.jobs.submit(
+        SolveRequest(
+            site.code,
+            body.date_from,
+            body.date_to,
+            policy,
+            demand,
+            demand_source=DEMAND_FILE,
+            actor=principal.actor,
+        ),
+        SolveOptions(time_limit_s=body.time_limit_s, workers=2),
+    )
+    audit(
+        session,
+        principal,
+        state.clock(),
+        "roster_solve",
+        "roster_job",
+        str(job.id),
+        {"site": site.code, "from": body.date_from.isoformat(), "to": body.date_to.isoformat()},
+    )
+    session.commit()
+    return _job_out(job)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: RunId, state: StateDep, _: Reader) -> JobOut:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, f"no job {job_id} on this instance (jobs live until it restarts)")
+    return _job_out(job)
+
+
+@router.post("/rosters/{run_id}/publish", response_model=PublishOut)
+def publish_run(
+    run_id: RunId, session: SessionDep, state: StateDep, principal: Writer
+) -> PublishOut:
+    """Publish a draft: it supersedes the published runs it covers (audited)."""
+    out = publish(session, clock=state.clock, actor=principal.actor, run_id=run_id)
+    session.commit()
+    return PublishOut(
+        run_id=out.run_id,
+        site=out.site_code,
+        date_from=out.date_from,
+        date_to=out.date_to,
+        superseded=list(out.superseded),
+        overridden=list(out.overridden),
+    )
