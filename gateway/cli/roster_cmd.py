@@ -28,9 +28,10 @@ from gateway.errors import DemandFileError, PolicyFileError
 from gateway.roster.demand import load_demand
 from gateway.roster.policy import load_policy
 from gateway.roster.render import building_words, explanation_lines, grid_table, penalty_table
-from gateway.roster.service import SolveRequest, publish, roster_grid, solve_site
+from gateway.roster.service import SolveRequest, roster_grid, solve_site
 from gateway.settings import Settings
 from hrcore.errors import StoreError
+from hrcore.store.roster import publish
 from scheduler import curtois
 from scheduler.errors import SchedulerError
 from scheduler.model import Building, Progress, SolveOptions, SolveResult, SolveStatus

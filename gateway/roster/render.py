@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from gateway.roster.service import RosterGrid
+from hrcore.store.roster import RosterGrid
 from scheduler.model import Building, InfeasibilityExplanation, PenaltyReport
 
 #: colour per shift code initial: early/day, evening/late, night

@@ -14,7 +14,6 @@ from gateway.roster.service import (
     SolveOutcome,
     SolveRequest,
     build_problem,
-    publish,
     solve_site,
 )
 from hrcore.db import make_engine, make_session_factory
@@ -40,6 +39,7 @@ from hrcore.store import (
     save_shift_type,
     save_site,
 )
+from hrcore.store.roster import publish
 from scheduler.model import AbsenceKind, Assignment, HoursCycle, HoursSystem, SolveOptions
 from tests.gateway.cli.test_roster_store_cmd import POLICY
 
