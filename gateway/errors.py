@@ -92,3 +92,11 @@ class SyncError(GatewayError):
 
 class WrongDevice(DriverError):
     """The address answered with another serial number than the configured one."""
+
+
+class PeopleConfigError(BadInput):
+    """config/risk.yaml or config/people/*.yaml is unusable; the message names file and key."""
+
+
+class AlertDeliveryFailed(GatewayError):
+    """The risk-alert webhook did not take the alert (no answer, or not 2xx). Retried later."""

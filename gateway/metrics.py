@@ -141,6 +141,28 @@ class GatewayMetrics:
             ["status"],
             registry=r,
         )
+        self.risk_alerts = Counter(
+            "shiftgate_risk_alerts",
+            "Risk alerts raised (an employee's level turned red)",
+            ["level"],
+            registry=r,
+        )
+        self.risk_alert_delay = Gauge(
+            "shiftgate_risk_alert_delay_seconds",
+            "Time from the punch that crossed the line reaching the store to the last alert",
+            registry=r,
+        )
+        self.risk_alert_deliveries = Counter(
+            "shiftgate_risk_alert_deliveries",
+            "Webhook deliveries of risk alerts, by outcome (delivered, failed)",
+            ["outcome"],
+            registry=r,
+        )
+        self.risk_watch_errors = Counter(
+            "shiftgate_risk_watch_errors",
+            "Risk re-evaluations that failed (the next tick tries again)",
+            registry=r,
+        )
 
     def watch_outbox(
         self,

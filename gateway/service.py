@@ -23,6 +23,9 @@ from gateway.devices.manager import (
     utc_now,
 )
 from gateway.metrics import GatewayMetrics
+from gateway.notify.people_files import PeopleConfig
+from gateway.notify.risk_watch import RiskWatcher
+from gateway.notify.webhook import WebhookSender
 from gateway.push.service import PushService
 from gateway.settings import Settings
 from gateway.sync.outbox import Outbox
@@ -52,6 +55,7 @@ class GatewayService:
         *,
         factory: DriverFactory = registry_driver_factory,
         clock: Clock = utc_now,
+        people: PeopleConfig | None = None,
     ) -> None:
         self.settings = settings
         self.config = config
@@ -95,6 +99,24 @@ class GatewayService:
         self._upload_thread = threading.Thread(
             target=self.uploader.run, args=(self._stop,), daemon=True, name="uploader"
         )
+        # co-located with the store: re-evaluate the risk of employees with new punches
+        self.risk_watcher: RiskWatcher | None = None
+        self._risk_thread: threading.Thread | None = None
+        if not config.centre.url and settings.risk_watch_interval_s > 0:
+            url = settings.risk_webhook_url
+            self.risk_watcher = RiskWatcher(
+                self.session_factory,
+                people or PeopleConfig(),
+                clock=clock,
+                metrics=self.metrics,
+                sender=WebhookSender(url) if url else None,
+            )
+            self._risk_thread = threading.Thread(
+                target=self.risk_watcher.run,
+                args=(self._stop, settings.risk_watch_interval_s),
+                daemon=True,
+                name="risk-watch",
+            )
 
     def start(self) -> None:
         log.info(
@@ -106,12 +128,16 @@ class GatewayService:
         )
         self.devices.start()
         self._upload_thread.start()
+        if self._risk_thread is not None:
+            self._risk_thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self.devices.stop()
         self.uploader.wake()
         self._upload_thread.join(10)
+        if self._risk_thread is not None and self._risk_thread.ident is not None:
+            self._risk_thread.join(10)
         log.info("gateway stopped depth=%d", self.outbox.depth())
 
     def app(self) -> FastAPI:

@@ -37,3 +37,12 @@ class Settings(BaseSettings):
         description="Mark the web UI's session cookie Secure (browsers then send it only over "
         "HTTPS, and over plain HTTP to localhost/127.0.0.1).",
     )
+    risk_webhook_url: str | None = Field(
+        default=None,
+        description="URL that gets a JSON POST for each risk alert (an employee turned red).",
+    )
+    risk_watch_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds between risk re-evaluations of employees with new punches (0 = off).",
+    )

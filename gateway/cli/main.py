@@ -13,8 +13,11 @@ from gateway.cli import (
     devices_cmd,
     doctor_cmd,
     drivers_cmd,
+    import_cmd,
     payroll_cmd,
+    people_cmd,
     punches_cmd,
+    risk_cmd,
     roster_cmd,
     serve_cmd,
     simulate_cmd,
@@ -37,6 +40,8 @@ app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(attendance_cmd.app, name="attendance")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(people_cmd.app, name="people")
+app.add_typer(risk_cmd.app, name="risk")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(payroll_cmd.app, name="payroll")
 
@@ -44,6 +49,7 @@ app.add_typer(payroll_cmd.app, name="payroll")
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.command("doctor")(doctor_cmd.doctor)
+app.command("import")(import_cmd.import_table)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ import uvicorn
 
 from gateway.cli.context import make_console, settings_of
 from gateway.config.service import load_service_config
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, PeopleConfigError
 from gateway.logging_json import configure_logging
+from gateway.notify.people_files import load_people_config
 from gateway.service import GatewayService
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current
@@ -44,6 +45,11 @@ def serve(
         make_console(stderr=True).print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(2) from exc
     cfg, devices = service_config.gateway, service_config.devices
+    try:
+        people = load_people_config(settings.config_dir)
+    except PeopleConfigError as exc:
+        make_console(stderr=True).print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     if not cfg.centre.url:  # co-located: punches go straight into this database
         try:
             require_current(settings.database_url)
@@ -65,7 +71,7 @@ def serve(
     # being refused while uvicorn is still starting.
     sock.listen(2048)
     actual = sock.getsockname()[1]
-    service = GatewayService(settings, cfg, devices)
+    service = GatewayService(settings, cfg, devices, people=people)
     server = uvicorn.Server(
         uvicorn.Config(service.app(), log_config=None, access_log=False, lifespan="off")
     )

@@ -100,17 +100,19 @@ def _employees(session: Session, records: Sequence[EmployeeRecord], n: _Counter)
             raise NotFound(f"{r.source}: site {r.site!r} does not exist")
         if r.org_unit is not None and r.org_unit not in units:
             raise NotFound(f"{r.source}: org unit {r.org_unit!r} does not exist")
-        values: dict[str, Any] = {
-            "name": r.name,
-            "hire_date": r.hire_date,
-            "exit_date": r.exit_date,
-            "org_unit_id": units[r.org_unit] if r.org_unit is not None else None,
-            "job_title": r.job_title,
-            "skills": list(r.skills),
-        }
+        # a field the file leaves empty keeps what the store has (an import never erases)
+        values: dict[str, Any] = {"name": r.name, "hire_date": r.hire_date}
+        if r.exit_date is not None:
+            values["exit_date"] = r.exit_date
+        if r.org_unit is not None:
+            values["org_unit_id"] = units[r.org_unit]
+        if r.job_title is not None:
+            values["job_title"] = r.job_title
+        if r.skills:
+            values["skills"] = list(r.skills)
         row = rows.get(r.code)
         if row is None:
-            session.add(Employee(code=r.code, site_id=sites[r.site], **values))
+            session.add(Employee(code=r.code, site_id=sites[r.site], **{"skills": [], **values}))
             n.created += 1
             continue
         if row.site_id != sites[r.site]:

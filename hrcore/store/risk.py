@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -50,6 +51,7 @@ from hrcore.risk.model import (
 from hrcore.risk.model import (
     SurveyAnswer as SurveyFact,
 )
+from hrcore.store.attendance import recompute_stale
 from hrcore.store.audit import AuditIn, record_audit
 from hrcore.store.people import kpi_points
 
@@ -439,23 +441,31 @@ def employee_id_of(session: Session, code: str) -> int:
 
 
 def employees_with_punches(
-    session: Session, stored_after: datetime, stored_until: datetime
+    session: Session,
+    stored_after: datetime,
+    stored_until: datetime,
+    *,
+    overlap: timedelta = timedelta(0),
 ) -> dict[int, datetime]:
-    """Employees whose punches reached the store in ``(stored_after, stored_until]``, with
-    the earliest such arrival (the trigger an alert's delay is measured from)."""
-    out: dict[int, datetime] = {}
+    """Employees whose punches reached the store in ``(stored_after - overlap,
+    stored_until]``, with the earliest arrival after ``stored_after`` (the overlap only
+    re-reads a window a late commit may have landed in): the trigger an alert's delay is
+    measured from."""
+    new: dict[int, datetime] = {}
+    seen: dict[int, datetime] = {}
     for emp, stored in session.execute(
         select(PunchRecord.employee_id, PunchRecord.stored_at).where(
-            PunchRecord.stored_at > stored_after,
+            PunchRecord.stored_at > stored_after - overlap,
             PunchRecord.stored_at <= stored_until,
             PunchRecord.employee_id.is_not(None),
         )
     ):
         if emp is None:
             continue
-        if emp not in out or stored < out[emp]:
-            out[emp] = stored
-    return out
+        into = new if stored > stored_after else seen
+        if emp not in into or stored < into[emp]:
+            into[emp] = stored
+    return {emp: new.get(emp, at) for emp, at in {**seen, **new}.items()}
 
 
 def punch_days(session: Session, employee_ids: Sequence[int], stored_after: datetime) -> set[date]:
@@ -469,3 +479,48 @@ def punch_days(session: Session, employee_ids: Sequence[int], stored_after: date
             )
         )
     }
+
+
+def reevaluate_after_punches(
+    session: Session,
+    stored_after: datetime,
+    stored_until: datetime,
+    *,
+    config: RiskConfig,
+    clock: Clock,
+    scorecard: ScorecardConfig | None = None,
+    overlap: timedelta = timedelta(0),
+) -> RiskEvaluation:
+    """The employees whose punches reached the store in ``(stored_after, stored_until]``
+    (and ``overlap`` before it, see :func:`employees_with_punches`):
+    their attendance is recomputed where stale and their risk evaluated as of today (each
+    site's local date), an alert raised for each turn to red."""
+    affected = employees_with_punches(session, stored_after, stored_until, overlap=overlap)
+    if not affected:
+        return RiskEvaluation((), ())
+    days = punch_days(session, list(affected), stored_after - overlap)
+    first, last = min(days) - timedelta(days=1), max(days) + timedelta(days=1)
+    recompute_stale(session, first, last, clock=clock)
+    now = clock()
+    by_site: dict[int, list[int]] = defaultdict(list)
+    for emp, site_id in session.execute(
+        select(Employee.id, Employee.site_id).where(Employee.id.in_(list(affected)))
+    ):
+        by_site[site_id].append(emp)
+    assessments: list[Assessment] = []
+    alerts: list[int] = []
+    for site_id, employees in sorted(by_site.items()):
+        site = session.get(Site, site_id)
+        assert site is not None
+        result = evaluate_risk(
+            session,
+            now.astimezone(ZoneInfo(site.timezone)).date(),
+            config=config,
+            clock=clock,
+            scorecard=scorecard,
+            employee_ids=employees,
+            trigger_at=affected,
+        )
+        assessments.extend(result.assessments)
+        alerts.extend(result.alerts)
+    return RiskEvaluation(tuple(assessments), tuple(alerts))

@@ -92,6 +92,7 @@ GATEWAY_RANK = {
     "punches": 20,
     "payroll": 20,
     "notify": 20,
+    "people": 20,
     "auth": 15,
     "config": 10,
     "settings": 0,
