@@ -20,7 +20,7 @@ from gateway.demo.sample_data import DATA_DIR, DAYS, FIRST_DAY
 from hrcore.enums import Role
 from hrcore.store.attendance import compute_attendance
 
-POLICY = Path(__file__).resolve().parents[2] / "config" / "policies" / "cn.yaml"
+POLICIES = Path(__file__).resolve().parents[2] / "config" / "policies"
 DEMO_PASSWORD = "shiftgate-demo"  # noqa: S105 - the demo store's printed login
 #: (username, role): the login printed by the demo is the first
 DEMO_USERS = (("demo", Role.ADMIN), ("hr", Role.HR), ("viewer", Role.VIEWER))
@@ -47,10 +47,11 @@ class WebDemo:
 
 
 def write_config(config_dir: Path, *, port: int = DEFAULT_PORT) -> None:
-    """site.yaml, an empty devices.yaml, gateway.yaml (co-located), demand and policy."""
-    (config_dir / "policies").mkdir(parents=True, exist_ok=True)
+    """site.yaml, an empty devices.yaml, gateway.yaml (co-located), demand, the policies
+    (rostering rules, payroll city templates)."""
+    config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DATA_DIR / "site.yaml", config_dir / "site.yaml")
-    shutil.copyfile(POLICY, config_dir / "policies" / "cn.yaml")
+    shutil.copytree(POLICIES, config_dir / "policies", dirs_exist_ok=True)
     (config_dir / "devices.yaml").write_text("devices: []\n", encoding="utf-8")
     (config_dir / "gateway.yaml").write_text(
         f"serve:\n  host: 127.0.0.1\n  port: {port}\ncentre:\n  url:\n", encoding="utf-8"

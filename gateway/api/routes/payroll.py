@@ -1,5 +1,6 @@
-"""``/api/v1/risk-flags`` and ``/api/v1/payroll``: risk flags with their evidence, pay
-periods with their explained lines, and locking a period."""
+"""``/api/v1/payroll`` and ``/api/v1/risk``: pay runs with their explained lines, a run's
+diff against another, starting a run and locking a period (the work is in
+:mod:`hrcore.store.payroll`); the risk list with the flags behind each level."""
 
 from __future__ import annotations
 
@@ -8,198 +9,227 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel
-from sqlalchemy import func, select
+from pydantic import BaseModel, Field
 
-from gateway.api.deps import SessionDep, StateDep, audit, require
+from gateway.api.deps import SessionDep, StateDep, require
 from gateway.api.errors import ERROR_RESPONSES, ApiError
-from gateway.api.pages import Page, PageDep
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
-from hrcore.enums import PayPeriodStatus, RiskSeverity
-from hrcore.models import Employee, PayPeriod, PayrollLine, PayrollResult, RiskFlag, Site
-from hrcore.store.directory import get_site
+from hrcore.enums import PayrollRunStatus, RiskLevel
+from hrcore.payroll.errors import PayrollError
+from hrcore.payroll.templates import load_templates
+from hrcore.store.payroll import diff_runs, export_lines, list_runs, lock_period, run_payroll
+from hrcore.store.risk import list_risk
 
 router = APIRouter(prefix="/api/v1", tags=["payroll", "risk"], responses=ERROR_RESPONSES)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 PayReader = Annotated[Principal, Depends(require(Permission.PAYROLL_READ))]
 PayWriter = Annotated[Principal, Depends(require(Permission.PAYROLL_WRITE))]
-PeriodId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+RunId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class RiskOut(BaseModel):
     employee: str
     name: str
-    date: date
-    kind: str
-    severity: RiskSeverity
-    evidence: str
-    created_at: datetime
-
-
-class PeriodOut(BaseModel):
-    id: int
     site: str
-    start_date: date
-    end_date: date
-    status: PayPeriodStatus
-    closed_at: datetime | None
-    results: int
+    level: RiskLevel
+    reason: str
+    as_of: date
+    #: (kind, evidence) of each flag behind the level
+    flags: list[tuple[str, str]]
+
+
+class RunOut(BaseModel):
+    run_id: int
+    site: str
+    month: date
+    status: PayrollRunStatus
+    created_at: datetime
+    employees: int
+    gross: Decimal
+    net: Decimal
 
 
 class LineOut(BaseModel):
+    employee: str
+    name: str
     sequence: int
     code: str
     label: str
+    site: str | None
     amount: Decimal
-    basis: str
+    #: how the amount was computed, and from what
+    formula: str
+    source: str
+    unconfirmed: bool
 
 
-class ResultOut(BaseModel):
+class ChangeOut(BaseModel):
     employee: str
-    name: str
+    code: str
+    site: str | None
+    before: Decimal | None
+    after: Decimal | None
+    moved: list[tuple[str, str, str]]
+
+
+class DiffOut(BaseModel):
+    run_a: int
+    run_b: int
+    changes: list[ChangeOut]
+    only_in_a: list[str]
+    only_in_b: list[str]
+
+
+class MonthBody(BaseModel):
+    site: str = Field(min_length=1, max_length=64)
+    month: date = Field(description="Any day of the month, e.g. 2025-03-01.")
+
+
+class RunStarted(BaseModel):
+    run_id: int
+    employees: int
     gross: Decimal
     net: Decimal
-    computed_at: datetime
-    lines: list[LineOut]
+    unchanged: bool
 
 
-class PeriodDetailOut(PeriodOut):
-    employees: list[ResultOut]
+class LockOut(BaseModel):
+    run_id: int
+    site: str
+    month: date
+    employees: int
+    gross: Decimal
+    net: Decimal
+    locked_at: datetime
 
 
-@router.get("/risk-flags", response_model=Page[RiskOut])
-def list_risk(
+@router.get("/risk", response_model=list[RiskOut])
+def get_risk(
     session: SessionDep,
-    page: PageDep,
     _: Reader,
     site: Annotated[str | None, Query(max_length=64)] = None,
-    severity: RiskSeverity | None = None,
-) -> Page[RiskOut]:
-    """Risk flags, newest day first, with the evidence that raised each."""
-    query = select(RiskFlag, Employee.code, Employee.name).join(
-        Employee, Employee.id == RiskFlag.employee_id
-    )
-    if site:
-        query = query.where(Employee.site_id == get_site(session, site).id)
-    if severity:
-        query = query.where(RiskFlag.severity == severity)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(RiskFlag.date.desc(), RiskFlag.id.desc())
-        .offset(page.offset)
-        .limit(page.limit)
-    )
-    items = [
-        RiskOut(
-            employee=code,
-            name=name,
-            date=f.date,
-            kind=f.kind,
-            severity=f.severity,
-            evidence=f.detail,
-            created_at=f.created_at,
-        )
-        for f, code, name in rows
-    ]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
-
-
-def _period_out(session: SessionDep, p: PayPeriod, site_code: str) -> PeriodOut:
-    n = session.scalar(
-        select(func.count()).select_from(PayrollResult).where(PayrollResult.pay_period_id == p.id)
-    )
-    return PeriodOut(
-        id=p.id,
-        site=site_code,
-        start_date=p.start_date,
-        end_date=p.end_date,
-        status=p.status,
-        closed_at=p.closed_at,
-        results=n or 0,
-    )
-
-
-@router.get("/payroll/periods", response_model=list[PeriodOut])
-def list_periods(
-    session: SessionDep, _: PayReader, site: Annotated[str | None, Query(max_length=64)] = None
-) -> list[PeriodOut]:
-    query = select(PayPeriod, Site.code).join(Site, Site.id == PayPeriod.site_id)
-    if site:
-        query = query.where(PayPeriod.site_id == get_site(session, site).id)
+    level: RiskLevel | None = None,
+) -> list[RiskOut]:
+    """Every evaluated employee's latest risk level, worst first, with its evidence."""
     return [
-        _period_out(session, p, c)
-        for p, c in session.execute(query.order_by(PayPeriod.start_date.desc()))
+        RiskOut(
+            employee=r.employee,
+            name=r.name,
+            site=r.site,
+            level=r.level,
+            reason=r.reason,
+            as_of=r.as_of,
+            flags=list(r.flags),
+        )
+        for r in list_risk(session, site_code=site, level=level)
     ]
 
 
-def period_detail(session: SessionDep, period_id: int) -> PeriodDetailOut:
-    p = session.get(PayPeriod, period_id)
-    if p is None:
-        raise ApiError(404, f"pay period {period_id} does not exist")
-    site = session.get(Site, p.site_id)
-    assert site is not None  # foreign key
-    results = []
-    for r, code, name in session.execute(
-        select(PayrollResult, Employee.code, Employee.name)
-        .join(Employee, Employee.id == PayrollResult.employee_id)
-        .where(PayrollResult.pay_period_id == p.id)
-        .order_by(Employee.code)
-    ):
-        lines = session.scalars(
-            select(PayrollLine).where(PayrollLine.result_id == r.id).order_by(PayrollLine.sequence)
+@router.get("/payroll/runs", response_model=list[RunOut])
+def get_runs(
+    session: SessionDep, _: PayReader, site: Annotated[str | None, Query(max_length=64)] = None
+) -> list[RunOut]:
+    return [
+        RunOut(
+            run_id=r.run_id,
+            site=r.site,
+            month=r.month,
+            status=r.status,
+            created_at=r.created_at,
+            employees=r.employees,
+            gross=r.gross,
+            net=r.net,
         )
-        results.append(
-            ResultOut(
-                employee=code,
-                name=name,
-                gross=r.gross,
-                net=r.net,
-                computed_at=r.computed_at,
-                lines=[
-                    LineOut(
-                        sequence=ln.sequence,
-                        code=ln.code,
-                        label=ln.label,
-                        amount=ln.amount,
-                        basis=ln.basis,
-                    )
-                    for ln in lines
-                ],
+        for r in list_runs(session, site)
+    ]
+
+
+@router.get("/payroll/runs/{run_id}/lines", response_model=list[LineOut])
+def get_lines(run_id: RunId, session: SessionDep, _: PayReader) -> list[LineOut]:
+    """Every line of a run with the formula and source that explain it."""
+    return [
+        LineOut(
+            employee=ln.employee_code,
+            name=ln.employee_name,
+            sequence=ln.sequence,
+            code=ln.code,
+            label=ln.label,
+            site=ln.site,
+            amount=ln.amount,
+            formula=ln.formula,
+            source=ln.source,
+            unconfirmed=ln.unconfirmed,
+        )
+        for ln in export_lines(session, run_id)
+    ]
+
+
+@router.get("/payroll/runs/{run_id}/diff/{other}", response_model=DiffOut)
+def get_diff(
+    run_id: RunId,
+    other: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    session: SessionDep,
+    _: PayReader,
+) -> DiffOut:
+    d = diff_runs(session, run_id, other)
+    return DiffOut(
+        run_a=d.run_a,
+        run_b=d.run_b,
+        changes=[
+            ChangeOut(
+                employee=c.employee,
+                code=c.code,
+                site=c.site,
+                before=c.before,
+                after=c.after,
+                moved=list(c.moved),
             )
-        )
-    return PeriodDetailOut(**_period_out(session, p, site.code).model_dump(), employees=results)
+            for c in d.changes
+        ],
+        only_in_a=list(d.only_in_a),
+        only_in_b=list(d.only_in_b),
+    )
 
 
-@router.get("/payroll/periods/{period_id}", response_model=PeriodDetailOut)
-def get_period(period_id: PeriodId, session: SessionDep, _: PayReader) -> PeriodDetailOut:
-    """A period with every employee's result and its explained lines."""
-    return period_detail(session, period_id)
-
-
-@router.post("/payroll/periods/{period_id}/lock", response_model=PeriodOut)
-def lock_period(
-    period_id: PeriodId, session: SessionDep, state: StateDep, principal: PayWriter
-) -> PeriodOut:
-    """Lock (close) a period: its attendance is frozen from then on (audited)."""
-    p = session.get(PayPeriod, period_id)
-    if p is None:
-        raise ApiError(404, f"pay period {period_id} does not exist")
-    if p.status == PayPeriodStatus.CLOSED:
-        raise ApiError(409, f"pay period {period_id} is locked already")
-    now = state.clock()
-    p.status = PayPeriodStatus.CLOSED
-    p.closed_at = now
-    site = session.get(Site, p.site_id)
-    assert site is not None  # foreign key
-    audit(
+@router.post("/payroll/runs", response_model=RunStarted)
+def start_run(
+    body: MonthBody, session: SessionDep, state: StateDep, principal: PayWriter
+) -> RunStarted:
+    """Compute the month's pay run (a draft; the store audits it)."""
+    try:
+        templates = load_templates(state.settings.config_dir / "policies" / "cn")
+    except PayrollError as exc:
+        raise ApiError(422, str(exc), code="config_invalid") from exc
+    report = run_payroll(
         session,
-        principal,
-        now,
-        "payroll_lock",
-        "pay_period",
-        str(p.id),
-        {"site": site.code, "start": p.start_date.isoformat(), "end": p.end_date.isoformat()},
+        body.site,
+        body.month,
+        templates=templates,
+        clock=state.clock,
+        actor=principal.actor,
     )
     session.commit()
-    return _period_out(session, p, site.code)
+    return RunStarted(
+        run_id=report.run_id,
+        employees=report.employees,
+        gross=report.gross,
+        net=report.net,
+        unchanged=report.unchanged,
+    )
+
+
+@router.post("/payroll/lock", response_model=LockOut)
+def lock(body: MonthBody, session: SessionDep, state: StateDep, principal: PayWriter) -> LockOut:
+    """Lock the month: its draft run becomes the signed one (audited)."""
+    out = lock_period(session, body.site, body.month, clock=state.clock, actor=principal.actor)
+    session.commit()
+    return LockOut(
+        run_id=out.run_id,
+        site=out.site,
+        month=out.month,
+        employees=out.employees,
+        gross=out.gross,
+        net=out.net,
+        locked_at=out.locked_at,
+    )

@@ -43,10 +43,12 @@ EXPECTED: dict[tuple[str, str], Permission | str] = {
     ("POST", "/api/v1/corrections"): P.CORRECTION_REQUEST,
     ("POST", "/api/v1/corrections/{request_id}/approve"): P.CORRECTION_DECIDE,
     ("POST", "/api/v1/corrections/{request_id}/reject"): P.CORRECTION_DECIDE,
-    ("GET", "/api/v1/risk-flags"): P.READ,
-    ("GET", "/api/v1/payroll/periods"): P.PAYROLL_READ,
-    ("GET", "/api/v1/payroll/periods/{period_id}"): P.PAYROLL_READ,
-    ("POST", "/api/v1/payroll/periods/{period_id}/lock"): P.PAYROLL_WRITE,
+    ("GET", "/api/v1/risk"): P.READ,
+    ("GET", "/api/v1/payroll/runs"): P.PAYROLL_READ,
+    ("GET", "/api/v1/payroll/runs/{run_id}/lines"): P.PAYROLL_READ,
+    ("GET", "/api/v1/payroll/runs/{run_id}/diff/{other}"): P.PAYROLL_READ,
+    ("POST", "/api/v1/payroll/runs"): P.PAYROLL_WRITE,
+    ("POST", "/api/v1/payroll/lock"): P.PAYROLL_WRITE,
     ("GET", "/metrics"): P.METRICS,
 }
 OPEN = {("GET", "/api/v1/health")}
