@@ -21,12 +21,13 @@ from gateway.errors import BadInput
 from gateway.roster.demand import DemandFile, load_demand
 from gateway.roster.jobs import JobStatus, JobView
 from gateway.roster.policy import load_policy
-from gateway.roster.service import SolveRequest, check_range, publish
+from gateway.roster.service import SolveRequest, check_range
 from gateway.roster.view import roster_view, set_assignment
 from gateway.settings import Settings
 from hrcore.enums import RosterStatus
 from hrcore.models import RosterRun, Site
 from hrcore.store.directory import get_site
+from hrcore.store.roster import publish
 from scheduler.model import SolveOptions
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"], responses=ERROR_RESPONSES)
