@@ -35,6 +35,8 @@ class ModbusSimStats:
     lost_pops: int = 0
     drops: int = 0
     popped_seqs: list[int] = field(default_factory=list)
+    #: (user, device-local time) of every good record queued
+    punches: list[tuple[str, datetime]] = field(default_factory=list)
 
 
 class ModbusSimulator:
@@ -95,10 +97,13 @@ class ModbusSimulator:
             at = self.start.astimezone(self.zone) + timedelta(seconds=self.step_s * (seq - 1))
         else:
             at = self._clock().astimezone(self.zone).replace(microsecond=0)
+        user = self.rng.randint(1, self.users)
+        if state is None:
+            self.stats.punches.append((str(user), at))
         return encode_record(
             self.map,
             seq=seq,
-            user=self.rng.randint(1, self.users),
+            user=user,
             at=at,
             state=self.rng.choice((0, 1, 0, 1, 2, 3)) if state is None else state,
             verify=self.rng.choice((1, 2, 15)),

@@ -41,6 +41,14 @@ class _Line:
     sends: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class SimPunch:
+    """A punch the simulated terminal printed (what a driver should deliver once)."""
+
+    user: str
+    local: datetime
+
+
 @dataclass(slots=True)
 class SimStats:
     sent: int = 0  # distinct punch lines printed
@@ -49,6 +57,7 @@ class SimStats:
     faults: int = 0  # garbage, cut-off, corrupt and bad-time frames written
     vanished: int = 0
     acked_seqs: list[int] = field(default_factory=list)
+    punches: list[SimPunch] = field(default_factory=list)
 
 
 class SerialSimulator:
@@ -177,14 +186,14 @@ class SerialSimulator:
             pass  # the terminal's buffer is full or nobody listens: the resend comes later
 
     # -- the device --------------------------------------------------------------------------
-    def _record(self, seq: int) -> dict[str, str]:
+    def _record(self, seq: int) -> tuple[dict[str, str], datetime]:
         if self.start is not None:
             local = self.start.astimezone(self.zone) + timedelta(seconds=self.step_s * (seq - 1))
         else:
             local = self._clock().astimezone(self.zone)
         wall = local.replace(tzinfo=None, microsecond=0)
         text = str(int(local.timestamp())) if self.preset.time_format == "unix" else ""
-        return {
+        fields = {
             "device": self.device_id,
             "seq": str(seq),
             "time": text or wall.strftime(self.preset.time_format),
@@ -192,6 +201,7 @@ class SerialSimulator:
             "state": str(self.rng.choice((0, 1, 0, 1, 2, 3))),
             "verify": str(self.rng.choice((1, 1, 2, 15))),
         }
+        return fields, local.replace(microsecond=0)
 
     def _faults(self, line: bytes, fields: dict[str, str]) -> None:
         rng = self.rng
@@ -216,7 +226,8 @@ class SerialSimulator:
 
     def _emit(self, now: float) -> None:
         seq = self.stats.sent + 1
-        fields = self._record(seq)
+        fields, local = self._record(seq)
+        self.stats.punches.append(SimPunch(fields["user"], local))
         frame = self.codec.encode_line(fields, self.preset.line_template)
         self._faults(frame, fields)
         self._write(frame)
@@ -283,6 +294,7 @@ class SerialSimulator:
             with self._lock:
                 due = [line for line in self._pending if now - line.last_sent >= self.resend_s]
             for line in due:
+                self._faults(line.frame, line.fields)  # line noise hits resends as well
                 self._write(line.frame)
                 line.last_sent = now
                 line.sends += 1

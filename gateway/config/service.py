@@ -131,8 +131,11 @@ class ServiceConfig:
 
 def address_of(settings: Mapping[str, Any], fallback: str) -> str:
     host = settings.get("host")
-    if host is None:
-        return str(settings.get("path", fallback))
+    if host is None:  # a file, or a serial line (the serial driver's port, Modbus RTU's)
+        for key in ("path", "serial_port", "port"):
+            if settings.get(key) is not None:
+                return str(settings[key])
+        return fallback
     port = settings.get("port")
     return f"{host}:{port}" if port is not None else str(host)
 
