@@ -46,3 +46,9 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds between risk re-evaluations of employees with new punches (0 = off).",
     )
+    payroll_webhook_url: str | None = Field(
+        default=None, description="URL told when a pay period is locked (POST, JSON, signed)."
+    )
+    payroll_webhook_secret: str | None = Field(
+        default=None, description="Shared secret of the payroll webhook's HMAC-SHA256 signature."
+    )

@@ -4,21 +4,49 @@ file mode (IIT and a month's pay from files, no database)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from gateway.cli.context import fail, make_console, settings_of
-from gateway.errors import FileInputError
-from gateway.payroll.files import compute_from_files, iit_from_file, parse_month
+from gateway.cli.context import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    actor,
+    fail,
+    make_console,
+    session_or_exit,
+    settings_of,
+    utc_now,
+)
+from gateway.errors import BadInput, ExportFormatError, FileInputError
+from gateway.payroll.export import site_costs, write_lines, write_site_costs
+from gateway.payroll.files import compute_from_files, iit_from_file, parse_month, read_pay_data
+from gateway.payroll.webhook import WebhookSender, config_of
 from hrcore.attendance.overtime import OvertimeCategory
 from hrcore.payroll.errors import PayrollError
 from hrcore.payroll.money import ZERO, show
 from hrcore.payroll.pay import Payslip
 from hrcore.payroll.social import CityTemplate
 from hrcore.payroll.templates import load_templates
+from hrcore.payroll.trace import LineKind
+from hrcore.store.payroll import (
+    PayrollBlocked,
+    RunReport,
+    StoredPayslip,
+    current_run_id,
+    diff_runs,
+    explain_payslip,
+    export_lines,
+    list_runs,
+    lock_period,
+    reopen_period,
+    run_payroll,
+)
 
 app = typer.Typer(
     help="Payroll: pay runs, explained payslips, diff, lock, export, and file mode.",
@@ -149,3 +177,260 @@ def compute_file(
         make_console().print(
             "[yellow]some SI/HF rates or bases are unconfirmed[/]; see the city templates"
         )
+
+
+SiteOpt = Annotated[str, typer.Option("--site", help="site code")]
+MonthOpt = Annotated[str, typer.Option("--month", help="pay month, YYYY-MM")]
+
+
+def _month(text: str, option: str = "--month") -> date:
+    try:
+        return parse_month(text, option)
+    except FileInputError as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    site: SiteOpt,
+    month: MonthOpt,
+    pay_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--pay-data",
+            help="CSV/XLSX: employee_code[,si_base,special_deductions|claims,allowance,"
+            "deduction,annual_bonus]",
+        ),
+    ] = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Compute the month's pay run of a site from the stored attendance (replaces the draft;
+    a locked period must be reopened first)."""
+    first = _month(month)
+    tmpl = city_templates(ctx, templates)
+    try:
+        data = read_pay_data(pay_data) if pay_data else {}
+    except FileInputError as exc:
+        raise fail(str(exc)) from exc
+    with session_or_exit(settings_of(ctx), write=True) as session:
+        try:
+            report = run_payroll(
+                session, site, first, templates=tmpl, clock=utc_now, actor=actor(), pay_data=data
+            )
+        except PayrollBlocked as exc:  # rolled back: nothing stored
+            err = make_console(stderr=True)
+            err.print(
+                f"[bold red]error:[/] payroll {site} {first:%Y-%m} not run, nothing stored; "
+                f"{len(exc.problems)} problem(s):",
+                soft_wrap=True,
+            )
+            for problem in exc.problems:
+                err.print(f"  {problem.employee}: {escape(problem.message)}", soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from exc
+    print_run_report(make_console(), report)
+
+
+def print_run_report(out: Console, report: RunReport) -> None:
+    what = "unchanged (same inputs as the draft)" if report.unchanged else "stored as draft"
+    out.print(
+        f"pay run [bold]{report.run_id}[/] {report.site} {report.month:%Y-%m}: "
+        f"{report.employees} employees, {what}"
+        + (f"; supersedes run {report.superseded_run}" if report.superseded_run else "")
+    )
+    out.print(
+        f"gross {show(report.gross)}  net {show(report.net)}  "
+        f"employer cost {show(report.employer_cost)}"
+    )
+    if report.unconfirmed_lines:
+        out.print(
+            f"[yellow]{report.unconfirmed_lines} line(s) use unconfirmed SI/HF figures[/] "
+            "(see config/policies/cn)"
+        )
+
+
+@app.command("runs")
+def runs(
+    ctx: typer.Context,
+    site: Annotated[str | None, typer.Option("--site", help="site code (default: all)")] = None,
+) -> None:
+    """List the pay runs with their status (draft, locked, reopened, superseded)."""
+    with session_or_exit(settings_of(ctx), write=False) as session:
+        found = list_runs(session, site)
+    table = Table(title="Pay runs")
+    for column in ("run", "site", "month", "status", "employees", "gross", "net"):
+        table.add_column(
+            column, justify="right" if column in ("run", "employees", "gross", "net") else "left"
+        )
+    for r in found:
+        table.add_row(
+            str(r.run_id),
+            r.site,
+            f"{r.month:%Y-%m}",
+            r.status.value,
+            str(r.employees),
+            show(r.gross),
+            show(r.net),
+        )
+    make_console().print(table)
+
+
+def print_payslip(out: Console, slip: StoredPayslip) -> None:
+    """One row per line (formula under it, the rule's source as a numbered note below)."""
+    out.print(
+        f"[bold]{slip.employee_code}[/] {escape(slip.employee_name)}  {slip.site} "
+        f"{slip.month:%Y-%m}  run {slip.run_id} ({slip.run_status.value})"
+    )
+    sources: dict[str, int] = {}
+    table = Table(box=None, pad_edge=False)
+    table.add_column("line", overflow="fold", ratio=1)
+    table.add_column("amount", justify="right", no_wrap=True)
+    for li in slip.lines:
+        if li.code == "cost.site":
+            continue
+        n = sources.setdefault(li.source, len(sources) + 1)
+        note = " [yellow]unconfirmed[/]" if li.unconfirmed else ""
+        if li.kind is LineKind.EMPLOYER:
+            amount = f"({show(li.amount)})"
+        elif li.kind is LineKind.DEDUCTION and li.amount:
+            amount = f"-{show(li.amount)}"
+        else:
+            amount = show(li.amount)
+        table.add_row(
+            f"{escape(li.label)} [dim]\\[{n}][/]{note}\n[dim]  {escape(li.formula)}[/]", amount
+        )
+    out.print(table)
+    out.print("[dim](in brackets: the employer's contributions, not on the pay)[/]")
+    for source, n in sources.items():
+        out.print(f"[dim]\\[{n}] {escape(source)}[/]", soft_wrap=False)
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    employee: Annotated[str, typer.Argument(help="employee code")],
+    period: Annotated[str, typer.Argument(help="pay month, YYYY-MM")],
+    run_id: Annotated[
+        int | None, typer.Option("--run", help="a given run (default: current)")
+    ] = None,
+) -> None:
+    """Print a payslip line by line: amount, formula with its inputs, and the rule's source."""
+    first = _month(period, "PERIOD")
+    with session_or_exit(settings_of(ctx), write=False) as session:
+        slip = explain_payslip(session, employee, first, run_id=run_id)
+    print_payslip(make_console(), slip)
+
+
+@app.command("diff")
+def diff(
+    ctx: typer.Context,
+    run_a: Annotated[int, typer.Argument(help="earlier run id")],
+    run_b: Annotated[int, typer.Argument(help="later run id")],
+) -> None:
+    """What changed between two runs, per employee and line, and which inputs moved."""
+    with session_or_exit(settings_of(ctx), write=False) as session:
+        result = diff_runs(session, run_a, run_b)
+    out = make_console()
+    if not (result.changes or result.only_in_a or result.only_in_b):
+        out.print(f"runs {run_a} and {run_b} give the same pay")
+        return
+    for code in result.only_in_a:
+        out.print(f"{code}: only in run {run_a}")
+    for code in result.only_in_b:
+        out.print(f"{code}: only in run {run_b}")
+    for c in result.changes:
+        before = show(c.before) if c.before is not None else "-"
+        after = show(c.after) if c.after is not None else "-"
+        where = f" @{c.site}" if c.site else ""
+        out.print(f"{c.employee} {c.code}{where}: {before} -> {after}", markup=False)
+        for name, a, b in c.moved:
+            out.print(f"    {name}: {a} -> {b}", markup=False, soft_wrap=True)
+
+
+@app.command("lock")
+def lock(ctx: typer.Context, site: SiteOpt, month: MonthOpt) -> None:
+    """Lock (close) the period: the draft run is signed, attendance in it is protected; the
+    webhook (SHIFTGATE_PAYROLL_WEBHOOK_URL) is told."""
+    first = _month(month)
+    settings = settings_of(ctx)
+    try:
+        hook = config_of(settings.payroll_webhook_url, settings.payroll_webhook_secret)
+    except BadInput as exc:
+        raise fail(str(exc)) from exc
+    with session_or_exit(settings, write=True) as session:
+        report = lock_period(session, site, first, clock=utc_now, actor=actor())
+    out = make_console()
+    out.print(
+        f"locked {report.site} {report.month:%Y-%m}: run {report.run_id}, {report.employees} "
+        f"employees, gross {show(report.gross)}, net {show(report.net)}"
+    )
+    if hook is None:
+        return
+    delivery = WebhookSender(hook).send(
+        {
+            "event": "payroll.period_closed",
+            "site": report.site,
+            "month": f"{report.month:%Y-%m}",
+            "run": report.run_id,
+            "employees": report.employees,
+            "gross": show(report.gross),
+            "net": show(report.net),
+            "locked_at": report.locked_at.isoformat(),
+        }
+    )
+    if delivery.delivered:
+        out.print(f"webhook delivered ({delivery.attempts} attempt(s))")
+    else:
+        raise fail(
+            f"period locked, but the webhook {hook.url} was not told after "
+            f"{delivery.attempts} attempt(s): {delivery.detail}",
+            EXIT_FAILED,
+        )
+
+
+@app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    site: SiteOpt,
+    month: MonthOpt,
+    reason: Annotated[str, typer.Option("--reason", help="why (written to the audit log)")],
+) -> None:
+    """Reopen a locked period with a reason; the next run replaces the locked one."""
+    first = _month(month)
+    with session_or_exit(settings_of(ctx), write=True) as session:
+        run_id = reopen_period(session, site, first, reason, clock=utc_now, actor=actor())
+    make_console().print(f"reopened {site} {first:%Y-%m} (run {run_id} kept for diff)")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="payroll.csv or payroll.xlsx")],
+    run_id: Annotated[int | None, typer.Option("--run", help="run id")] = None,
+    site: Annotated[
+        str | None, typer.Option("--site", help="with --month: its current run")
+    ] = None,
+    month: Annotated[str | None, typer.Option("--month", help="pay month, YYYY-MM")] = None,
+    by_site: Annotated[
+        bool, typer.Option("--by-site", help="cost per site instead of lines")
+    ] = False,
+) -> None:
+    """Export a run's traced lines (or its cost by site) as CSV or XLSX."""
+    with session_or_exit(settings_of(ctx), write=False) as session:
+        if run_id is None:
+            if site is None or month is None:
+                raise fail("name the run: --run N, or --site S --month YYYY-MM")
+            run_id = current_run_id(session, site, _month(month))
+        lines = export_lines(session, run_id)
+    try:
+        if by_site:
+            rows = site_costs(lines)
+            write_site_costs(rows, out)
+            make_console().print(f"wrote cost of {len(rows)} site(s) of run {run_id} to {out}")
+        else:
+            write_lines(lines, out)
+            make_console().print(f"wrote {len(lines)} lines of run {run_id} to {out}")
+    except ExportFormatError as exc:
+        raise fail(str(exc)) from exc
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write ({exc.strerror})") from exc

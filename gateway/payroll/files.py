@@ -23,18 +23,22 @@ from gateway.errors import FileInputError
 from gateway.payroll.tables import rows
 from hrcore.attendance.overtime import OvertimeCategory
 from hrcore.enums import PayBasis
+from hrcore.payroll.deductions import Claim, DeductionKind, RentTier, monthly_total, validate
 from hrcore.payroll.errors import PayrollError
 from hrcore.payroll.iit import IitMonth, IitResult, withhold_year
 from hrcore.payroll.money import ZERO, parse_amount
 from hrcore.payroll.pay import (
     EmployeePay,
+    ItemKind,
     OvertimeBucket,
+    PayItem,
     PayRequest,
     Payslip,
     SiteHours,
     compute_payslip,
 )
 from hrcore.payroll.social import CityTemplate, template_for
+from hrcore.store.payroll import PayData
 
 IIT_COLUMNS = ("month", "gross", "social_insurance", "special_deductions", "other_deductions")
 HOURS_COLUMNS = (
@@ -275,3 +279,83 @@ def compute_from_files(
         except PayrollError as exc:
             raise FileInputError(f"{employees_path}:{emp.line}: {exc}") from exc
     return tuple(slips)
+
+
+PAY_DATA_OPTIONAL = (
+    "si_base",
+    "special_deductions",
+    "claims",
+    "allowance",
+    "deduction",
+    "annual_bonus",
+)
+
+
+def parse_claims(text: str, where: str) -> tuple[Claim, ...]:
+    """``child_education:2; housing_rent:large; elderly_support:1500; housing_loan_interest:0.5``
+    -> claims (a number after child kinds is the children, after elderly support the agreed
+    share of a non-only child, after loan interest the share; after rent the city tier)."""
+    out = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        name, _, arg = (x.strip() for x in part.partition(":"))
+        try:
+            kind = DeductionKind(name)
+        except ValueError:
+            known = ", ".join(k.value for k in DeductionKind)
+            raise FileInputError(f"{where}: unknown claim {name!r}; use one of {known}") from None
+        try:
+            if kind in (DeductionKind.CHILD_EDUCATION, DeductionKind.INFANT_CARE) and arg:
+                count, _, share = arg.partition("x")
+                out.append(Claim(kind, children=int(count), share=Decimal(share or "1")))
+            elif kind is DeductionKind.HOUSING_RENT and arg:
+                out.append(Claim(kind, rent_tier=RentTier(arg)))
+            elif kind is DeductionKind.ELDERLY_SUPPORT and arg:
+                out.append(Claim(kind, only_child=False, amount=Decimal(arg)))
+            elif kind is DeductionKind.HOUSING_LOAN_INTEREST and arg:
+                out.append(Claim(kind, share=Decimal(arg)))
+            else:
+                out.append(Claim(kind))
+        except (ValueError, ArithmeticError):
+            raise FileInputError(f"{where}: claim {part!r} has a bad value") from None
+    try:
+        validate(out)
+    except PayrollError as exc:
+        raise FileInputError(f"{where}: {exc}") from exc
+    return tuple(out)
+
+
+def read_pay_data(path: Path) -> dict[str, PayData]:
+    """HR's monthly pay data for a store run: ``employee_code`` plus any of si_base,
+    special_deductions (a validated total) or claims (validated here), allowance, deduction,
+    annual_bonus."""
+    out: dict[str, PayData] = {}
+    lines: dict[str, int] = {}
+    for line, v in rows(path, ("employee_code",), PAY_DATA_OPTIONAL):
+        where = f"{path}:{line}"
+        code = v["employee_code"]
+        if not code:
+            raise FileInputError(f"{where}: column employee_code is empty")
+        if code in out:
+            raise FileInputError(f"{where}: employee {code} is already on line {lines[code]}")
+        if v["claims"] and v["special_deductions"]:
+            raise FileInputError(
+                f"{where}: give claims or special_deductions, not both (claims are summed)"
+            )
+        special = _amount(where, "special_deductions", v["special_deductions"], required=False)
+        if v["claims"]:
+            special = monthly_total(parse_claims(v["claims"], where))
+        items = []
+        for column, kind, label in (
+            ("allowance", ItemKind.ALLOWANCE, "Allowance"),
+            ("deduction", ItemKind.DEDUCTION, "Deduction"),
+            ("annual_bonus", ItemKind.ANNUAL_BONUS, "Annual one-off bonus"),
+        ):
+            amount = _amount(where, column, v[column], required=False)
+            if amount:
+                items.append(PayItem(column, label, kind, amount, source=f"pay data {where}"))
+        si_base = _amount(where, "si_base", v["si_base"], required=False) if v["si_base"] else None
+        out[code] = PayData(si_base, special, tuple(items))
+        lines[code] = line
+    return out

@@ -155,16 +155,16 @@ def contributions(
             if rate == 0 and fixed == 0:
                 continue
             amount = rounded(base * rate, year.rounding) + fixed
-            formula = f"{clamp_text} = {show(base)} x {_pct(rate)}, rounded to the {year.rounding}"
+            formula = f"{clamp_text} = {show(base)} x {_pct(rate)}"
             if fixed:
-                formula += f", + {show(fixed)} fixed"
+                formula += f" + {show(fixed)} fixed"
             lines.append(
                 PayLine(
                     code=f"si.{rule.scheme}.{side}",
                     label=f"{rule.scheme.replace('_', ' ').capitalize()} insurance ({side})",
                     kind=LineKind.DEDUCTION if side == "employee" else LineKind.EMPLOYER,
                     amount=amount,
-                    formula=f"{formula} = {show(amount)}",
+                    formula=f"{formula} = {show(amount)} ({year.rounding})",
                     inputs=inputs(
                         declared_base=show(declared_base),
                         floor=show(floor),
@@ -189,8 +189,7 @@ def contributions(
                 amount=amount,
                 formula=(
                     f"clamp({show(hf_declared)}, {show(hf.base_floor)}, {show(hf.base_ceiling)})"
-                    f" = {show(base)} x {_pct(rate)}, rounded to the {hf.rounding}"
-                    f" = {show(amount)}"
+                    f" = {show(base)} x {_pct(rate)} = {show(amount)} ({hf.rounding})"
                 ),
                 inputs=inputs(
                     declared_base=show(hf_declared),
