@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -26,6 +25,7 @@ from gateway.cli.context import (
 from gateway.errors import BadInput, ExportFormatError, FileInputError
 from gateway.payroll.export import site_costs, write_lines, write_site_costs
 from gateway.payroll.files import compute_from_files, iit_from_file, parse_month, read_pay_data
+from gateway.payroll.present import print_payslip, print_run_report
 from gateway.payroll.webhook import WebhookSender, config_of
 from hrcore.attendance.overtime import OvertimeCategory
 from hrcore.payroll.errors import PayrollError
@@ -33,11 +33,8 @@ from hrcore.payroll.money import ZERO, show
 from hrcore.payroll.pay import Payslip
 from hrcore.payroll.social import CityTemplate
 from hrcore.payroll.templates import load_templates
-from hrcore.payroll.trace import LineKind
 from hrcore.store.payroll import (
     PayrollBlocked,
-    RunReport,
-    StoredPayslip,
     current_run_id,
     diff_runs,
     explain_payslip,
@@ -231,24 +228,6 @@ def run(
     print_run_report(make_console(), report)
 
 
-def print_run_report(out: Console, report: RunReport) -> None:
-    what = "unchanged (same inputs as the draft)" if report.unchanged else "stored as draft"
-    out.print(
-        f"pay run [bold]{report.run_id}[/] {report.site} {report.month:%Y-%m}: "
-        f"{report.employees} employees, {what}"
-        + (f"; supersedes run {report.superseded_run}" if report.superseded_run else "")
-    )
-    out.print(
-        f"gross {show(report.gross)}  net {show(report.net)}  "
-        f"employer cost {show(report.employer_cost)}"
-    )
-    if report.unconfirmed_lines:
-        out.print(
-            f"[yellow]{report.unconfirmed_lines} line(s) use unconfirmed SI/HF figures[/] "
-            "(see config/policies/cn)"
-        )
-
-
 @app.command("runs")
 def runs(
     ctx: typer.Context,
@@ -273,36 +252,6 @@ def runs(
             show(r.net),
         )
     make_console().print(table)
-
-
-def print_payslip(out: Console, slip: StoredPayslip) -> None:
-    """One row per line (formula under it, the rule's source as a numbered note below)."""
-    out.print(
-        f"[bold]{slip.employee_code}[/] {escape(slip.employee_name)}  {slip.site} "
-        f"{slip.month:%Y-%m}  run {slip.run_id} ({slip.run_status.value})"
-    )
-    sources: dict[str, int] = {}
-    table = Table(box=None, pad_edge=False)
-    table.add_column("line", overflow="fold", ratio=1)
-    table.add_column("amount", justify="right", no_wrap=True)
-    for li in slip.lines:
-        if li.code == "cost.site":
-            continue
-        n = sources.setdefault(li.source, len(sources) + 1)
-        note = " [yellow]unconfirmed[/]" if li.unconfirmed else ""
-        if li.kind is LineKind.EMPLOYER:
-            amount = f"({show(li.amount)})"
-        elif li.kind is LineKind.DEDUCTION and li.amount:
-            amount = f"-{show(li.amount)}"
-        else:
-            amount = show(li.amount)
-        table.add_row(
-            f"{escape(li.label)} [dim]\\[{n}][/]{note}\n[dim]  {escape(li.formula)}[/]", amount
-        )
-    out.print(table)
-    out.print("[dim](in brackets: the employer's contributions, not on the pay)[/]")
-    for source, n in sources.items():
-        out.print(f"[dim]\\[{n}] {escape(source)}[/]", soft_wrap=False)
 
 
 @app.command("explain")

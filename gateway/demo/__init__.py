@@ -10,6 +10,7 @@ from gateway.demo import (
     attendance_step,
     benchmark_step,
     gateway_step,
+    payroll_step,
     roster_step,
     seed_import,
     zkteco_step,
@@ -21,6 +22,7 @@ STEPS: tuple[DemoStep, ...] = (
     zkteco_step.STEP,
     gateway_step.STEP,
     attendance_step.STEP,
+    payroll_step.STEP,
     roster_step.STEP,
     benchmark_step.STEP,
 )
