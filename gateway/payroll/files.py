@@ -354,7 +354,9 @@ def read_pay_data(path: Path) -> dict[str, PayData]:
         ):
             amount = _amount(where, column, v[column], required=False)
             if amount:
-                items.append(PayItem(column, label, kind, amount, source=f"pay data {where}"))
+                items.append(
+                    PayItem(column, label, kind, amount, source=f"pay data {path.name}:{line}")
+                )
         si_base = _amount(where, "si_base", v["si_base"], required=False) if v["si_base"] else None
         out[code] = PayData(si_base, special, tuple(items))
         lines[code] = line
