@@ -5,12 +5,16 @@ from __future__ import annotations
 import signal
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from drivers.modbus.simulator import ModbusSimulator
+from drivers.serial.presets import PresetName
+from drivers.serial.simulator import SerialSimulator
 from drivers.zkteco.codec import ChecksumForm
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.cli.context import make_console
@@ -130,4 +134,126 @@ def simulate_zk(
         raise typer.Exit(2) from exc
     except (ValueError, LookupError) as exc:  # bad zone name, impossible combination
         make_console(stderr=True).print(f"[red]bad simulator options: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def run_serial_simulator(sim: SerialSimulator, console: Console, stop: threading.Event) -> None:
+    """Print lines until ``stop``; the first output line is the device path alone."""
+    with sim:
+        console.print(str(sim.path), soft_wrap=True)
+        console.print(
+            f"serial terminal ({sim.preset.name.value}) on {sim.path}; point a `serial` driver's"
+            " `port` at it; Ctrl-C or SIGTERM stops it",
+            soft_wrap=True,
+        )
+        console.file.flush()
+        while not stop.wait(0.2):
+            if sim.done:
+                break
+    s = sim.stats
+    console.print(
+        f"simulator stopped: {s.sent} lines, {s.resent} resent, {s.acked} acked,"
+        f" {s.faults} faults, vanished {s.vanished}x"
+    )
+    console.file.flush()
+
+
+@app.command("serial")
+def simulate_serial(
+    pty: Annotated[
+        bool, typer.Option("--pty", help="open a pseudo-terminal pair (the only mode)")
+    ] = False,
+    preset: Annotated[PresetName, typer.Option(help="line format")] = PresetName.SHIFTGATE,
+    rate: Annotated[float, typer.Option(min=0.01, help="new punch lines per second")] = 1.0,
+    records: Annotated[
+        int | None, typer.Option(min=0, help="lines to print, then stop once all are acked")
+    ] = None,
+    users: Annotated[int, typer.Option(min=1, help="users who punch")] = 20,
+    garbage: Annotated[float, typer.Option(min=0, max=1, help="chance of junk bytes")] = 0.0,
+    partial: Annotated[float, typer.Option(min=0, max=1, help="chance of a cut line")] = 0.0,
+    corrupt: Annotated[float, typer.Option(min=0, max=1, help="chance of a bad checksum")] = 0.0,
+    bad_time: Annotated[float, typer.Option(min=0, max=1, help="chance of 30 February")] = 0.0,
+    resend: Annotated[float, typer.Option(min=0.05, help="seconds before a resend")] = 2.0,
+    vanish_after: Annotated[
+        int | None, typer.Option(min=1, help="the port vanishes after every N lines")
+    ] = None,
+    vanish_for: Annotated[float, typer.Option(min=0, help="seconds the port stays away")] = 3.0,
+    link: Annotated[
+        Path | None, typer.Option(help="device path to create (default: a temporary one)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="seed of users, states and faults")] = 0,
+    tz: Annotated[str, typer.Option("--tz", help="IANA zone of the terminal's clock")] = "UTC",
+) -> None:
+    """Run a serial punch terminal on a pty until Ctrl-C or SIGTERM. Prints its path first."""
+    if not pty:
+        raise typer.BadParameter(
+            "only --pty is supported (a pseudo-terminal pair)", param_hint="--pty"
+        )
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    try:
+        sim = SerialSimulator(
+            preset=preset,
+            users=users,
+            records=records,
+            rate=rate,
+            seed=seed,
+            garbage=garbage,
+            partial=partial,
+            corrupt=corrupt,
+            bad_time=bad_time,
+            resend_s=resend,
+            vanish_after=vanish_after,
+            vanish_for_s=vanish_for,
+            timezone=tz,
+            link=link,
+        )
+        run_serial_simulator(sim, make_console(), stop)
+    except (ValueError, LookupError, OSError) as exc:
+        make_console(stderr=True).print(f"[red]bad simulator options: {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command("modbus")
+def simulate_modbus(
+    port: Annotated[
+        int, typer.Option(help="TCP port to listen on (0 = any free port)", min=0, max=65535)
+    ] = 5020,
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    records: Annotated[int, typer.Option(min=0, help="records queued at start")] = 20,
+    live_rate: Annotated[float, typer.Option(min=0, help="new records per second")] = 0.0,
+    users: Annotated[int, typer.Option(min=1, help="users who punch")] = 20,
+    unit: Annotated[int, typer.Option(min=0, max=247, help="Modbus unit id")] = 1,
+    seed: Annotated[int, typer.Option(help="seed of users and states")] = 0,
+    tz: Annotated[str, typer.Option("--tz", help="IANA zone of the terminal's clock")] = "UTC",
+) -> None:
+    """Run pymodbus's server as a terminal with a record queue. Prints its port first."""
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    console = make_console()
+    try:
+        sim = ModbusSimulator(
+            records=records,
+            live_rate=live_rate,
+            users=users,
+            unit=unit,
+            seed=seed,
+            timezone=tz,
+            host=host,
+            port=port,
+        )
+        with sim:
+            console.print(str(sim.port))
+            console.print(
+                f"Modbus terminal on {host}:{sim.port} unit {unit}: {sim.pending} records queued"
+                " (count IR10, record IR100-107, pop: seq to HR200-201);"
+                " Ctrl-C or SIGTERM stops it",
+                soft_wrap=True,
+            )
+            console.file.flush()
+            stop.wait()
+        console.print(f"simulator stopped: {sim.stats.pops} pops, {sim.pending} left")
+        console.file.flush()
+    except (ValueError, LookupError, OSError) as exc:
+        make_console(stderr=True).print(f"[red]cannot run the Modbus simulator: {exc}")
         raise typer.Exit(2) from exc
