@@ -92,6 +92,26 @@ class GatewayMetrics:
             "Punches in the outbox not yet confirmed by the centre",
             registry=r,
         )
+        self.outbox_bytes = Gauge(
+            "shiftgate_outbox_bytes",
+            "Bytes the outbox's pages hold (pending, delivered ids, rejected, cursors)",
+            registry=r,
+        )
+        self.outbox_budget_bytes = Gauge(
+            "shiftgate_outbox_budget_bytes",
+            "The outbox's disk budget (0 when none is set)",
+            registry=r,
+        )
+        self.outbox_budget_alarm = Gauge(
+            "shiftgate_outbox_budget_alarm",
+            "1 when the outbox holds at least outbox.alarm_fraction of its budget",
+            registry=r,
+        )
+        self.outbox_pruned = Counter(
+            "shiftgate_outbox_pruned",
+            "Delivered punch ids the outbox forgot to stay within its budget",
+            registry=r,
+        )
         self.upload_lag = Gauge(
             "shiftgate_upload_lag_seconds",
             "Age of the oldest punch waiting in the outbox (0 when empty)",
@@ -178,6 +198,17 @@ class GatewayMetrics:
 
         self.outbox_depth.set_function(lambda: float(depth()))
         self.upload_lag.set_function(lag)
+
+    def watch_outbox_budget(
+        self,
+        used_bytes: Callable[[], int],
+        budget_bytes: int | None,
+        alarm: Callable[[], bool],
+    ) -> None:
+        """Read the outbox's size and alarm at scrape time."""
+        self.outbox_bytes.set_function(lambda: float(used_bytes()))
+        self.outbox_budget_bytes.set(float(budget_bytes or 0))
+        self.outbox_budget_alarm.set_function(lambda: 1.0 if alarm() else 0.0)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

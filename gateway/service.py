@@ -28,7 +28,7 @@ from gateway.notify.risk_watch import RiskWatcher
 from gateway.notify.webhook import WebhookSender
 from gateway.push.service import PushService
 from gateway.settings import Settings
-from gateway.sync.outbox import Outbox
+from gateway.sync.outbox import Outbox, OutboxBudget
 from gateway.sync.status import UploaderStatus
 from gateway.sync.uploader import Centre, HttpCentre, StoreCentre, Uploader
 from hrcore.db import make_engine, make_session_factory
@@ -42,6 +42,18 @@ def pulled(spec: DeviceSpec) -> bool:
         return Capability.PULL in load_driver(spec.driver).capabilities
     except DriverError:
         return True  # the worker reports the broken plug-in as the device's error
+
+
+def outbox_budget(config: GatewayConfig) -> OutboxBudget | None:
+    """The outbox's disk budget from ``outbox:`` in gateway.yaml (none when unset)."""
+    cfg = config.outbox
+    if cfg.budget_mb is None:
+        return None
+    return OutboxBudget(
+        max_bytes=int(cfg.budget_mb * 1024 * 1024),
+        alarm_fraction=cfg.alarm_fraction,
+        prune_to_fraction=cfg.prune_to_fraction,
+    )
 
 
 class GatewayService:
@@ -62,9 +74,19 @@ class GatewayService:
         self.session_factory: sessionmaker[Session] = make_session_factory(
             make_engine(settings.database_url)
         )
-        self.outbox = Outbox.in_var_dir(settings.var_dir, clock=clock)
         self.metrics = GatewayMetrics()
+        self.outbox = Outbox.in_var_dir(
+            settings.var_dir,
+            clock=clock,
+            budget=outbox_budget(config),
+            on_pruned=self.metrics.outbox_pruned.inc,
+        )
         self.metrics.watch_outbox(self.outbox.depth, self.outbox.oldest_pending_at, clock)
+        self.metrics.watch_outbox_budget(
+            lambda: self.outbox.usage().used_bytes,
+            None if self.outbox.budget is None else self.outbox.budget.max_bytes,
+            lambda: self.outbox.usage().alarm,
+        )
         self.centre: Centre = (
             HttpCentre(
                 config.centre.url, timeout_s=config.centre.timeout_s, token=config.centre.token

@@ -1,6 +1,6 @@
 """Shared fixtures: a throwaway PostgreSQL server and HR-store databases on SQLite and PostgreSQL.
 
-The PostgreSQL server is Debian's ``postgresql`` binaries (``/usr/lib/postgresql/*/bin``),
+The PostgreSQL server (:mod:`gateway.testing.postgres`) is Debian's ``postgresql`` binaries,
 started once per test session on a temp folder and a free loopback port. Without the binaries
 the PostgreSQL-parametrized tests skip -- except with ``CI=true``, where they fail loudly.
 As root (CI), the server runs as the ``postgres`` user via ``runuser``.
@@ -10,72 +10,23 @@ from __future__ import annotations
 
 import itertools
 import os
-import pwd
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.testing.postgres import PostgresServer, PostgresUnavailable, start_postgres
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 
-PG_USER = "shiftgate"
 PG_TEMPLATE_DB = "shiftgate_template"
-START_TIMEOUT_S = 120
 
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def _pg_bindir() -> Path | None:
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    return candidates[-1].parent if candidates else None
-
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass(frozen=True, slots=True)
-class PostgresServer:
-    bindir: Path
-    root: Path
-    port: int
-    as_user: str | None  # run the binaries as this user (root in CI runs them as postgres)
-
-    @property
-    def datadir(self) -> Path:
-        return self.root / "data"
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{database}"
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run one PostgreSQL binary (as ``as_user`` when set); raise with its output on failure."""
-        cmd = [str(self.bindir / args[0]), *args[1:]]
-        if self.as_user is not None:
-            cmd = ["runuser", "-u", self.as_user, "--", *cmd]
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False, cwd=self.root
-        )
-        if check and done.returncode != 0:
-            raise RuntimeError(
-                f"{' '.join(cmd)} failed with exit {done.returncode}:\n{done.stdout}\n{done.stderr}"
-            )
-        return done
 
 
 def _unavailable(reason: str) -> None:
@@ -84,83 +35,18 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL not available ({reason}); `.ci/run` installs it")
 
 
-def _start(server: PostgresServer) -> None:
-    opts = (
-        f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1 "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    server.run(
-        "pg_ctl",
-        "-D",
-        str(server.datadir),
-        "-l",
-        str(server.root / "server.log"),
-        "-o",
-        opts,
-        "-w",
-        "-t",
-        str(START_TIMEOUT_S),
-        "start",
-    )
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    bindir = _pg_bindir()
-    if bindir is None:
-        _unavailable("no /usr/lib/postgresql/*/bin/initdb (Debian package `postgresql`)")
-        raise AssertionError("unreachable")
-    as_user: str | None = None
-    if os.geteuid() == 0:
-        if shutil.which("runuser") is None:
-            _unavailable("running as root but `runuser` is missing")
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            _unavailable("running as root but there is no `postgres` user to run the server")
-        as_user = "postgres"
-    root = Path(tempfile.mkdtemp(prefix="shiftgate-pg-", dir="/tmp"))
-    root.chmod(0o755)
-    if as_user is not None:
-        entry = pwd.getpwnam(as_user)
-        os.chown(root, entry.pw_uid, entry.pw_gid)
-    server = PostgresServer(bindir, root, _free_loopback_port(), as_user)
-    server.run(
-        "initdb",
-        "-D",
-        str(server.datadir),
-        "-U",
-        PG_USER,
-        "--auth=trust",
-        "-E",
-        "UTF8",
-        "--locale=C",
-        "--no-sync",
-    )
-    started = False
-    for attempt in range(3):  # another process may grab the free port before the server binds
-        if attempt:
-            server = PostgresServer(bindir, root, _free_loopback_port(), as_user)
-        try:
-            _start(server)
-            started = True
-            break
-        except RuntimeError:
-            continue
-    if not started:
-        log = (
-            (root / "server.log").read_text(errors="replace")
-            if (root / "server.log").exists()
-            else ""
-        )
-        shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"PostgreSQL did not start in {root}:\n{log}")
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        _unavailable(str(exc))
+        raise AssertionError("unreachable") from exc
     try:
         upgrade_template(server)
         yield server
     finally:
-        server.run("pg_ctl", "-D", str(server.datadir), "-m", "immediate", "stop", check=False)
-        shutil.rmtree(root, ignore_errors=True)
+        server.stop()
 
 
 def upgrade_template(server: PostgresServer) -> None:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import time
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gateway.config.files import load_model
 from gateway.config.site import DEVICES_FILE, Device, DevicesFile, load_site_config
@@ -75,9 +75,24 @@ class PushConfig(_Strict):
     )
 
 
+class OutboxConfig(_Strict):
+    budget_mb: float | None = Field(
+        default=None, gt=0, description="disk budget of the outbox in MiB; none = unbounded"
+    )
+    alarm_fraction: float = Field(default=0.8, gt=0, le=1)
+    prune_to_fraction: float = Field(default=0.7, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        if self.prune_to_fraction >= self.alarm_fraction:
+            raise ValueError("prune_to_fraction must be below alarm_fraction")
+        return self
+
+
 class GatewayConfig(_Strict):
     serve: ServeConfig = ServeConfig()
     centre: CentreConfig = CentreConfig()
+    outbox: OutboxConfig = OutboxConfig()
     clock: ClockPolicy = ClockPolicy()
     retry: RetryPolicy = RetryPolicy()
     push: PushConfig = PushConfig()

@@ -210,6 +210,16 @@ class DeviceWorker:
                 continue
             stop.wait(self.spec.poll_interval_s)
 
+    def poll_once(self) -> None:
+        """One contact as the loop makes it, on the caller's thread (a live driver is read,
+        not followed); errors propagate. Benches and tests drive a simulated clock with it."""
+        driver = self.factory(self.spec, self.settings)
+        try:
+            self._contact(driver)
+            self._mark_success()
+        finally:
+            driver.close()
+
     def _session(self, stop: threading.Event) -> None:
         """One connection: identify, catch up, then (live) follow events until resync."""
         driver = self.factory(self.spec, self.settings)

@@ -7,6 +7,14 @@ cut at any instant loses nothing: what is not here is still on the device, behin
 
 Dedup is by the deterministic punch id: a punch read twice is stored once, and a punch the
 centre already confirmed is remembered (``delivered``) so a re-read does not upload it again.
+
+Disk budget (:class:`OutboxBudget`, ``outbox.budget_mb`` in gateway.yaml): after every write the
+outbox measures the bytes its pages hold. At ``alarm_fraction`` of the budget it raises an alarm
+(``shiftgate_outbox_budget_alarm``, logged once); above the budget it prunes the memory of
+delivered punches, oldest delivery first, down to ``prune_to_fraction``. Pruning a delivered
+id is safe: a re-read of that punch is uploaded again and the centre skips it by id. Pending and
+rejected punches are never pruned: when they alone exceed the budget the outbox keeps accepting
+(a punch accepted is never lost), stays in alarm and logs that it is over budget.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from gateway.punches.wire import PunchWire
 log = logging.getLogger(__name__)
 
 OUTBOX_FILENAME = "outbox.db"
+#: delivered ids forgotten per statement when the budget prunes
+PRUNE_CHUNK = 2000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pending (
@@ -60,6 +70,42 @@ CREATE TABLE IF NOT EXISTS device_state (
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxBudget:
+    """How many bytes the outbox may hold, and when to alarm and how far to prune."""
+
+    max_bytes: int
+    alarm_fraction: float = 0.8
+    prune_to_fraction: float = 0.7
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0:
+            raise ValueError("outbox budget must be a positive number of bytes")
+        if not 0 < self.prune_to_fraction < self.alarm_fraction <= 1:
+            raise ValueError("outbox budget needs 0 < prune_to_fraction < alarm_fraction <= 1")
+
+    @property
+    def alarm_bytes(self) -> int:
+        return int(self.max_bytes * self.alarm_fraction)
+
+    @property
+    def prune_to_bytes(self) -> int:
+        return int(self.max_bytes * self.prune_to_fraction)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxUsage:
+    """What the outbox holds on disk: bytes in used pages, file sizes, and the budget state."""
+
+    used_bytes: int  # pages holding data (free pages are reused before the file grows)
+    file_bytes: int  # the database file plus its write-ahead log, as on disk
+    peak_used_bytes: int
+    budget_bytes: int | None
+    alarm: bool
+    over_budget: bool
+    pruned: int  # delivered ids pruned for the budget since the outbox was opened
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
     seq: int
     punch: PunchWire
@@ -73,9 +119,23 @@ def _now() -> datetime:
 class Outbox:
     """Thread-safe handle on the outbox file. One per process; pass it down."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], datetime] = _now,
+        budget: OutboxBudget | None = None,
+        on_pruned: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self.path = path
         self._clock = clock
+        self.budget = budget
+        self._on_pruned = on_pruned
+        self._used = 0
+        self._peak_used = 0
+        self._alarm = False
+        self._over = False
+        self._pruned = 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(
@@ -85,13 +145,23 @@ class Outbox:
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA busy_timeout=30000")
             self._conn.executescript(_SCHEMA)
+            (self._page_size,) = self._conn.execute("PRAGMA page_size").fetchone()
         except (OSError, sqlite3.Error) as exc:
             raise OutboxError(f"cannot open outbox {path}: {exc}; check var_dir") from exc
         self._lock = threading.Lock()
+        with self._lock:
+            self._check_budget()
 
     @classmethod
-    def in_var_dir(cls, var_dir: Path, *, clock: Callable[[], datetime] = _now) -> Outbox:
-        return cls(var_dir / OUTBOX_FILENAME, clock=clock)
+    def in_var_dir(
+        cls,
+        var_dir: Path,
+        *,
+        clock: Callable[[], datetime] = _now,
+        budget: OutboxBudget | None = None,
+        on_pruned: Callable[[int], None] = lambda n: None,
+    ) -> Outbox:
+        return cls(var_dir / OUTBOX_FILENAME, clock=clock, budget=budget, on_pruned=on_pruned)
 
     def close(self) -> None:
         with self._lock:
@@ -128,6 +198,7 @@ class Outbox:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            self._check_budget()
         return added
 
     def confirm(self, punch_ids: Iterable[uuid.UUID]) -> int:
@@ -150,6 +221,7 @@ class Outbox:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            self._check_budget()
         return removed
 
     def reject(self, punch_id: uuid.UUID, reason: str) -> None:
@@ -193,6 +265,77 @@ class Outbox:
                 (device_sn, address, self._clock().isoformat()),
             )
             return None if row is None else str(row[0])
+
+    # -- disk budget -----------------------------------------------------------------------
+    def _used_bytes(self) -> int:
+        (pages,) = self._conn.execute("PRAGMA page_count").fetchone()
+        (free,) = self._conn.execute("PRAGMA freelist_count").fetchone()
+        return int(pages - free) * int(self._page_size)
+
+    def _check_budget(self) -> None:
+        """Measure, prune delivered ids when over budget, set the alarm (holding the lock)."""
+        used = self._used_bytes()
+        budget = self.budget
+        if budget is not None and used > budget.max_bytes:
+            used = self._prune_delivered(budget, used)
+        self._used = used
+        self._peak_used = max(self._peak_used, used)
+        if budget is None:
+            return
+        alarm, over = used >= budget.alarm_bytes, used > budget.max_bytes
+        if alarm and not self._alarm:
+            log.warning(
+                "outbox near its disk budget used_bytes=%d budget_bytes=%d path=%s",
+                used,
+                budget.max_bytes,
+                self.path,
+            )
+        elif self._alarm and not alarm:
+            log.info("outbox back under its budget alarm used_bytes=%d", used)
+        if over and not self._over:
+            log.error(
+                "outbox over its disk budget with undelivered punches only used_bytes=%d "
+                "budget_bytes=%d; nothing is dropped: restore the link to the centre or raise "
+                "outbox.budget_mb in config/gateway.yaml",
+                used,
+                budget.max_bytes,
+            )
+        self._alarm, self._over = alarm, over
+
+    def _prune_delivered(self, budget: OutboxBudget, used: int) -> int:
+        """Forget delivered ids, oldest delivery (lowest rowid) first, down to prune_to_bytes.
+        Never touches pending or rejected punches. Returns the bytes used afterwards."""
+        pruned = 0
+        while used > budget.prune_to_bytes:
+            cur = self._conn.execute(
+                "DELETE FROM delivered WHERE rowid IN"
+                " (SELECT rowid FROM delivered ORDER BY rowid LIMIT ?)",
+                (PRUNE_CHUNK,),
+            )
+            if cur.rowcount <= 0:
+                break
+            pruned += cur.rowcount
+            used = self._used_bytes()
+        if pruned:
+            self._pruned += pruned
+            self._on_pruned(pruned)
+            log.info("outbox pruned delivered ids for its budget n=%d used_bytes=%d", pruned, used)
+        return used
+
+    def usage(self) -> OutboxUsage:
+        """Bytes used and on disk, and the budget state as of the last write."""
+        with self._lock:
+            files = [self.path, self.path.with_name(self.path.name + "-wal")]
+            size = sum(p.stat().st_size for p in files if p.exists())
+            return OutboxUsage(
+                used_bytes=self._used,
+                file_bytes=size,
+                peak_used_bytes=self._peak_used,
+                budget_bytes=None if self.budget is None else self.budget.max_bytes,
+                alarm=self._alarm,
+                over_budget=self._over,
+                pruned=self._pruned,
+            )
 
     # -- reads -----------------------------------------------------------------------------
     def cursor(self, device_sn: str) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -122,12 +122,58 @@ def insert_punches(
         )
         for p in batch
     ]
-    stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
     connection = session.connection()
     inserted = 0
+    if connection.dialect.name == "postgresql":
+        for start in range(0, len(rows), _PG_CHUNK):
+            chunk = rows[start : start + _PG_CHUNK]
+            arrays = {c: [_pg_value(r[c]) for r in chunk] for c in _COLUMNS}
+            inserted += len(connection.execute(_PG_UNNEST_INSERT, arrays).all())
+        return inserted
+    stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
     for start in range(0, len(rows), 500):
         inserted += len(connection.execute(stmt, rows[start : start + 500]).all())
     return inserted
+
+
+#: column -> PostgreSQL array type of the unnest insert
+_PG_ARRAY_TYPES = {
+    "id": "uuid[]",
+    "device_sn": "varchar[]",
+    "device_user": "varchar[]",
+    "device_id": "integer[]",
+    "employee_id": "integer[]",
+    "local_time": "varchar[]",
+    "at": "timestamptz[]",
+    "timezone": "varchar[]",
+    "received_at": "timestamptz[]",
+    "stored_at": "timestamptz[]",
+    "state": "varchar[]",
+    "verify_mode": "varchar[]",
+    "source": "varchar[]",
+    "raw": "text[]",
+    "clock_offset_s": "float8[]",
+    "clock_suspect": "boolean[]",
+}
+_COLUMNS = tuple(_PG_ARRAY_TYPES)
+_PG_CHUNK = 5000
+# One short statement with one array per column: PostgreSQL's driver parses it once, where a
+# multi-row VALUES insert costs a parse of every placeholder on every batch (~3/4 of the time).
+_PG_ARRAYS = ", ".join(f"CAST(:{c} AS {t})" for c, t in _PG_ARRAY_TYPES.items())
+# constant column names; every value is bound
+_PG_UNNEST_INSERT = text(
+    f"INSERT INTO punches ({', '.join(_COLUMNS)}) SELECT * FROM unnest({_PG_ARRAYS})"  # noqa: S608
+    " ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+
+
+def _pg_value(value: object) -> object:
+    """A row value as the unnest insert binds it (what the column types do on the ORM path)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    if isinstance(value, PunchStateCode):
+        return value.value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
