@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy import func, select
@@ -63,9 +64,12 @@ class CrashReport:
 
 
 @contextmanager
-def central_server(database_url: str, var_dir: Path, port: int = 0) -> Iterator[str]:
-    """A central shiftgate app on 127.0.0.1:``port`` (0: a free one), served from a thread."""
-    settings = Settings(database_url=database_url, var_dir=var_dir, log_json=True)
+def central_server(
+    database_url: str, var_dir: Path, port: int = 0, **settings_: Any
+) -> Iterator[str]:
+    """A central shiftgate app on 127.0.0.1:``port`` (0: a free one), served from a thread;
+    ``settings_`` are further :class:`Settings` fields (``api_token=...``)."""
+    settings = Settings(database_url=database_url, var_dir=var_dir, log_json=True, **settings_)
     app = create_app(settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -15,6 +15,7 @@ Used by ``tests/gateway/test_outage_soak.py`` (short) and ``python -m bench.outa
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -218,8 +219,9 @@ def _centre(via: Via, database_url: str, workdir: Path) -> Iterator[Centre]:
         finally:
             engine.dispose()
         return
-    with central_server(database_url, workdir / "centre-var") as url:
-        centre = HttpCentre(url, timeout_s=60)
+    token = secrets.token_urlsafe(16)
+    with central_server(database_url, workdir / "centre-var", api_token=token) as url:
+        centre = HttpCentre(url, timeout_s=60, token=token)
         try:
             yield centre
         finally:
