@@ -7,26 +7,23 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.attendance.summary import print_compute_report
 from gateway.demo.runner import DemoContext, DemoStep
 from hrcore.db import make_engine, make_session_factory
-from hrcore.models import Employee, PunchRecord, Site
+from hrcore.models import Site
+from hrcore.store import list_sites, punch_span
 from hrcore.store.attendance import compute_attendance, hours_by_employee
 
 SHOWN_EMPLOYEES = 12
 
 
 def _punch_span(session: Session, site: Site) -> tuple[date, date] | None:
-    lo, hi = session.execute(
-        select(func.min(PunchRecord.at), func.max(PunchRecord.at))
-        .join(Employee, Employee.id == PunchRecord.employee_id)
-        .where(Employee.site_id == site.id)
-    ).one()
-    if lo is None or hi is None:
+    span = punch_span(session, site)
+    if span is None:
         return None
+    lo, hi = span
     tz = ZoneInfo(site.timezone)
     # the last punch is usually a check-out; its shift started up to half a day earlier
     return lo.astimezone(tz).date(), (hi - timedelta(hours=12)).astimezone(tz).date()
@@ -84,7 +81,7 @@ def run(ctx: DemoContext) -> None:
     factory = make_session_factory(engine)
     try:
         with factory() as session:
-            sites = list(session.scalars(select(Site).order_by(Site.code)))
+            sites = list_sites(session)
             spans = {site.code: _punch_span(session, site) for site in sites}
         computed = False
         for site in sites:

@@ -27,12 +27,10 @@ from hrcore.models import (
     Employee,
     OrgUnit,
     PunchRecord,
-    RosterAssignment,
-    RosterRun,
-    RosterStatus,
     ShiftType,
 )
 from hrcore.store import DeviceIn, get_site, save_device
+from hrcore.store.roster import PlannedShift, import_published_roster
 
 ATTLOG = DATA_DIR / "attlog.dat"
 
@@ -93,35 +91,14 @@ def run(ctx: DemoContext) -> None:
 
 def _publish_sample_roster(session: Session) -> int:
     """The roster HR published for the sample fortnight, so attendance knows rest days."""
-    site = get_site(session, SITE_CODE)
-    now = datetime.now(UTC)
-    run = RosterRun(
-        site_id=site.id,
-        date_from=FIRST_DAY,
-        date_to=FIRST_DAY + timedelta(days=DAYS - 1),
-        status=RosterStatus.PUBLISHED,
-        objective=None,
-        created_at=now,
-        published_at=now,
-    )
-    session.add(run)
-    session.flush()
-    employees = {code: key for code, key in session.execute(select(Employee.code, Employee.id))}
-    shift_types = {
-        code: key
-        for code, key in session.execute(
-            select(ShiftType.code, ShiftType.id).where(ShiftType.site_id == site.id)
-        )
-    }
     rows = roster()
-    session.add_all(
-        RosterAssignment(
-            roster_run_id=run.id,
-            employee_id=employees[code],
-            date=day,
-            shift_type_id=shift_types[shift],
-        )
-        for code, day, shift in rows
+    import_published_roster(
+        session,
+        get_site(session, SITE_CODE),
+        FIRST_DAY,
+        FIRST_DAY + timedelta(days=DAYS - 1),
+        (PlannedShift(code, day, shift) for code, day, shift in rows),
+        at=datetime.now(UTC),
     )
     return len(rows)
 

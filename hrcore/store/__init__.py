@@ -24,13 +24,21 @@ from hrcore.store.directory import (
     get_employee,
     get_site,
     list_employees,
+    list_sites,
     map_device_user,
     save_employee,
     save_org_unit,
     save_shift_type,
     save_site,
 )
-from hrcore.store.punches import PunchIn, PunchView, find_punches, insert_punches, utc_now
+from hrcore.store.punches import (
+    PunchIn,
+    PunchView,
+    find_punches,
+    insert_punches,
+    punch_span,
+    utc_now,
+)
 
 __all__ = [
     "AuditIn",
@@ -52,7 +60,9 @@ __all__ = [
     "get_site",
     "insert_punches",
     "list_employees",
+    "list_sites",
     "map_device_user",
+    "punch_span",
     "record_audit",
     "save_device",
     "save_employee",

@@ -74,6 +74,11 @@ def get_site(session: Session, code: str) -> Site:
     return row
 
 
+def list_sites(session: Session) -> list[Site]:
+    """Every site, by code."""
+    return list(session.scalars(select(Site).order_by(Site.code)))
+
+
 @dataclass(frozen=True, slots=True)
 class OrgUnitIn:
     code: str

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, select, text
+from sqlalchemy import Insert, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -243,3 +243,15 @@ def find_punches(
         )
         for row, code in session.execute(stmt)
     ]
+
+
+def punch_span(session: Session, site: Site) -> tuple[datetime, datetime] | None:
+    """The first and the last instant punched by the site's employees (None: no punches)."""
+    lo, hi = session.execute(
+        select(func.min(PunchRecord.at), func.max(PunchRecord.at))
+        .join(Employee, Employee.id == PunchRecord.employee_id)
+        .where(Employee.site_id == site.id)
+    ).one()
+    if lo is None or hi is None:
+        return None
+    return lo, hi

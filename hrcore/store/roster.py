@@ -317,6 +317,64 @@ def save_draft_run(session: Session, draft: DraftIn, *, at: datetime, actor: str
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedShift:
+    """One cell of a roster given by codes: this employee works this shift on this date."""
+
+    employee_code: str
+    date: date
+    shift_code: str
+
+
+def import_published_roster(
+    session: Session,
+    site: Site,
+    date_from: date,
+    date_to: date,
+    cells: Iterable[PlannedShift],
+    *,
+    at: datetime,
+) -> int:
+    """Store a roster published outside shiftgate (say, HR's own plan) as a published run of
+    ``site``, with no objective and no penalty report; returns the run's id."""
+    employee_ids = {
+        code: key
+        for code, key in session.execute(
+            select(Employee.code, Employee.id).where(Employee.site_id == site.id)
+        )
+    }
+    shift_ids = {
+        code: key
+        for code, key in session.execute(
+            select(ShiftType.code, ShiftType.id).where(ShiftType.site_id == site.id)
+        )
+    }
+    rows = []
+    for cell in cells:
+        if cell.employee_code not in employee_ids or cell.shift_code not in shift_ids:
+            raise NotFound(
+                f"roster of site {site.code!r} on {cell.date}: employee {cell.employee_code!r} or "
+                f"shift type {cell.shift_code!r} is not one of the site's; add it first"
+            )
+        rows.append((employee_ids[cell.employee_code], cell.date, shift_ids[cell.shift_code]))
+    run = RosterRun(
+        site_id=site.id,
+        date_from=date_from,
+        date_to=date_to,
+        status=RosterStatus.PUBLISHED,
+        objective=None,
+        created_at=at,
+        published_at=at,
+    )
+    session.add(run)
+    session.flush()
+    session.add_all(
+        RosterAssignment(roster_run_id=run.id, employee_id=emp, date=day, shift_type_id=shift)
+        for emp, day, shift in rows
+    )
+    return run.id
+
+
+@dataclass(frozen=True, slots=True)
 class PublishOutcome:
     run_id: int
     site_code: str

@@ -20,7 +20,9 @@ from hrcore.store import (
     find_punches,
     get_site,
     insert_punches,
+    list_sites,
     map_device_user,
+    punch_span,
     save_employee,
     save_site,
 )
@@ -149,3 +151,24 @@ def test_find_punches_filters_by_site_user_and_time(
         assert len(find_punches(s, limit=1)) == 1
         with pytest.raises(InvalidData, match="aware"):
             find_punches(s, start=datetime(2025, 3, 3))  # noqa: DTZ001
+
+
+def test_punch_span_is_the_first_and_last_mapped_punch_of_the_site(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("S1", "Site", "Asia/Shanghai"))
+        other = save_site(s, SiteIn("S2", "Other", "Asia/Shanghai"))
+        save_employee(s, site, EmployeeIn("E1", "One", date(2024, 1, 1)))
+        assert punch_span(s, site) is None
+        map_device_user(s, site, "1", "E1")
+        insert_punches(
+            s, [punch("1", 5, site.id), punch("1", 40, site.id), punch("9", 59, site.id)]
+        )
+        first, last = punch_span(s, site) or (None, None)
+        assert (first, last) == (
+            datetime(2025, 3, 3, 1, 5, tzinfo=UTC),
+            datetime(2025, 3, 3, 1, 40, tzinfo=UTC),
+        )
+        assert punch_span(s, other) is None  # the unmapped user "9" counts for no site
+        assert [x.code for x in list_sites(s)] == ["S1", "S2"]

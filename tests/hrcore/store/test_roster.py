@@ -17,15 +17,18 @@ from hrcore.store import (
     RosterLimits,
     ShiftTypeIn,
     SiteIn,
+    get_site,
     save_employee,
     save_shift_type,
     save_site,
 )
 from hrcore.store.roster import (
     DraftIn,
+    PlannedShift,
     StoredAssignment,
     approved_leave,
     employees_working,
+    import_published_roster,
     protections,
     publish,
     published_roster,
@@ -181,3 +184,30 @@ def test_the_grid_falls_back_to_the_newest_draft(session_factory: sessionmaker[S
     assert (grid.source, grid.runs) == (f"draft run {run} (not published)", (run,))
     assert [r.employee_code for r in grid.rows] == ["A", "C"]
     assert grid.rows[1].cells[-1] == "N"
+
+
+def test_a_roster_published_elsewhere_is_imported_by_codes(
+    session_factory: sessionmaker[Session],
+) -> None:
+    ids = seed(session_factory)
+    with session_factory.begin() as s:
+        site = get_site(s, "S1")
+        with pytest.raises(NotFound, match="shift type 'X' is not one of the site's"):
+            import_published_roster(s, site, MON, SUN, [PlannedShift("A", MON, "X")], at=T0)
+        assert s.scalar(select(RosterRun.id)) is None  # nothing partial
+        run = import_published_roster(
+            s, site, MON, SUN, [PlannedShift("A", MON, "D"), PlannedShift("C", SUN, "N")], at=T0
+        )
+    with session_factory() as s:
+        stored = s.get(RosterRun, run)
+        roster = published_roster(s, ids["site"], MON, SUN)
+    assert stored is not None
+    assert (stored.status, stored.objective, stored.published_at) == (
+        RosterStatus.PUBLISHED,
+        None,
+        T0,
+    )
+    assert sorted((a.employee_id, a.date, a.shift_type_id) for a in roster.assignments) == [
+        (ids["A"], MON, ids["D"]),
+        (ids["C"], SUN, ids["N"]),
+    ]
