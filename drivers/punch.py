@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,25 @@ class VerifyMode(StrEnum):
     UNKNOWN = "unknown"
 
 
+_NAMESPACE_BYTES = PUNCH_NAMESPACE.bytes
+_UUID5_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID5_SET = (0x5000 << 64) | (0x8000 << 48)
+_new = object.__new__
+_set = object.__setattr__
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # an enum member: looked up once, not per punch
+
+
+def _uuid5(name: str) -> uuid.UUID:
+    """``uuid.uuid5(PUNCH_NAMESPACE, name)``, built without the checks of ``UUID()`` (the
+    same value: SHA-1 of namespace and name, version 5, RFC 4122 variant)."""
+    digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()
+    value = (int.from_bytes(digest[:16]) & _UUID5_CLEAR) | _UUID5_SET
+    out = _new(uuid.UUID)
+    _set(out, "int", value)
+    _set(out, "is_safe", _UNKNOWN_SAFETY)
+    return out
+
+
 def punch_id(device_sn: str, device_user: str, local: datetime) -> uuid.UUID:
     """Deterministic punch id over (device serial, device user, device wall time to the second).
 
@@ -42,7 +62,7 @@ def punch_id(device_sn: str, device_user: str, local: datetime) -> uuid.UUID:
     gives the same id.
     """
     wall = local.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
-    return uuid.uuid5(PUNCH_NAMESPACE, f"{device_sn}|{device_user}|{wall}")
+    return _uuid5(f"{device_sn}|{device_user}|{wall}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +95,36 @@ class Punch:
     def at(self) -> datetime:
         """The instant in UTC."""
         return self.local.astimezone(UTC)
+
+
+def make_punch(
+    device_sn: str,
+    device_user: str,
+    local: datetime,
+    wall_key: str,
+    state: PunchState,
+    verify_mode: VerifyMode,
+    source: str,
+    raw: str,
+    clock_offset_s: float | None,
+) -> Punch:
+    """A :class:`Punch` for drivers building many at once (a 100k-record log).
+
+    ``local`` must be aware and ``wall_key`` its wall time as ``YYYY-MM-DDTHH:MM:SS`` (what
+    the id hashes): the caller has them at hand, so neither is derived again. Equal to
+    ``Punch(...)`` with the same values (a property test holds them together).
+    """
+    p = _new(Punch)
+    _set(p, "device_sn", device_sn)
+    _set(p, "device_user", device_user)
+    _set(p, "local", local)
+    _set(p, "state", state)
+    _set(p, "verify_mode", verify_mode)
+    _set(p, "source", source)
+    _set(p, "raw", raw)
+    _set(p, "clock_offset_s", clock_offset_s)
+    _set(p, "id", _uuid5(f"{device_sn}|{device_user}|{wall_key}"))
+    return p
 
 
 @dataclass(frozen=True, slots=True)

@@ -472,18 +472,20 @@ class ZKClient:
             data = data[:size]
         return data
 
-    def read_range(self, start: int, end: int, chunk: int | None = None) -> bytes:
-        """Bytes ``start``..``end`` of the prepared buffer, chunk by chunk."""
+    def read_range(self, start: int, end: int, chunk: int | None = None) -> bytearray:
+        """Bytes ``start``..``end`` of the prepared buffer, chunk by chunk, into one buffer."""
         step = min(chunk or self.max_chunk, self.max_chunk)
-        parts = []
+        out = bytearray(max(0, end - start))
         pos = start
         while pos < end:
             n = min(step, end - pos)
-            parts.append(self.read_chunk(pos, n))
+            out[pos - start : pos - start + n] = self.read_chunk(pos, n)
             pos += n
-        return b"".join(parts)
+        return out
 
-    def read_dataset(self, subcommand: int, fct: int = 0, chunk: int | None = None) -> bytes:
+    def read_dataset(
+        self, subcommand: int, fct: int = 0, chunk: int | None = None
+    ) -> bytes | bytearray:
         """A whole buffered dataset (u32 length + records)."""
         size, inline = self.prepare_buffer(subcommand, fct)
         if inline is not None:
@@ -494,7 +496,7 @@ class ZKClient:
             if self.connected:
                 self.free_buffer()
 
-    def read_users_dataset(self) -> bytes:
+    def read_users_dataset(self) -> bytes | bytearray:
         return self.read_dataset(Cmd.USERTEMP_RRQ, FCT_USER)
 
     # -- realtime ----------------------------------------------------------------------------

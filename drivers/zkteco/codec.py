@@ -352,8 +352,9 @@ def parse_u32(data: bytes, what: str) -> int:
     return value
 
 
-def split_dataset(data: bytes) -> bytes:
-    """Records of a buffered dataset: u32 byte length, then that many record bytes."""
+def dataset_view(data: bytes | bytearray | memoryview) -> memoryview:
+    """The record bytes of a buffered dataset (u32 byte length, then that many bytes), as a
+    view: a 200,000-record log is not copied for it."""
     if len(data) < 4:
         raise ProtocolViolation(f"dataset of {len(data)} bytes lacks its 4-byte length")
     (length,) = _U32.unpack_from(data)
@@ -361,7 +362,12 @@ def split_dataset(data: bytes) -> bytes:
         raise ProtocolViolation(
             f"dataset announces {length} record bytes but carries {len(data) - 4}"
         )
-    return bytes(data[4 : 4 + length])
+    return memoryview(data)[4 : 4 + length]
+
+
+def split_dataset(data: bytes | bytearray | memoryview) -> bytes:
+    """Records of a buffered dataset: u32 byte length, then that many record bytes."""
+    return bytes(dataset_view(data))
 
 
 def build_dataset(records: bytes) -> bytes:

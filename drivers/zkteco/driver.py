@@ -20,15 +20,22 @@ from drivers.base import AnomalyKind, Capability, Driver, DurableProof, ReadResu
 from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
 from drivers.localtime import attach_zone
 from drivers.punch import DeviceInfo, DeviceUser, Punch
+from drivers.zkteco.bulk import punches_from_log
 from drivers.zkteco.client import Endpoint, Note, ZKClient
-from drivers.zkteco.codec import MAX_CHUNK_TCP, ChecksumForm, Cmd, EventFlag, split_dataset
+from drivers.zkteco.codec import (
+    MAX_CHUNK_TCP,
+    ChecksumForm,
+    Cmd,
+    EventFlag,
+    dataset_view,
+    split_dataset,
+)
 from drivers.zkteco.codes import map_state, map_verify
-from drivers.zkteco.cursor import LogCursor, find_resume_index
+from drivers.zkteco.cursor import TAIL_RECORDS, LogCursor, find_resume_index
 from drivers.zkteco.records import (
     ATTENDANCE_SIZES,
     USER_SIZES,
     UserRecord,
-    decode_attendance_many,
     decode_event,
     decode_user,
     encode_user,
@@ -108,8 +115,8 @@ class ZKTecoConfig(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class _Fetched:
-    new: list[bytes]  # records not delivered yet
-    tail_source: list[bytes]  # records read, ending with the last one in the log
+    new: memoryview  # the bytes of the records not delivered yet
+    tail: list[bytes]  # the last records of the log (up to TAIL_RECORDS)
     record_size: int
 
 
@@ -274,10 +281,17 @@ class ZKTecoDriver(Driver):
         fetched = self._fetch_log(c, cursor, count)
         # 8-byte records carry only the internal slot: the user table names them.
         uid_map = self._uid_map(c) if fetched.record_size == 8 else None
-        recs = decode_attendance_many(b"".join(fetched.new), fetched.record_size, uid_map)
-        punches = [self._punch(r.user_id, r.time, r.state, r.verify, r.raw, offset) for r in recs]
+        punches = punches_from_log(
+            fetched.new,
+            fetched.record_size,
+            device_sn=self._serial or self.serial,
+            zone=self.zone,
+            source=SOURCE,
+            clock_offset_s=offset,
+            uid_to_user=uid_map,
+        )
         log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), count)
-        after = LogCursor.after(fetched.tail_source, count, fetched.record_size)
+        after = LogCursor.after(fetched.tail, count, fetched.record_size)
         return ReadResult(punches, after.encode())
 
     def _uid_map(self, c: ZKClient) -> dict[int, str]:
@@ -294,16 +308,21 @@ class ZKTecoDriver(Driver):
                 f"attendance log of {self.endpoint}",
             )
 
-            def fetch(start: int) -> bytes:
+            def fetch(start: int) -> memoryview:
                 if inline is not None:
-                    return inline[start:size]
-                return c.read_range(start, size, self.cfg.chunk_size)
+                    return memoryview(inline)[start:size]
+                return memoryview(c.read_range(start, size, self.cfg.chunk_size))
+
+            def tail(view: memoryview) -> list[bytes]:
+                n = min(TAIL_RECORDS, len(view) // rs)
+                end = len(view) - len(view) % rs
+                return [bytes(view[end - (i + 1) * rs : end - i * rs]) for i in reversed(range(n))]
 
             if cursor.delivered and count >= cursor.delivered and cursor.record_size == rs:
-                recs = list(iter_records(fetch(_DATASET_PREFIX + cursor.tail_start * rs), rs))
+                view = fetch(_DATASET_PREFIX + cursor.tail_start * rs)
                 k = len(cursor.tail)
-                if tuple(recs[:k]) == cursor.tail:
-                    return _Fetched(recs[k:], recs, rs)
+                if tuple(iter_records(view[: k * rs], rs)) == cursor.tail:
+                    return _Fetched(view[k * rs :], tail(view), rs)
                 log.warning("log rewritten by someone else device=%s; re-reading", self.serial)
             elif cursor.delivered:
                 log.warning(
@@ -312,12 +331,16 @@ class ZKTecoDriver(Driver):
                     cursor.delivered,
                     count,
                 )
-            all_recs = list(iter_records(split_dataset(fetch(0)), rs))
-            if len(all_recs) != count:
+            view = dataset_view(fetch(0))
+            if len(view) // rs != count:
                 raise ProtocolViolation(
-                    f"device {self.endpoint} announced {count} records but sent {len(all_recs)}"
+                    f"device {self.endpoint} announced {count} records but sent {len(view) // rs}"
                 )
-            return _Fetched(all_recs[find_resume_index(all_recs, cursor) :], all_recs, rs)
+            if cursor.tail:  # a changed log: find where the delivered records end
+                start = find_resume_index(list(iter_records(view, rs)), cursor)
+            else:
+                start = 0 if cursor.delivered == 0 or count < cursor.delivered else count
+            return _Fetched(view[start * rs :], tail(view), rs)
         finally:
             if inline is None and c.connected:
                 c.free_buffer()

@@ -17,7 +17,6 @@ from drivers.zkteco.timecodec import (
     decode_packed_time,
     encode_hex6_time,
     encode_packed_time,
-    unpack_time_value,
 )
 
 ATTENDANCE_SIZES = (8, 16, 40)
@@ -91,48 +90,6 @@ def decode_attendance(raw: bytes, uid_to_user: dict[int, str] | None = None) -> 
     raise ProtocolViolation(f"attendance record of {size} bytes; known sizes {ATTENDANCE_SIZES}")
 
 
-_BULK = {8: struct.Struct("<HBIB"), 16: struct.Struct("<IIBB2sI"), 40: struct.Struct("<H24sBIB8s")}
-
-
-def decode_attendance_many(
-    data: bytes, size: int, uid_to_user: dict[int, str] | None = None
-) -> list[AttendanceRecord]:
-    """Every whole record of ``data`` (all of one ``size``); same result as calling
-    :func:`decode_attendance` per record, in one pass."""
-    if size not in _BULK:
-        raise ProtocolViolation(
-            f"attendance record of {size} bytes; known sizes {ATTENDANCE_SIZES}"
-        )
-    usable = len(data) - len(data) % size
-    view = memoryview(data)[:usable]
-    names = uid_to_user or {}
-    out: list[AttendanceRecord] = []
-    append = out.append
-    pos = 0
-    if size == 8:
-        for uid, verify, t, state in _BULK[8].iter_unpack(view):
-            raw = bytes(view[pos : pos + 8])
-            append(
-                AttendanceRecord(
-                    names.get(uid, str(uid)), unpack_time_value(t), verify, state, uid, 0, raw
-                )
-            )
-            pos += 8
-    elif size == 16:
-        for user, t, verify, state, _, workcode in _BULK[16].iter_unpack(view):
-            raw = bytes(view[pos : pos + 16])
-            append(
-                AttendanceRecord(str(user), unpack_time_value(t), verify, state, 0, workcode, raw)
-            )
-            pos += 16
-    else:
-        for uid, user, verify, t, state, _ in _BULK[40].iter_unpack(view):
-            raw = bytes(view[pos : pos + 40])
-            append(AttendanceRecord(_text(user), unpack_time_value(t), verify, state, uid, 0, raw))
-            pos += 40
-    return out
-
-
 def record_size(total_bytes: int, count: int, known: tuple[int, ...], what: str) -> int:
     """Record size derived from a dataset's byte length and the device's record count."""
     if count <= 0:
@@ -145,7 +102,7 @@ def record_size(total_bytes: int, count: int, known: tuple[int, ...], what: str)
     return size
 
 
-def iter_records(data: bytes, size: int) -> Iterator[bytes]:
+def iter_records(data: bytes | bytearray | memoryview, size: int) -> Iterator[bytes]:
     view = memoryview(data)
     for start in range(0, len(data) - size + 1, size):
         yield bytes(view[start : start + size])

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import struct
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.errors import DriverError, ProtocolViolation
+from drivers.localtime import attach_zone
+from drivers.punch import Punch, punch_id
+from drivers.zkteco.bulk import punches_from_log
+from drivers.zkteco.codes import map_state, map_verify
 from drivers.zkteco.records import (
     AttendanceRecord,
     UserRecord,
     decode_attendance,
-    decode_attendance_many,
     decode_event,
     decode_user,
     encode_attendance,
@@ -25,6 +29,7 @@ from drivers.zkteco.records import (
 )
 
 WHEN = datetime(2018, 6, 25, 17, 50, 35)  # noqa: DTZ001 - device wall time
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def test_40_byte_attendance_golden() -> None:
@@ -172,13 +177,74 @@ def test_iter_records_yields_whole_records(data: bytes, size: int) -> None:
     assert b"".join(recs) == data[: len(recs) * size]
 
 
+def reference_punches(data: bytes, size: int, names: dict[int, str]) -> list[Punch]:
+    """The slow, plain way: decode each record, then build each punch with ``Punch()``."""
+    out = []
+    for raw in iter_records(data, size):
+        r = decode_attendance(raw, names)
+        out.append(
+            Punch(
+                device_sn="SN9",
+                device_user=r.user_id,
+                local=attach_zone(r.time, BERLIN),
+                state=map_state(r.state),
+                verify_mode=map_verify(r.verify),
+                source="zkteco",
+                raw=raw.hex(),
+                clock_offset_s=1.5,
+            )
+        )
+    return out
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400), st.sampled_from([8, 16, 40]))
-def test_bulk_decode_equals_per_record_decode(data: bytes, size: int) -> None:
+def test_bulk_punches_equal_per_record_decode(data: bytes, size: int) -> None:
     names = {1: "one", 258: "x"}
+
+    def bulk() -> list[Punch]:
+        return punches_from_log(
+            data,
+            size,
+            device_sn="SN9",
+            zone=BERLIN,
+            source="zkteco",
+            clock_offset_s=1.5,
+            uid_to_user=names,
+        )
+
     try:
-        single = [decode_attendance(r, names) for r in iter_records(data, size)]
+        single = reference_punches(data, size, names)
     except ProtocolViolation:
         with pytest.raises(ProtocolViolation):
-            decode_attendance_many(data, size, names)
+            bulk()
         return
-    assert decode_attendance_many(data, size, names) == single
+    got = bulk()
+    assert got == single
+    assert [p.id for p in got] == [p.id for p in single]
+
+
+@given(
+    digits,
+    walls,
+    st.integers(0, 255),
+    st.integers(0, 255),
+    st.integers(1, 0xFFFF),
+    st.sampled_from([8, 16, 40]),
+)
+def test_bulk_punches_of_valid_records(
+    user: str, t: datetime, verify: int, state: int, uid: int, size: int
+) -> None:
+    raw = encode_attendance(AttendanceRecord(user, t, verify, state, uid), size) * 2
+    names = {uid: user}
+    got = punches_from_log(
+        raw,
+        size,
+        device_sn="SN9",
+        zone=BERLIN,
+        source="zkteco",
+        clock_offset_s=1.5,
+        uid_to_user=names,
+    )
+    assert got == reference_punches(raw, size, names)
+    assert got[0].id == punch_id("SN9", user, attach_zone(t, BERLIN))
