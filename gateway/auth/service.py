@@ -32,6 +32,7 @@ from hrcore.store.users import (
     open_web_session,
     set_password_hash,
     user_by_token,
+    user_site,
     web_session_user,
 )
 
@@ -48,6 +49,8 @@ class Principal:
     via: str
     #: the CSRF token of the web session (None for bearer tokens, which need none)
     csrf_token: str | None = None
+    #: the site a gateway user is bound to: it may write only that site's clocks (None: any)
+    site: str | None = None
 
     def may(self, permission: Permission) -> bool:
         return allows(self.role, permission)
@@ -68,7 +71,9 @@ def principal_from_token(session: Session, secret: str) -> Principal | None:
     user = user_by_token(session, digest(secret))
     if user is None:
         return None
-    return Principal(username=user.username, role=user.role, via="token")
+    return Principal(
+        username=user.username, role=user.role, via="token", site=user_site(session, user)
+    )
 
 
 def principal_from_session(session: Session, cookie: str, *, now: datetime) -> Principal | None:
@@ -138,6 +143,7 @@ def create_user(
     display_name: str,
     now: datetime,
     actor: str,
+    site: str | None = None,
 ) -> None:
     try:
         password_hash = passwords.hash(password) if password is not None else None
@@ -146,7 +152,11 @@ def create_user(
     add_user(
         session,
         UserIn(
-            username=username, role=role, display_name=display_name, password_hash=password_hash
+            username=username,
+            role=role,
+            display_name=display_name,
+            password_hash=password_hash,
+            site=site,
         ),
         now=now,
     )
@@ -158,7 +168,7 @@ def create_user(
             action="user_add",
             entity="user",
             entity_id=username,
-            detail={"role": role.value, "password": password is not None},
+            detail={"role": role.value, "password": password is not None, "site": site},
         ),
     )
 

@@ -44,6 +44,10 @@ def add(
     no_password: Annotated[
         bool, typer.Option("--no-password", help="API tokens only (a gateway, a script).")
     ] = False,
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="Bind a gateway user to this site: it writes only its clocks."),
+    ] = None,
 ) -> None:
     """Add a user. Without --no-password it asks for a password (web UI login)."""
     settings = settings_of(ctx)
@@ -58,9 +62,11 @@ def add(
             display_name=name,
             now=utc_now(),
             actor=actor(),
+            site=site,
         )
     login = "password login" if password is not None else "tokens only"
-    make_console().print(f"user {username} added: role {role}, {login}")
+    where = f", site {site} only" if site is not None else ""
+    make_console().print(f"user {username} added: role {role}, {login}{where}")
 
 
 @app.command("token")
@@ -110,12 +116,13 @@ def list_cmd(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     with session_or_exit(settings, write=False) as session:
         users = list_users(session)
-    table = Table("user", "name", "role", "password", "tokens", "state")
+    table = Table("user", "name", "role", "site", "password", "tokens", "state")
     for u in users:
         table.add_row(
             u.username,
             u.display_name,
             str(u.role),
+            u.site or "",
             "yes" if u.has_password else "no",
             str(u.tokens),
             "disabled" if u.disabled else "active",

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.punches.wire import BatchResult, PunchWire
-from hrcore.models import Device
+from hrcore.models import Device, Site
 from hrcore.store import insert_punches
 
 
@@ -33,6 +33,34 @@ def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
     unique = len({p.id for p in punches})
     accepted = insert_punches(session, rows)
     return BatchResult(accepted=accepted, duplicate=unique - accepted)
+
+
+def foreign_punches(session: Session, site: str, punches: Sequence[PunchWire]) -> dict[int, str]:
+    """By batch index, the punches a gateway of ``site`` may not write: those of a clock
+    registered to another site, or to none at the centre."""
+    serials = {p.device_sn for p in punches}
+    owner = {
+        serial: code
+        for serial, code in session.execute(
+            select(Device.serial_number, Site.code)
+            .join(Site, Device.site_id == Site.id)
+            .where(Device.serial_number.in_(serials))
+        )
+    }
+    foreign: dict[int, str] = {}
+    for index, punch in enumerate(punches):
+        other = owner.get(punch.device_sn)
+        if other is None:
+            foreign[index] = (
+                f"device {punch.device_sn!r} is not registered at the centre; apply the "
+                f"devices.yaml of site {site!r} there (shiftgate config apply)"
+            )
+        elif other != site:
+            foreign[index] = (
+                f"device {punch.device_sn!r} belongs to site {other!r}; this gateway's token "
+                f"may write only site {site!r}"
+            )
+    return foreign
 
 
 def store_one_by_one(

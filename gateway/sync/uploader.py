@@ -86,11 +86,12 @@ class HttpCentre:
             raise CentreUnavailable(f"centre {self.base_url} unreachable: {exc}") from exc
         if resp.status_code >= 500 or resp.status_code in (408, 429):
             raise CentreUnavailable(f"centre {self.base_url} answered {resp.status_code}")
+        if resp.status_code in (403, 422) and (bad := _bad_indexes(resp)):
+            # named punches refused (422: invalid; 403: a clock of another site): they are
+            # parked, the rest of the batch goes again
+            raise CentreRejected(f"centre {self.base_url} refused punches: {resp.text[:500]}", bad)
         if resp.status_code == 422:
-            raise CentreRejected(
-                f"centre {self.base_url} refused punches: {resp.text[:500]}",
-                _bad_indexes(resp),
-            )
+            raise CentreRejected(f"centre {self.base_url} refused punches: {resp.text[:500]}")
         if resp.status_code >= 400:
             raise CentreRejected(
                 f"centre {self.base_url} answered {resp.status_code}: {resp.text[:300]}; "

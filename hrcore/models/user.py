@@ -23,6 +23,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    #: a gateway user bound to a site may write only punches of that site's clocks
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
 
 
 class ApiToken(Base):

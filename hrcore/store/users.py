@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hrcore.errors import InvalidData, NotFound
-from hrcore.models import ApiToken, Role, User, WebSession
+from hrcore.models import ApiToken, Role, Site, User, WebSession
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -23,6 +23,8 @@ class UserIn:
     display_name: str = ""
     #: argon2id hash; None: the user authenticates with API tokens only
     password_hash: str | None = None
+    #: site code a gateway user is bound to (it may write only that site's clocks)
+    site: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class UserView:
     disabled: bool
     has_password: bool
     tokens: int
+    site: str | None = None
 
 
 def add_user(session: Session, user: UserIn, *, now: datetime) -> User:
@@ -43,6 +46,18 @@ def add_user(session: Session, user: UserIn, *, now: datetime) -> User:
         )
     if session.scalar(select(User.id).where(User.username == user.username)) is not None:
         raise InvalidData(f"user {user.username!r} exists already; pick another name")
+    site_id = None
+    if user.site is not None:
+        if user.role is not Role.GATEWAY:
+            raise InvalidData(
+                f"only a gateway user is bound to a site; drop --site or use --role gateway "
+                f"for {user.username!r}"
+            )
+        site_id = session.scalar(select(Site.id).where(Site.code == user.site))
+        if site_id is None:
+            raise NotFound(
+                f"no site {user.site!r}; apply its site.yaml first (shiftgate config apply)"
+            )
     row = User(
         username=user.username,
         display_name=user.display_name,
@@ -50,6 +65,7 @@ def add_user(session: Session, user: UserIn, *, now: datetime) -> User:
         password_hash=user.password_hash,
         disabled=False,
         created_at=now,
+        site_id=site_id,
     )
     session.add(row)
     session.flush()
@@ -77,9 +93,17 @@ def list_users(session: Session) -> list[UserView]:
                 disabled=user.disabled,
                 has_password=user.password_hash is not None,
                 tokens=len(tokens),
+                site=user_site(session, user),
             )
         )
     return views
+
+
+def user_site(session: Session, user: User) -> str | None:
+    """The code of the site a user is bound to, or None."""
+    if user.site_id is None:
+        return None
+    return session.scalar(select(Site.code).where(Site.id == user.site_id))
 
 
 def set_password_hash(session: Session, user: User, password_hash: str) -> None:

@@ -16,7 +16,7 @@ from gateway.api.errors import ERROR_RESPONSES, ApiError
 from gateway.api.pages import Page, PageDep
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
-from gateway.punches.intake import store_batch, store_one_by_one
+from gateway.punches.intake import foreign_punches, store_batch, store_one_by_one
 from gateway.punches.wire import BatchResult, PunchBatch
 from hrcore.enums import PunchStateCode
 from hrcore.store import find_punches, get_site
@@ -87,7 +87,14 @@ def post_punch_batch(
     idempotency_key: str | None = Header(default=None, max_length=128),
 ) -> BatchResult:
     """Store a batch of punches. Idempotent by punch id: re-sending a batch (whatever its
-    ``Idempotency-Key``) stores nothing twice and reports those punches as duplicates."""
+    ``Idempotency-Key``) stores nothing twice and reports those punches as duplicates.
+
+    A gateway user bound to a site may write only punches of that site's clocks: a batch with
+    any other is refused whole (403, nothing stored), naming those punches."""
+    if principal.site is not None:
+        foreign = foreign_punches(session, principal.site, body.punches)
+        if foreign:
+            _forbid(principal, foreign, idempotency_key)
     try:
         try:
             result = store_batch(session, body.punches)
@@ -149,5 +156,26 @@ def _refuse(refused: dict[int, str], idempotency_key: str | None) -> NoReturn:
         details=[
             {"loc": ["body", "punches", index], "msg": reason, "type": "store_refused"}
             for index, reason in sorted(refused.items())
+        ],
+    )
+
+
+def _forbid(principal: Principal, foreign: dict[int, str], idempotency_key: str | None) -> NoReturn:
+    """Answer 403 naming the punches of other sites' clocks; nothing of the batch is stored."""
+    log.error(
+        "punch batch refused: clocks outside the caller's site user=%s site=%s key=%s n=%d",
+        principal.username,
+        principal.site,
+        idempotency_key,
+        len(foreign),
+    )
+    raise ApiError(
+        403,
+        f"{len(foreign)} punch(es) of clocks outside site {principal.site!r}, which "
+        f"{principal.username!r} may not write; nothing of the batch was stored",
+        code="foreign_site",
+        details=[
+            {"loc": ["body", "punches", index], "msg": reason, "type": "foreign_site"}
+            for index, reason in sorted(foreign.items())
         ],
     )
