@@ -71,9 +71,12 @@ def set_option(key: str, value: str) -> Command:
     return Command(CommandKind.SET_OPTION, f"SET OPTION {key}={_clean(value, 'option value')}")
 
 
+SET_TIME_PREFIX = "SET OPTION DateTime="
+
+
 def set_time(wall: datetime) -> Command:
     """The device clock to ``wall`` (its local time), as the packed integer firmware reads."""
-    return Command(CommandKind.SET_TIME, f"SET OPTION DateTime={pack_time_value(wall)}")
+    return Command(CommandKind.SET_TIME, f"{SET_TIME_PREFIX}{pack_time_value(wall)}")
 
 
 def query_attlog(start: datetime, end: datetime) -> Command:

@@ -228,7 +228,8 @@ class IsapiDriver(Driver):
             last.serial_no if last and last.serial_no is not None else cursor.serial_no,
             max((e.time for e in fresh), default=cursor.time),
         )
-        log.info("pulled device=%s events=%d punches=%d", self.serial, len(fresh), len(punches))
+        if fresh:
+            log.info("pulled device=%s events=%d punches=%d", self.serial, len(fresh), len(punches))
         return ReadResult(punches, after.encode())
 
     def punch_of(self, event: AcsEvent) -> Punch | None:

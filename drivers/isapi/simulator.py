@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 PAGE_CAP = 30
 REALM = "DS-K1T341AMF"
 MODEL = "DS-K1T341AMF"
-_LOG_START = datetime(2026, 11, 2, 7, 0, 0)  # noqa: DTZ001 - device wall time, zone below
 # (minor, verify word, has a person)
 _KINDS = (
     (75, "face", True),
@@ -161,10 +160,12 @@ class IsapiSimulator:
         self.requests: list[str] = []  # "METHOD path" of every authenticated request
         self.pushed = 0
         self.push_errors = 0
-        wall = _LOG_START + timedelta(minutes=self._rng.randrange(60))
-        for _ in range(events):
-            wall += timedelta(seconds=self._rng.randrange(20, 900))
-            self._append(wall.replace(tzinfo=self.zone))
+        # the log ends about now: a first read (a month back by default) sees all of it
+        gaps = [self._rng.randrange(20, 900) for _ in range(events)]
+        when = self.device_time() - timedelta(seconds=sum(gaps) + 60)
+        for gap in gaps:
+            when += timedelta(seconds=gap)
+            self._append(when)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -12,12 +12,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from drivers.adms.simulator import AdmsDeviceSimulator
+from drivers.errors import DriverError
+from drivers.isapi.simulator import IsapiSimulator
 from drivers.modbus.simulator import ModbusSimulator
 from drivers.serial.presets import PresetName
 from drivers.serial.simulator import SerialSimulator
 from drivers.zkteco.codec import ChecksumForm
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.cli.context import make_console
+from gateway.cli.context import fail, make_console
 
 app = typer.Typer(
     help="Device simulators on loopback (for tests, demos and benchmarks).", no_args_is_help=True
@@ -257,3 +260,107 @@ def simulate_modbus(
     except (ValueError, LookupError, OSError) as exc:
         make_console(stderr=True).print(f"[red]cannot run the Modbus simulator: {exc}")
         raise typer.Exit(2) from exc
+
+
+@app.command("adms")
+def simulate_adms(
+    server: Annotated[str, typer.Option(help="gateway base URL, e.g. http://127.0.0.1:8600")],
+    serial: Annotated[str, typer.Option(help="the device's serial (SN=)")] = "ADMSSIM0000001",
+    records: Annotated[int, typer.Option(min=0, help="attendance records in the log")] = 100,
+    seed: Annotated[int, typer.Option(help="seed of the generated users and log")] = 0,
+    batch_size: Annotated[int, typer.Option(min=1, help="records per upload")] = 50,
+    realtime: Annotated[bool, typer.Option("--realtime", help="one upload per punch")] = False,
+    lost_acks: Annotated[int, typer.Option(min=0, help="OK answers lost on the way back")] = 0,
+    firmware: Annotated[str, typer.Option(help="push version: 2.4 or 3.1")] = "2.4",
+    polls: Annotated[int, typer.Option(min=0, help="getrequest polls after the upload")] = 1,
+    users: Annotated[bool, typer.Option("--users", help="upload the user table too")] = False,
+    language: Annotated[int, typer.Option(help="69 English, 83 Chinese (GB2312 bodies)")] = 69,
+    tz: Annotated[str, typer.Option("--tz", help="IANA zone of the device clock")] = "UTC",
+    max_wait: Annotated[
+        float, typer.Option(min=0, help="cap on the waits the server asks for (s)")
+    ] = 30.0,
+) -> None:
+    """Run a ZKTeco PUSH (ADMS) device against a gateway: handshake, upload the log in
+    batches (re-sent until OK), poll and execute commands, then exit."""
+    console = make_console()
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    try:
+        sim = AdmsDeviceSimulator(
+            server.rstrip("/"),
+            serial=serial,
+            records=records,
+            seed=seed,
+            batch_size=batch_size,
+            realtime=realtime,
+            lost_acks=lost_acks,
+            firmware=firmware,
+            timezone=tz,
+            language=language,
+            max_wait_s=max_wait,
+        )
+    except (ValueError, LookupError) as exc:
+        raise fail(f"bad simulator options: {exc}") from exc
+    try:
+        with sim:
+            stats = sim.run(polls=polls, stop=stop, users=users)
+    except DriverError as exc:
+        raise fail(f"device {serial}: {exc}") from exc
+    console.print(
+        f"ADMS device {serial} (push {sim.pushver}): {stats.acked} records acknowledged in "
+        f"{stats.uploads} uploads ({stats.resends} re-sent, {stats.lost_acks} lost OKs); "
+        f"{stats.polls} polls, {stats.executed} commands executed"
+    )
+
+
+@app.command("isapi")
+def simulate_isapi(
+    port: Annotated[int, typer.Option(help="port (0 = any free port)", min=0, max=65535)] = 8080,
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    user: Annotated[str, typer.Option(help="digest user")] = "admin",
+    password: Annotated[str, typer.Option(help="digest password")] = "",
+    events: Annotated[int, typer.Option(min=0, help="access-control events in the log")] = 100,
+    seed: Annotated[int, typer.Option(help="seed of the generated events")] = 0,
+    tz: Annotated[str, typer.Option("--tz", help="IANA zone of the device clock")] = "UTC",
+    push_to: Annotated[
+        str | None, typer.Option(help="listening host URL the terminal posts events to")
+    ] = None,
+    push_log: Annotated[
+        bool, typer.Option("--push-log", help="post the whole log to --push-to at start")
+    ] = False,
+) -> None:
+    """Run a Hikvision access-control terminal (ISAPI, digest auth) until Ctrl-C or SIGTERM.
+    Prints its port first."""
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    console = make_console()
+    try:
+        sim = IsapiSimulator(
+            user=user,
+            password=password,
+            events=events,
+            seed=seed,
+            timezone=tz,
+            host=host,
+            port=port,
+            push_to=push_to,
+        )
+        sim.start()
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc}") from exc
+    except (ValueError, LookupError) as exc:
+        raise fail(f"bad simulator options: {exc}") from exc
+    try:
+        console.print(str(sim.port))
+        console.print(
+            f"ISAPI terminal {sim.serial} on {host}:{sim.port}: {events} events, user {user}; "
+            "Ctrl-C or SIGTERM stops it"
+        )
+        if push_to and push_log:
+            console.print(f"pushed {sim.push_all()} events to {push_to}")
+        console.file.flush()
+        stop.wait()
+    finally:
+        sim.stop()
+    console.print("simulator stopped")
+    console.file.flush()

@@ -41,6 +41,8 @@ class DeviceTarget:
     comm_key: int = 0
     tz: str | None = None
     timeout: float = 10.0
+    user: str | None = None
+    password: str | None = None
 
     def settings(self) -> dict[str, object]:
         out: dict[str, object] = {"host": self.host, "timeout": self.timeout}
@@ -52,6 +54,10 @@ class DeviceTarget:
             out["comm_key"] = self.comm_key
         if self.tz:
             out["timezone"] = self.tz
+        if self.user is not None:
+            out["user"] = self.user
+        if self.password is not None:
+            out["password"] = self.password
         return out
 
 

@@ -29,6 +29,7 @@ from drivers.adms.codec import (
     encode_push_reply,
     ok,
 )
+from drivers.adms.commands import SET_TIME_PREFIX, set_time
 from drivers.adms.protocol import (
     AdmsRequest,
     BadRequest,
@@ -145,6 +146,8 @@ class AdmsReceiver:
             return self._punches(msg, device)
         if kind == MessageKind.OPERLOG:
             batch = operlog_of(msg, device.zone)
+            if batch.users:
+                self.store.save_users(msg.serial, batch.users)
             if batch.bad:
                 self.store.record_rejects(msg.serial, "operlog", batch.bad)
                 self.metrics.push_rejected_lines.labels(device=msg.serial).inc(len(batch.bad))
@@ -152,7 +155,12 @@ class AdmsReceiver:
                 self.store.save_stamp(msg.serial, op=msg.stamp)
             return PushReply(200, ok(batch.lines))
         if kind == MessageKind.POLL:
-            queued = self.store.next_commands(msg.serial, record_count=_record_count(msg))
+            queued = [
+                (ident, self._at_send_time(text, device))
+                for ident, text in self.store.next_commands(
+                    msg.serial, record_count=_record_count(msg)
+                )
+            ]
             if queued:
                 log.info("adms commands sent device=%s ids=%s", msg.serial, [i for i, _ in queued])
             return PushReply(200, encode_commands(queued))
@@ -187,6 +195,13 @@ class AdmsReceiver:
             wall = now.replace(tzinfo=None)
             return PushReply(200, f"DateTime={pack_time_value(wall)},ServerTZ={tz}\n")
         return PushReply(200, ok())  # PING, OTHER_TABLE
+
+    def _at_send_time(self, text: str, device: PushDevice) -> str:
+        """A set-time carries the time it is sent at, not the time it was queued at."""
+        if not text.startswith(SET_TIME_PREFIX):
+            return text
+        wall = self.clock().astimezone(device.zone).replace(tzinfo=None, microsecond=0)
+        return set_time(wall).text
 
     def _handshake(self, msg: Message, device: PushDevice) -> PushReply:
         stored = self.store.device(msg.serial)

@@ -22,7 +22,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from drivers.adms.codec import BadLine, CommandResult
-from drivers.adms.commands import Command, CommandKind
+from drivers.adms.commands import Command, CommandKind, command_fields
+from drivers.punch import DeviceUser
 from gateway.errors import BadInput, OutboxError
 
 PUSH_FILENAME = "push.db"
@@ -59,6 +60,15 @@ CREATE TABLE IF NOT EXISTS commands (
     records_at_guard INTEGER
 );
 CREATE INDEX IF NOT EXISTS ix_commands_serial_status ON commands (serial, status);
+CREATE TABLE IF NOT EXISTS device_users (
+    serial TEXT NOT NULL,
+    pin TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    privilege INTEGER NOT NULL DEFAULT 0,
+    card TEXT,
+    grp TEXT,
+    PRIMARY KEY (serial, pin)
+);
 CREATE TABLE IF NOT EXISTS rejects (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     serial TEXT NOT NULL,
@@ -264,6 +274,38 @@ class PushStore:
         with self._lock:
             return [tuple(r) for r in self._conn.execute(sql + " ORDER BY id", args)]  # type: ignore[misc]
 
+    # -- users the device holds ---------------------------------------------------------------
+    def save_users(self, serial: str, users: Iterable[DeviceUser]) -> None:
+        """Users the device reported (OPERLOG ``USER`` lines)."""
+        with self._tx() as cur:
+            for u in users:
+                _upsert_user(cur, serial, u)
+
+    def users(self, serial: str) -> list[DeviceUser]:
+        """What the device holds as far as the gateway knows: its reported users, with the
+        queued and sent user commands applied (they will run in that order)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT pin, name, privilege, card, grp FROM device_users WHERE serial = ?",
+                (serial,),
+            ).fetchall()
+            pending = self._conn.execute(
+                "SELECT kind, text FROM commands WHERE serial = ? AND kind IN (?, ?) AND"
+                " status IN ('queued', 'sent') ORDER BY id",
+                (serial, CommandKind.USER_UPDATE.value, CommandKind.USER_DELETE.value),
+            ).fetchall()
+        users = {
+            r[0]: DeviceUser(user_id=r[0], name=r[1], privilege=int(r[2]), card=r[3], group=r[4])
+            for r in rows
+        }
+        for kind, text in pending:
+            user = _user_of_command(text)
+            if kind == CommandKind.USER_DELETE:
+                users.pop(user.user_id, None)
+            else:
+                users[user.user_id] = user
+        return sorted(users.values(), key=lambda u: (len(u.user_id), u.user_id))
+
     # -- commands ----------------------------------------------------------------------------
     def enqueue(self, serial: str, command: Command) -> int:
         """Queue a command; a clear-log first queues a backfill of the whole log and waits
@@ -346,7 +388,8 @@ class PushStore:
         with self._tx() as cur:
             for r in results:
                 row = cur.execute(
-                    "SELECT status FROM commands WHERE id = ? AND serial = ?", (r.id, serial)
+                    "SELECT status, kind, text FROM commands WHERE id = ? AND serial = ?",
+                    (r.id, serial),
                 ).fetchone()
                 if row is None:
                     unknown += 1
@@ -367,6 +410,13 @@ class PushStore:
                         r.id,
                     ),
                 )
+                if r.ok and row[1] == CommandKind.USER_UPDATE:
+                    _upsert_user(cur, serial, _user_of_command(row[2]))
+                elif row[1] == CommandKind.USER_DELETE and (r.ok or r.code == -10):
+                    cur.execute(
+                        "DELETE FROM device_users WHERE serial = ? AND pin = ?",
+                        (serial, _user_of_command(row[2]).user_id),
+                    )
                 recorded += 1
         return ResultOutcome(recorded, repeated, unknown)
 
@@ -397,6 +447,26 @@ class PushStore:
             )
             for r in rows
         ]
+
+
+def _user_of_command(text: str) -> DeviceUser:
+    f = command_fields(text)
+    return DeviceUser(
+        user_id=f.get("pin", ""),
+        name=f.get("name", ""),
+        privilege=int(f.get("pri", "0") or 0),
+        card=f.get("card") or None,
+        group=f.get("grp") or None,
+    )
+
+
+def _upsert_user(cur: sqlite3.Cursor, serial: str, u: DeviceUser) -> None:
+    cur.execute(
+        "INSERT INTO device_users (serial, pin, name, privilege, card, grp) VALUES"
+        " (?, ?, ?, ?, ?, ?) ON CONFLICT(serial, pin) DO UPDATE SET name = excluded.name,"
+        " privilege = excluded.privilege, card = excluded.card, grp = excluded.grp",
+        (serial, u.user_id, u.name, u.privilege, u.card, u.group),
+    )
 
 
 _DEVICE_SELECT = (
