@@ -288,6 +288,7 @@ PAY_DATA_OPTIONAL = (
     "allowance",
     "deduction",
     "annual_bonus",
+    "merge_bonus",
 )
 
 
@@ -329,7 +330,7 @@ def parse_claims(text: str, where: str) -> tuple[Claim, ...]:
 def read_pay_data(path: Path) -> dict[str, PayData]:
     """HR's monthly pay data for a store run: ``employee_code`` plus any of si_base,
     special_deductions (a validated total) or claims (validated here), allowance, deduction,
-    annual_bonus."""
+    annual_bonus, merge_bonus (yes: the bonus is taxed with the month's wages)."""
     out: dict[str, PayData] = {}
     lines: dict[str, int] = {}
     for line, v in rows(path, ("employee_code",), PAY_DATA_OPTIONAL):
@@ -358,6 +359,9 @@ def read_pay_data(path: Path) -> dict[str, PayData]:
                     PayItem(column, label, kind, amount, source=f"pay data {path.name}:{line}")
                 )
         si_base = _amount(where, "si_base", v["si_base"], required=False) if v["si_base"] else None
-        out[code] = PayData(si_base, special, tuple(items))
+        merge = v["merge_bonus"].lower()
+        if merge not in ("", "yes", "no"):
+            raise FileInputError(f"{where}: merge_bonus {v['merge_bonus']!r} must be yes or no")
+        out[code] = PayData(si_base, special, tuple(items), bonus_taxed_separately=merge != "yes")
         lines[code] = line
     return out

@@ -8,6 +8,7 @@ Rates and bounds are data (``config/policies/cn/<city>.yaml``), never code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -136,6 +137,15 @@ def _pct(rate: Decimal) -> str:
 
 def contributions(
     city: CityTemplate, on: date, declared_base: Decimal, *, hf_base: Decimal | None = None
+) -> Contributions:
+    """See :func:`_contributions`; the same city, month and bases give the same (frozen) lines,
+    so a pay run of thousands of people computes each distinct base once."""
+    return _contributions(city, on.replace(day=1), declared_base, hf_base)
+
+
+@functools.lru_cache(maxsize=4096)
+def _contributions(
+    city: CityTemplate, on: date, declared_base: Decimal, hf_base: Decimal | None
 ) -> Contributions:
     """Employee and employer SI and HF of one month. ``declared_base`` is the employee's
     contribution base before clamping (usually last year's average monthly wage)."""

@@ -11,10 +11,12 @@ go to the site whose clock was punched (from the punches each attendance day use
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -70,6 +72,7 @@ class PayData:
     si_base: Decimal | None = None
     special_deductions: Decimal = ZERO
     items: tuple[PayItem, ...] = ()
+    bonus_taxed_separately: bool = True  # False: the taxpayer merges the bonus into wages
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,7 @@ class _Acc:
 
 
 def _day_sites(
-    session: Session, emp_ids: Sequence[int], first: date, last: date, home: str
+    session: Session, site: Site, emp_ids: Sequence[int], first: date, last: date
 ) -> dict[int, Callable[[Any], str]]:
     """Per employee, a function from an attendance day row to the site code its punches were
     made at: one query for the sites each employee punched at; the punch ids of a day's trace
@@ -160,13 +163,10 @@ def _day_sites(
     hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
     pairs = session.execute(
         select(PunchRecord.employee_id, Site.code)
+        .join(Employee, Employee.id == PunchRecord.employee_id)
         .join(Device, Device.serial_number == PunchRecord.device_sn)
         .join(Site, Site.id == Device.site_id)
-        .where(
-            PunchRecord.employee_id.in_(emp_ids),
-            PunchRecord.at >= lo,
-            PunchRecord.at < hi,
-        )
+        .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
         .distinct()
     ).all()
     sites: defaultdict[int, set[str]] = defaultdict(set)
@@ -176,35 +176,41 @@ def _day_sites(
     out: dict[int, Callable[[Any], str]] = {}
     multi = [e for e, s in sites.items() if len(s) > 1]
     punch_site: dict[str, str] = {}
-    if multi:
+    traces: dict[int, list[Any]] = {}
+    for chunk in range(0, len(multi), 500):
+        some = multi[chunk : chunk + 500]
         for pid, code in session.execute(
             select(PunchRecord.id, Site.code)
             .join(Device, Device.serial_number == PunchRecord.device_sn)
             .join(Site, Site.id == Device.site_id)
-            .where(
-                PunchRecord.employee_id.in_(multi),
-                PunchRecord.at >= lo,
-                PunchRecord.at < hi,
-            )
+            .where(PunchRecord.employee_id.in_(some), PunchRecord.at >= lo, PunchRecord.at < hi)
         ):
             punch_site[str(pid)] = code
+        for day_id, trace in session.execute(
+            select(AttendanceDay.id, AttendanceDay.trace).where(
+                AttendanceDay.employee_id.in_(some),
+                AttendanceDay.date >= first,
+                AttendanceDay.date <= last,
+            )
+        ):
+            traces[day_id] = trace
     for emp in emp_ids:
         found = sites.get(emp)
         if not found or len(found) == 1:
-            out[emp] = _always(next(iter(found)) if found else home)
-        else:
-            fallback = home if home in found else sorted(found)[0]
+            out[emp] = _always(next(iter(found)) if found else site.code)
+            continue
+        fallback = site.code if site.code in found else sorted(found)[0]
 
-            def pick(day: Any, fallback: str = fallback) -> str:
-                used = Counter(
-                    punch_site.get(str(e.get("punch_id")), "")
-                    for e in day.trace
-                    if e.get("kind") == "used" and e.get("punch_id")
-                )
-                used.pop("", None)
-                return used.most_common(1)[0][0] if used else fallback
+        def pick(day: Any, fallback: str = fallback) -> str:
+            used = Counter(
+                punch_site.get(str(e.get("punch_id")), "")
+                for e in traces.get(day.id, ())
+                if e.get("kind") == "used" and e.get("punch_id")
+            )
+            used.pop("", None)
+            return used.most_common(1)[0][0] if used else fallback
 
-            out[emp] = pick
+        out[emp] = pick
     return out
 
 
@@ -248,7 +254,6 @@ def _year_to_date(
             PayPeriod.start_date >= first.replace(month=1),
             PayPeriod.start_date < first,
             PayrollRun.status.in_(_CURRENT),
-            PayrollResult.employee_id.in_(emp_ids),
         )
     ).all()
     sums: defaultdict[int, defaultdict[str, Decimal]] = defaultdict(
@@ -276,13 +281,27 @@ def _year_to_date(
     }
 
 
-def _fingerprint(slips: Sequence[Payslip]) -> str:
-    digest = hashlib.sha256()
+def _stored_lines(slips: Sequence[Payslip]) -> list[list[tuple[PayLine, str]]]:
+    """Each payslip's lines (site costs appended) with their basis JSON, each JSON made once:
+    contribution lines of equal bases are the same objects, shared by many payslips."""
+    made: dict[int, str] = {}
+    out = []
     for slip in slips:
-        for line in slip.lines:
-            digest.update(
-                f"{slip.employee}|{line.code}|{line.amount}|{line.basis_json()}\n".encode()
-            )
+        rows = []
+        for line in (*slip.lines, *_site_cost_lines(slip)):
+            basis = made.get(id(line))
+            if basis is None:
+                basis = made[id(line)] = line.basis_json()
+            rows.append((line, basis))
+        out.append(rows)
+    return out
+
+
+def _fingerprint(slips: Sequence[Payslip], lines: Sequence[Sequence[tuple[PayLine, str]]]) -> str:
+    digest = hashlib.sha256()
+    for slip, rows in zip(slips, lines, strict=True):
+        for line, basis in rows:
+            digest.update(f"{slip.employee}|{line.code}|{line.amount}|{basis}\n".encode())
     return digest.hexdigest()
 
 
@@ -304,6 +323,21 @@ def _site_cost_lines(slip: Payslip) -> list[PayLine]:
     ]
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A run allocates a few hundred thousand short-lived objects (lines, inputs, JSON) that
+    reference counting frees; the cyclic collector, triggered by allocation counts alone, kept
+    rescanning the heap (as in attendance compute, issue #7). Back on afterwards."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run_payroll(
     session: Session,
     site_code: str,
@@ -316,6 +350,28 @@ def run_payroll(
 ) -> RunReport:
     """Compute and store the pay run of ``site_code`` for ``month``, in the caller's
     transaction. Raises :class:`PayrollBlocked` (nothing written) on bad data."""
+    with _cyclic_gc_paused():
+        return _run(
+            session,
+            site_code,
+            month,
+            templates=templates,
+            clock=clock,
+            actor=actor,
+            pay_data=pay_data,
+        )
+
+
+def _run(
+    session: Session,
+    site_code: str,
+    month: date,
+    *,
+    templates: Mapping[str, CityTemplate],
+    clock: Clock,
+    actor: str,
+    pay_data: Mapping[str, PayData] | None,
+) -> RunReport:
     site = _site(session, site_code)
     first, last = month_bounds(month)
     data = pay_data or {}
@@ -353,17 +409,28 @@ def run_payroll(
     emp_ids = [e.id for e in employees]
     days_by_emp: defaultdict[int, list[Any]] = defaultdict(list)
     ctx_first, ctx_last = (first, last) if site.policy == "cn" else policy.context(first, last)
-    for day in session.scalars(
-        select(AttendanceDay)
+    for day in session.execute(
+        select(
+            AttendanceDay.id,
+            AttendanceDay.employee_id,
+            AttendanceDay.date,
+            AttendanceDay.status,
+            AttendanceDay.worked_minutes,
+            AttendanceDay.overtime_workday_minutes,
+            AttendanceDay.overtime_restday_minutes,
+            AttendanceDay.overtime_holiday_minutes,
+            AttendanceDay.needs_review,
+        )
+        .join(Employee, Employee.id == AttendanceDay.employee_id)
         .where(
-            AttendanceDay.employee_id.in_(emp_ids),
+            Employee.site_id == site.id,
             AttendanceDay.date >= ctx_first,
             AttendanceDay.date <= ctx_last,
         )
         .order_by(AttendanceDay.employee_id, AttendanceDay.date)
     ):
         days_by_emp[day.employee_id].append(day)
-    pick_site = _day_sites(session, emp_ids, first, last, site.code)
+    pick_site = _day_sites(session, site, emp_ids, first, last)
     ytd = _year_to_date(session, emp_ids, site, first)
     cn_rates = _cn_multipliers(policy) if site.policy == "cn" else {}
     requests: list[tuple[Employee, PayRequest]] = []
@@ -463,6 +530,7 @@ def run_payroll(
                 city,
                 extra.si_base,
                 extra.special_deductions,
+                extra.bonus_taxed_separately,
             )
             requests.append(
                 (
@@ -488,7 +556,8 @@ def run_payroll(
             problems.append(PayrollProblem(emp.code, str(exc)))
     if problems:
         raise PayrollBlocked(site.code, first, problems)
-    fingerprint = _fingerprint([s for _, s in slips])
+    stored = _stored_lines([s for _, s in slips])
+    fingerprint = _fingerprint([s for _, s in slips], stored)
     period = _period(session, site, first, create=True)
     assert period is not None
     current = _current_run(session, period.id)
@@ -537,16 +606,17 @@ def run_payroll(
         ).all()
     )
     lines: list[dict[str, Any]] = []
-    for emp, slip in slips:
-        for seq, line in enumerate((*slip.lines, *_site_cost_lines(slip))):
+    for (emp, _), rows in zip(slips, stored, strict=True):
+        result_id = ids[emp.id]
+        for seq, (line, basis) in enumerate(rows):
             lines.append(
                 {
-                    "result_id": ids[emp.id],
+                    "result_id": result_id,
                     "sequence": seq,
                     "code": line.code,
                     "label": line.label[:200],
                     "amount": line.amount,
-                    "basis": line.basis_json(),
+                    "basis": basis,
                     "site_code": line.site,
                 }
             )

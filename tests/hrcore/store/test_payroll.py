@@ -285,3 +285,53 @@ def test_february_continues_january_year_to_date(payroll: Payroll) -> None:
     assert inputs["month_index"] == "2"
     assert inputs["withheld_before"] == str(jan.amount("iit"))
     assert json.loads(json.dumps(inputs))  # plain strings
+
+
+def test_us_ca_site_prices_double_time_from_the_stored_days(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """The US policies re-evaluate the stored worked minutes to get each line's multiplier."""
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("CA", "Fresno", "America/Los_Angeles", policy="us-ca"))
+        emp = save_employee(
+            s,
+            site,
+            EmployeeIn("U1", "Pat", date(2024, 1, 1), pay_basis=PayBasis.HOURLY, base_pay=D(20)),
+        )
+        for day, minutes in ((date(2025, 3, 3), 600), (date(2025, 3, 4), 780)):
+            s.add(
+                AttendanceDay(
+                    employee_id=emp.id,
+                    date=day,
+                    status="present",
+                    worked_minutes=minutes,
+                    overtime_workday_minutes=minutes - 480,
+                    trace=[],
+                    computed_at=datetime(2025, 3, 31, tzinfo=UTC),
+                )
+            )
+    with session_factory.begin() as s:
+        run_payroll(s, "CA", MARCH, templates=TEMPLATES, clock=Clock())
+    with session_factory() as s:
+        slip = explain_payslip(s, "U1", MARCH)
+    ot = sorted(li.amount for li in slip.lines if li.code == "overtime.workday")
+    # Mon 10 h: 2 h x 1.5; Tue 13 h: 4 h x 1.5 and 1 h x 2 -> 6 h @ 30 = 180, 1 h @ 40 = 40
+    assert ot == [D("40.00"), D("180.00")]
+    assert slip.amount("base") == D("320.00")  # 16 regular hours x 20
+    assert slip.amount("gross") == D("540.00")
+    assert not [li for li in slip.lines if li.code.startswith(("si.", "hf.", "iit"))]
+
+
+def test_bonus_taxed_apart_or_merged_as_chosen(payroll: Payroll) -> None:
+    from hrcore.payroll.pay import ItemKind, PayItem
+
+    bonus = (PayItem("bonus", "Annual bonus", ItemKind.ANNUAL_BONUS, D(36000)),)
+    payroll.run(pay_data={"E1": PayData(items=bonus)})
+    with payroll.factory() as s:
+        apart = explain_payslip(s, "E1", MARCH)
+    assert apart.amount("iit.bonus") == D("1080.00")
+    payroll.run(pay_data={"E1": PayData(items=bonus, bonus_taxed_separately=False)})
+    with payroll.factory() as s:
+        merged = explain_payslip(s, "E1", MARCH)
+    assert merged.amount("iit.bonus") == D("0.00")
+    assert merged.amount("gross") == apart.amount("gross") + D(36000)
