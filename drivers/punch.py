@@ -8,20 +8,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from shiftgate_types import PunchState
+
 #: Namespace for deterministic punch ids (uuid5). Never change it: ids are stored.
 PUNCH_NAMESPACE = uuid.UUID("6f1c9f3e-5a0b-4b8e-9a57-1d2f0c7e4a11")
 
-
-class PunchState(StrEnum):
-    """What the person declared at the clock (or ``undefined`` when the device does not say)."""
-
-    IN = "in"
-    OUT = "out"
-    BREAK_OUT = "break_out"
-    BREAK_IN = "break_in"
-    OVERTIME_IN = "overtime_in"
-    OVERTIME_OUT = "overtime_out"
-    UNDEFINED = "undefined"
+# PunchState is re-exported: drivers set a punch's state with it; its one definition is in
+# shiftgate_types, which the HR store uses too
+__all__ = [
+    "PUNCH_NAMESPACE",
+    "DeviceInfo",
+    "DeviceUser",
+    "Punch",
+    "PunchState",
+    "VerifyMode",
+    "make_punch",
+    "punch_id",
+]
 
 
 class VerifyMode(StrEnum):

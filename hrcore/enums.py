@@ -1,12 +1,15 @@
 """Codes of the HR store (stored as strings, so adding a value needs no enum migration).
 
 Plain StrEnums with no SQLAlchemy: the pure attendance, overtime and payroll code imports them
-from here without loading the ORM.
+from here without loading the ORM. The punch state is shared with the drivers and defined once
+in :mod:`shiftgate_types`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from shiftgate_types import PunchState
 
 
 class WorkingHoursSystem(StrEnum):
@@ -20,14 +23,8 @@ class PayBasis(StrEnum):
     HOURLY = "hourly"
 
 
-class PunchStateCode(StrEnum):
-    IN = "in"
-    OUT = "out"
-    BREAK_OUT = "break_out"
-    BREAK_IN = "break_in"
-    OVERTIME_IN = "overtime_in"
-    OVERTIME_OUT = "overtime_out"
-    UNDEFINED = "undefined"
+#: the state a punch was recorded with; the same class as ``drivers.punch.PunchState``
+PunchStateCode = PunchState
 
 
 class RosterStatus(StrEnum):

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from drivers.punch import Punch
 from gateway.punches.wire import PunchWire
-from hrcore.models import PunchStateCode
 
 
 def zone_name(punch: Punch, fallback: str) -> str:
@@ -38,7 +37,7 @@ def to_wire(
         local_time=punch.local,
         timezone=zone_name(punch, timezone),
         received_at=received_at,
-        state=PunchStateCode(punch.state.value),
+        state=punch.state,
         verify_mode=punch.verify_mode.value,
         source=punch.source,
         raw=punch.raw,

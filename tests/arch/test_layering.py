@@ -1,6 +1,7 @@
 """Dependencies flow one way, and each package uses only the libraries it may.
 
-- between packages: drivers -> nothing of ours; scheduler -> nothing of ours; hrcore -> itself;
+- between packages: shiftgate_types (codes every layer shares) -> nothing of ours; drivers ->
+  shiftgate_types; scheduler -> nothing of ours; hrcore -> itself and shiftgate_types;
   gateway -> all;
 - inside the gateway: cli -> demo/testing -> service/doctor/app -> api -> the domains (devices
   -> sync -> punches; roster, attendance) -> config -> the ground floor (settings, errors,
@@ -21,15 +22,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"drivers", "scheduler", "hrcore", "gateway"}
+OURS = {"shiftgate_types", "drivers", "scheduler", "hrcore", "gateway"}
 FORBIDDEN = {
+    "shiftgate_types": {"drivers", "scheduler", "hrcore", "gateway"},
     "drivers": {"hrcore", "gateway", "scheduler"},
-    "scheduler": {"hrcore", "gateway", "drivers"},
+    "scheduler": {"hrcore", "gateway", "drivers", "shiftgate_types"},
     "hrcore": {"gateway", "drivers", "scheduler"},
 }
 
 #: the third-party top-level modules each package may import
 ALLOWED_LIBRARIES = {
+    "shiftgate_types": set(),
     "drivers": {"pydantic", "serial", "pymodbus", "httpx", "openpyxl", "yaml"},
     "scheduler": {"ortools", "numpy"},
     "hrcore": {
