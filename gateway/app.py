@@ -18,6 +18,7 @@ from gateway.push.service import PushService
 from gateway.roster.jobs import SolveJobs
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
+from gateway.web.pages import install_web
 from hrcore.db import make_engine, make_session_factory
 
 
@@ -62,4 +63,5 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
     return app

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.errors import BadInput
 from hrcore.errors import InvalidData, NotFound, StoreError
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, f"{where}: {first['msg']}", details=problems)
 
 
-async def _store_error(_request: Request, exc: Exception) -> JSONResponse:
+async def store_error_response(_request: Request, exc: Exception) -> JSONResponse:
+    """The error body of a store refusal (or a gateway's bad-input error)."""
+    if isinstance(exc, BadInput):
+        return error_response(422, str(exc), code="invalid_input")
     if isinstance(exc, NotFound):
         return error_response(404, str(exc))
     if isinstance(exc, InvalidData):
@@ -142,7 +146,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(StoreError, store_error_response)
+    app.add_exception_handler(BadInput, store_error_response)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -82,6 +82,7 @@ def demo_api(tmp_path: Path) -> Iterator[DemoApi]:
     tokens = {role: add_user(factory, f"{role.value}-user", role, None) for role in Role}
     settings = Settings(database_url=url, var_dir=tmp_path / "var", config_dir=demo.config_dir)
     app = create_app(settings, session_factory=factory)
-    yield DemoApi(TestClient(app), factory, tokens, demo)
+    # https: the session cookies are Secure, and a client sends those over TLS only
+    yield DemoApi(TestClient(app, base_url="https://testserver"), factory, tokens, demo)
     app.state.shiftgate.jobs.close()
     engine.dispose()
