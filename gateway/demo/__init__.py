@@ -13,6 +13,7 @@ from gateway.demo import (
     payroll_step,
     roster_step,
     seed_import,
+    serial_modbus_step,
     zkteco_step,
 )
 from gateway.demo.runner import DemoContext, DemoStep, run_demo
@@ -23,6 +24,7 @@ STEPS: tuple[DemoStep, ...] = (
     gateway_step.STEP,
     attendance_step.STEP,
     payroll_step.STEP,
+    serial_modbus_step.STEP,  # after the month's pay: its punches are of no site
     roster_step.STEP,
     benchmark_step.STEP,
 )
