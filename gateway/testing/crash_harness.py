@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ from sqlalchemy import func, select
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.app import create_app
+from gateway.auth.roles import Role
+from gateway.auth.secrets import Passwords
+from gateway.auth.service import create_user, issue_token
 from gateway.settings import Settings
 from gateway.sync.outbox import OUTBOX_FILENAME, Outbox
 from gateway.testing.config_files import write_config_dir
@@ -87,7 +91,27 @@ def central_server(
         sock.close()
 
 
-def write_config(config_dir: Path, *, serial: str, port: int, centre_url: str) -> None:
+def issue_gateway_token(database_url: str, username: str = "gw-crash") -> str:
+    """A gateway user at the centre (not bound to a site) and a fresh API token of it."""
+    now = datetime.now(UTC)
+    factory = make_session_factory(make_engine(database_url))
+    with factory.begin() as session:
+        create_user(
+            session,
+            Passwords(),
+            username=username,
+            role=Role.GATEWAY,
+            password=None,
+            display_name="crash-soak gateway",
+            now=now,
+            actor="crash-soak",
+        )
+        return issue_token(session, username, name="box", now=now, actor="crash-soak").secret
+
+
+def write_config(
+    config_dir: Path, *, serial: str, port: int, centre_url: str, centre_token: str
+) -> None:
     """One live ZK device, uploads to ``centre_url`` in small batches, fast retries."""
     device = {
         "serial": serial,
@@ -99,7 +123,7 @@ def write_config(config_dir: Path, *, serial: str, port: int, centre_url: str) -
         "settings": {"host": "127.0.0.1", "port": port, "timeout": 5, "reconnect_delay_s": 0},
     }
     gateway = {
-        "centre": {"url": centre_url, "batch_size": 25, "timeout_s": 5},
+        "centre": {"url": centre_url, "token": centre_token, "batch_size": 25, "timeout_s": 5},
         "retry": {"base_s": 0.05, "cap_s": 0.5},
         "live_resync_s": 1.5,
     }
@@ -165,7 +189,13 @@ def run_crash_soak(
     kills_with_pending = 0
     try:
         with central_server(database_url, workdir / "centre-var") as centre_url:
-            write_config(workdir / "config", serial=sim.serial, port=port, centre_url=centre_url)
+            write_config(
+                workdir / "config",
+                serial=sim.serial,
+                port=port,
+                centre_url=centre_url,
+                centre_token=issue_gateway_token(database_url),
+            )
             env = {
                 **os.environ,
                 "SHIFTGATE_CONFIG_DIR": str(workdir / "config"),

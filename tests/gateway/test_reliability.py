@@ -26,6 +26,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.sync.outbox import OUTBOX_FILENAME, Outbox
 from gateway.testing.crash_harness import (
     central_server,
+    issue_gateway_token,
     run_crash_soak,
     spawn_gateway,
     write_config,
@@ -221,6 +222,7 @@ def test_network_cut_outbox_grows_then_drains_end_to_end(tmp_path: Path, sqlite_
         serial=sim.serial,
         port=sim.port,
         centre_url=f"http://127.0.0.1:{centre_port}",
+        centre_token=issue_gateway_token(sqlite_url),
     )
     var_dir = tmp_path / "var"
     env = {
