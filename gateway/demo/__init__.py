@@ -11,6 +11,7 @@ from gateway.demo import (
     benchmark_step,
     gateway_step,
     payroll_step,
+    people_step,
     roster_step,
     seed_import,
     serial_modbus_step,
@@ -26,6 +27,7 @@ STEPS: tuple[DemoStep, ...] = (
     payroll_step.STEP,
     serial_modbus_step.STEP,  # after the month's pay: its punches are of no site
     roster_step.STEP,
+    people_step.STEP,
     benchmark_step.STEP,
 )
 

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +55,7 @@ class RiskWatcher:
         max_attempts: int = 10,
         overlap: timedelta = timedelta(minutes=2),
         since: datetime | None = None,
+        as_of: date | None = None,
     ) -> None:
         self.factory = factory
         self.config = config
@@ -64,6 +65,7 @@ class RiskWatcher:
         self.max_attempts = max_attempts
         self.overlap = overlap
         self.watermark = since if since is not None else clock()
+        self.as_of = as_of  # None: each site's local today (a replay or the demo fixes it)
 
     def tick(self) -> TickReport:
         now = self.clock()
@@ -76,6 +78,7 @@ class RiskWatcher:
                 clock=self.clock,
                 scorecard=self.config.scorecard,
                 overlap=self.overlap,
+                as_of=self.as_of,
             )
         self.watermark = now
         if result.alerts:

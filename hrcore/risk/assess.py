@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 from hrcore.risk.model import (
     Assessment,
@@ -23,6 +25,8 @@ def _first_match(rules: Iterable[CombineRule], kinds: frozenset[RiskKind]) -> Co
 def assess(inp: RiskInput, as_of: date, config: RiskConfig | None = None) -> Assessment:
     """Every rule on ``inp`` as of a date, and the level the combination rule gives."""
     config = config or RiskConfig()
+    if any(a.date > b.date for a, b in pairwise(inp.days)):
+        inp = replace(inp, days=tuple(sorted(inp.days, key=lambda d: d.date)))
     flags = tuple(f for rule in RULES if (f := rule(inp, as_of, config.thresholds)) is not None)
     kinds = frozenset(f.kind for f in flags)
     level, reason = RiskLevel.GREEN, "no signal"

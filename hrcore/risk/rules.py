@@ -1,5 +1,7 @@
 """One function per risk signal: the employee's facts in, a flag with its evidence or None.
 
+The rules take ``RiskInput.days`` in date order (:func:`hrcore.risk.assess.assess` sorts).
+
 Each rule looks back from ``as_of`` (the evaluation date) over a window the thresholds set,
 so a signal from last year does not stay raised forever.
 """
@@ -62,7 +64,8 @@ def _month_end(period: str) -> date:
 
 
 def _window(days: Iterable[WorkedDay], first: date, last: date) -> list[WorkedDay]:
-    return sorted((d for d in days if first <= d.date <= last), key=lambda d: d.date)
+    """The days of ``first..last``, in the order given (:func:`assess` sorts them by date)."""
+    return [d for d in days if first <= d.date <= last]
 
 
 def _span(first: date, last: date) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.errors import AttendanceError
@@ -107,14 +107,20 @@ def risk_inputs(
     query = query.where((Employee.exit_date.is_(None)) | (Employee.exit_date >= first))
     people = list(session.execute(query))
     ids = [e.id for e, _ in people]
+    rest_days: dict[str, dict[date, bool]] = {}
     calendars: dict[str, _Calendar] = {}
+    policy_of = {e.id: s.policy for e, s in people}
 
-    def calendar(site: Site) -> _Calendar:
-        if site.policy not in calendars:
-            calendars[site.policy] = _Calendar(site.policy)
-        return calendars[site.policy]
+    def is_rest(emp: int, day: date) -> bool:
+        policy = policy_of[emp]
+        known = rest_days.setdefault(policy, {})
+        rest = known.get(day)
+        if rest is None:
+            if policy not in calendars:
+                calendars[policy] = _Calendar(policy)
+            rest = known[day] = calendars[policy].rest(day)
+        return rest
 
-    site_of = {e.id: s for e, s in people}
     days: dict[int, list[WorkedDay]] = defaultdict(list)
     for emp, d, worked, ot_w, ot_r, ot_h in session.execute(
         select(
@@ -124,11 +130,13 @@ def risk_inputs(
             AttendanceDay.overtime_workday_minutes,
             AttendanceDay.overtime_restday_minutes,
             AttendanceDay.overtime_holiday_minutes,
-        ).where(
+        )
+        .where(
             AttendanceDay.employee_id.in_(ids),
             AttendanceDay.date >= first,
             AttendanceDay.date <= as_of,
         )
+        .order_by(AttendanceDay.employee_id, AttendanceDay.date)
     ):
         if worked <= 0:
             continue
@@ -137,7 +145,7 @@ def risk_inputs(
                 date=d,
                 worked_minutes=worked,
                 overtime_minutes=ot_w + ot_r + ot_h,
-                rest_day=calendar(site_of[emp]).rest(d),
+                rest_day=is_rest(emp, d),
                 source=f"attendance {d}",
             )
         )
@@ -183,7 +191,7 @@ def risk_inputs(
         start = datetime.combine(d, shift.start)
         end = datetime.combine(d if shift.end > shift.start else d + timedelta(days=1), shift.end)
         minutes = int((end - start).total_seconds() // 60) - shift.break_minutes
-        rest = calendar(site_of[emp]).rest(d)
+        rest = is_rest(emp, d)
         overtime = minutes if rest else max(0, minutes - REGULAR_DAY_MINUTES)
         # a later published run replaces an earlier one's shift on the same date
         planned[emp][d] = PlannedShift(d, minutes, overtime, f"roster run {run_id}")
@@ -238,55 +246,67 @@ def evaluate_risk(
     )
     now = clock()
     ids = list(inputs)
-    before = {
-        a.employee_id: a
-        for a in session.scalars(select(RiskAssessment).where(RiskAssessment.employee_id.in_(ids)))
+    before: dict[int, RiskLevel] = {
+        emp: level
+        for emp, level in session.execute(
+            select(RiskAssessment.employee_id, RiskAssessment.level).where(
+                RiskAssessment.employee_id.in_(ids)
+            )
+        )
     }
     session.execute(delete(RiskFlag).where(RiskFlag.employee_id.in_(ids)))
+    session.execute(delete(RiskAssessment).where(RiskAssessment.employee_id.in_(ids)))
     results = []
-    raised = []
+    alerts: list[RiskAlert] = []
+    flag_rows: list[dict[str, object]] = []
+    level_rows: list[dict[str, object]] = []
     for emp, inp in inputs.items():
         result = assess(inp, as_of, config)
         results.append(result)
-        session.add_all(
-            RiskFlag(
-                employee_id=emp,
-                date=f.date,
-                kind=f.kind.value,
-                severity=SEVERITY.get(f.kind, RiskSeverity.WARNING),
-                detail=f.summary,
-                created_at=now,
-                evidence=_evidence_json(f),
-            )
+        flag_rows.extend(
+            {
+                "employee_id": emp,
+                "date": f.date,
+                "kind": f.kind.value,
+                "severity": SEVERITY.get(f.kind, RiskSeverity.WARNING),
+                "detail": f.summary,
+                "created_at": now,
+                "evidence": _evidence_json(f),
+            }
             for f in result.flags
         )
-        row = before.get(emp)
-        was = row.level if row is not None else RiskLevel.GREEN
-        if row is None:
-            row = RiskAssessment(employee_id=emp)
-            session.add(row)
-        row.level, row.reason, row.as_of, row.evaluated_at = (
-            result.level,
-            result.reason,
-            as_of,
-            now,
+        level_rows.append(
+            {
+                "employee_id": emp,
+                "level": result.level,
+                "reason": result.reason,
+                "as_of": as_of,
+                "evaluated_at": now,
+            }
         )
+        was = before[emp] if emp in before else RiskLevel.GREEN
         if result.level is RiskLevel.RED and was is not RiskLevel.RED:
-            alert = RiskAlert(
-                employee_id=emp,
-                level=result.level,
-                reason=result.reason,
-                flags=[
-                    {"kind": f.kind.value, "summary": f.summary, "evidence": _evidence_json(f)}
-                    for f in result.flags
-                ],
-                raised_at=now,
-                trigger_at=(trigger_at or {}).get(emp),
-                attempts=0,
+            alerts.append(
+                RiskAlert(
+                    employee_id=emp,
+                    level=result.level,
+                    reason=result.reason,
+                    flags=[
+                        {"kind": f.kind.value, "summary": f.summary, "evidence": _evidence_json(f)}
+                        for f in result.flags
+                    ],
+                    raised_at=now,
+                    trigger_at=(trigger_at or {}).get(emp),
+                    attempts=0,
+                )
             )
-            session.add(alert)
-            session.flush()
-            raised.append(alert.id)
+    session.add_all(alerts)
+    session.flush()
+    raised = [a.id for a in alerts]
+    for start in range(0, len(flag_rows), 5000):
+        session.execute(insert(RiskFlag), flag_rows[start : start + 5000])
+    for start in range(0, len(level_rows), 5000):
+        session.execute(insert(RiskAssessment), level_rows[start : start + 5000])
     session.flush()
     return RiskEvaluation(tuple(results), tuple(raised))
 
@@ -490,11 +510,12 @@ def reevaluate_after_punches(
     clock: Clock,
     scorecard: ScorecardConfig | None = None,
     overlap: timedelta = timedelta(0),
+    as_of: date | None = None,
 ) -> RiskEvaluation:
     """The employees whose punches reached the store in ``(stored_after, stored_until]``
     (and ``overlap`` before it, see :func:`employees_with_punches`):
     their attendance is recomputed where stale and their risk evaluated as of today (each
-    site's local date), an alert raised for each turn to red."""
+    site's local date, unless ``as_of`` is given), an alert raised for each turn to red."""
     affected = employees_with_punches(session, stored_after, stored_until, overlap=overlap)
     if not affected:
         return RiskEvaluation((), ())
@@ -514,7 +535,7 @@ def reevaluate_after_punches(
         assert site is not None
         result = evaluate_risk(
             session,
-            now.astimezone(ZoneInfo(site.timezone)).date(),
+            as_of or now.astimezone(ZoneInfo(site.timezone)).date(),
             config=config,
             clock=clock,
             scorecard=scorecard,

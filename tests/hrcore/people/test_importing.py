@@ -13,7 +13,7 @@ import pytest
 
 from hrcore.enums import LeaveKind
 from hrcore.people.errors import ConfigInvalid, FileUnreadable
-from hrcore.people.mapping import mapping_from_dict
+from hrcore.people.mapping import load_mapping, mapping_from_dict
 from hrcore.people.reading import read_sheet
 from hrcore.people.records import (
     EmployeeRecord,
@@ -24,6 +24,7 @@ from hrcore.people.records import (
 )
 from hrcore.people.validation import KnownCodes, check_import
 
+ROOT = Path(__file__).resolve().parents[3]
 LEAVE_MAPPING: dict[str, Any] = {
     "table": "leave",
     "columns": {"employee": "Emp", "kind": "Type", "start": "From", "end": "To"},
@@ -218,3 +219,11 @@ def test_unreadable_files_say_why(tmp_path: Path) -> None:
         read_sheet(write(tmp_path / "a.txt", "x"))
     with pytest.raises(FileUnreadable, match="no header row"):
         read_sheet(write(tmp_path / "e.csv", ""))
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "config/people/mappings").glob("*.yaml")), ids=lambda p: p.name
+)
+def test_the_example_mappings_load(path: Path) -> None:
+    mapping = load_mapping(path)
+    assert path.stem == mapping.table.value
