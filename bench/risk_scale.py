@@ -212,7 +212,9 @@ def main() -> None:
                     "pure_red": sum(a.level is RiskLevel.RED for a in pure),
                 }
             )
+            + "\n"
         )
+        sys.stdout.flush()
 
         before = datetime.now(UTC)
         with factory.begin() as session:
