@@ -125,13 +125,15 @@ def _overtime_punches(site_id: int, received: datetime) -> list[PunchIn]:
 
 
 class _DemoClock:
-    """Real time plus a settable offset: the watcher's next tick without waiting for it."""
+    """A simulated clock that starts now and moves only when told: the watcher's next tick
+    without waiting for it (and the same output on every run)."""
 
     def __init__(self) -> None:
+        self.start = datetime.now(UTC)
         self.offset = timedelta(0)
 
     def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return self.start + self.offset
 
 
 def _indented(lines: list[str], indent: int, style: str = "") -> Table:
@@ -209,6 +211,7 @@ def run(ctx: DemoContext) -> None:
             f"{first.count(RiskLevel.RED)} red, {len(first.alerts)} alert(s)"
         )
         watcher = RiskWatcher(factory, people, clock=clock, as_of=AS_OF)
+        clock.offset = timedelta(seconds=1)  # the upload, a second after the last tick
         with factory.begin() as session:
             site = get_site(session, SITE_CODE)
             batch = _overtime_punches(site.id, clock())
@@ -217,7 +220,7 @@ def run(ctx: DemoContext) -> None:
             f"a late upload brings {stored} punches of {OVERTIME_EMPLOYEE} (weekdays 24 Feb-14 "
             "Mar, 07:55-20:30)"
         )
-        clock.offset = timedelta(seconds=60)  # the watcher's next tick
+        clock.offset += timedelta(seconds=60)  # the watcher's next tick
         tick = watcher.tick()
         with factory() as session:
             raised = [a for a in list_alerts(session) if a.id in tick.raised]
