@@ -26,7 +26,7 @@ from gateway.errors import BadInput, ExportFormatError, FileInputError
 from gateway.payroll.export import site_costs, write_lines, write_site_costs
 from gateway.payroll.files import compute_from_files, iit_from_file, parse_month, read_pay_data
 from gateway.payroll.present import print_payslip, print_run_report
-from gateway.payroll.webhook import WebhookSender, config_of
+from gateway.payroll.webhook import WebhookSender, config_of, period_closed
 from hrcore.attendance.overtime import OvertimeCategory
 from hrcore.payroll.errors import PayrollError
 from hrcore.payroll.money import ZERO, show
@@ -315,18 +315,7 @@ def lock(ctx: typer.Context, site: SiteOpt, month: MonthOpt) -> None:
     )
     if hook is None:
         return
-    delivery = WebhookSender(hook).send(
-        {
-            "event": "payroll.period_closed",
-            "site": report.site,
-            "month": f"{report.month:%Y-%m}",
-            "run": report.run_id,
-            "employees": report.employees,
-            "gross": show(report.gross),
-            "net": show(report.net),
-            "locked_at": report.locked_at.isoformat(),
-        }
-    )
+    delivery = WebhookSender(hook).send(period_closed(report))
     if delivery.delivered:
         out.print(f"webhook delivered ({delivery.attempts} attempt(s))")
     else:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ import httpx
 
 from gateway.backoff import Backoff
 from gateway.errors import BadInput
+from hrcore.payroll.money import show
+from hrcore.store.payroll import LockReport
 
 log = logging.getLogger(__name__)
 EVENT = "payroll.period_closed"
@@ -114,3 +117,26 @@ class WebhookSender:
             detail,
         )
         return Delivery(False, self.config.attempts, last_status, detail)
+
+
+def period_closed(report: LockReport) -> dict[str, Any]:
+    """The webhook's body for a locked period."""
+    return {
+        "event": EVENT,
+        "site": report.site,
+        "month": f"{report.month:%Y-%m}",
+        "run": report.run_id,
+        "employees": report.employees,
+        "gross": show(report.gross),
+        "net": show(report.net),
+        "locked_at": report.locked_at.isoformat(),
+    }
+
+
+def send_in_background(config: WebhookConfig, payload: Mapping[str, Any]) -> threading.Thread:
+    """Deliver without holding up the caller (the API's lock request); the outcome is logged."""
+    thread = threading.Thread(
+        target=WebhookSender(config).send, args=(payload,), name="payroll-webhook", daemon=True
+    )
+    thread.start()
+    return thread

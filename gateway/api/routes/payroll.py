@@ -15,6 +15,8 @@ from gateway.api.deps import SessionDep, StateDep, require
 from gateway.api.errors import ERROR_RESPONSES, ApiError
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
+from gateway.errors import BadInput
+from gateway.payroll.webhook import config_of, period_closed, send_in_background
 from hrcore.enums import PayrollRunStatus, RiskLevel
 from hrcore.payroll.errors import PayrollError
 from hrcore.payroll.templates import load_templates
@@ -221,9 +223,16 @@ def start_run(
 
 @router.post("/payroll/lock", response_model=LockOut)
 def lock(body: MonthBody, session: SessionDep, state: StateDep, principal: PayWriter) -> LockOut:
-    """Lock the month: its draft run becomes the signed one (audited)."""
+    """Lock the month: its draft run becomes the signed one (audited); the payroll webhook,
+    if configured, is told in the background."""
+    try:
+        hook = config_of(state.settings.payroll_webhook_url, state.settings.payroll_webhook_secret)
+    except BadInput as exc:
+        raise ApiError(500, str(exc), code="config_invalid") from exc
     out = lock_period(session, body.site, body.month, clock=state.clock, actor=principal.actor)
     session.commit()
+    if hook is not None:
+        send_in_background(hook, period_closed(out))
     return LockOut(
         run_id=out.run_id,
         site=out.site,
