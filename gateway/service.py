@@ -158,6 +158,7 @@ class GatewayService:
         self.devices.stop()
         self.uploader.wake()
         self._upload_thread.join(10)
+        self.push.store.flush()
         if self._risk_thread is not None and self._risk_thread.ident is not None:
             self._risk_thread.join(10)
         log.info("gateway stopped depth=%d", self.outbox.depth())

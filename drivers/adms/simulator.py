@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,8 @@ class SimStats:
     results_posted: int = 0
     handshakes: int = 0
     acked: int = 0  # records the server acknowledged
+    #: seconds of each upload POST that got an answer (for benchmarks)
+    upload_seconds: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -252,11 +255,16 @@ class AdmsDeviceSimulator:
     def _table(self) -> str:
         return "rtlog" if self.firmware == "3.1" else "ATTLOG"
 
-    def upload(self, stop: threading.Event | None = None) -> int:
-        """Send every record after the stamp; returns how many the server acknowledged."""
+    def upload(self, stop: threading.Event | None = None, *, pace_s: float = 0.0) -> int:
+        """Send every record after the stamp, a batch at most every ``pace_s`` seconds;
+        returns how many the server acknowledged."""
         size = 1 if self.realtime else self.batch_size
         sent = 0
+        next_at = time.monotonic()
         while self.acked < len(self.log):
+            if pace_s > 0:
+                (stop or threading.Event()).wait(max(0.0, next_at - time.monotonic()))
+                next_at += pace_s
             start = self.acked
             batch = self.log[start : start + size]
             body = "\r\n".join(self.format_record(r, start + i) for i, r in enumerate(batch))
@@ -300,6 +308,7 @@ class AdmsDeviceSimulator:
             if attempt > 1:
                 self.stats.resends += 1
             self.stats.uploads += 1
+            started = time.perf_counter()
             try:
                 resp = self._request("POST", "/iclock/cdata", params, body)
             except DeviceUnreachable as exc:
@@ -313,6 +322,7 @@ class AdmsDeviceSimulator:
                 )
                 self._wait(stop, self._error_delay())
                 continue
+            self.stats.upload_seconds.append(time.perf_counter() - started)
             if self.lost_acks > 0 and resp.status_code == 200:
                 self.lost_acks -= 1
                 self.stats.lost_acks += 1

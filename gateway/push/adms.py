@@ -44,6 +44,7 @@ from drivers.zkteco.timecodec import pack_time_value
 from gateway.errors import OutboxError
 from gateway.metrics import GatewayMetrics
 from gateway.punches.mapping import to_wire
+from gateway.push.commit import GroupCommitter
 from gateway.push.registry import ADMS, PushDevice, PushRegistry
 from gateway.push.store import PushStore
 from gateway.sync.outbox import Outbox
@@ -72,10 +73,12 @@ class AdmsReceiver:
         metrics: GatewayMetrics,
         clock: Callable[[], datetime],
         on_committed: Callable[[], None] = lambda: None,
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
         self.outbox = outbox
+        self.committer = committer or GroupCommitter(outbox)
         self.metrics = metrics
         self.clock = clock
         self.on_committed = on_committed
@@ -221,7 +224,7 @@ class AdmsReceiver:
         batch = punches_of(msg, device.zone)
         received = self.clock()
         wires = [to_wire(p, timezone=device.timezone, received_at=received) for p in batch.punches]
-        added = self.outbox.commit(msg.serial, wires, None) if wires else 0
+        added = self.committer.commit(msg.serial, wires) if wires else 0
         if batch.bad:
             self.store.record_rejects(msg.serial, msg.kind.value, batch.bad)
             self.metrics.push_rejected_lines.labels(device=msg.serial).inc(len(batch.bad))

@@ -21,6 +21,7 @@ from gateway.errors import OutboxError
 from gateway.metrics import GatewayMetrics
 from gateway.punches.mapping import to_wire
 from gateway.push.adms import PushReply
+from gateway.push.commit import GroupCommitter
 from gateway.push.registry import ISAPI, PushRegistry
 from gateway.push.store import PushStore
 from gateway.sync.outbox import Outbox
@@ -39,10 +40,12 @@ class IsapiReceiver:
         metrics: GatewayMetrics,
         clock: Callable[[], datetime],
         on_committed: Callable[[], None] = lambda: None,
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
         self.outbox = outbox
+        self.committer = committer or GroupCommitter(outbox)
         self.metrics = metrics
         self.clock = clock
         self.on_committed = on_committed
@@ -87,7 +90,7 @@ class IsapiReceiver:
         received = self.clock()
         wires = [to_wire(p, timezone=device.timezone, received_at=received) for p in punches]
         try:
-            added = self.outbox.commit(device.serial, wires, None) if wires else 0
+            added = self.committer.commit(device.serial, wires) if wires else 0
         except OutboxError as exc:
             log.error("isapi event not stored device=%s error=%s", device.serial, exc)
             return PushReply(503, "not stored, send again later\n")

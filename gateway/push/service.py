@@ -10,6 +10,7 @@ from pathlib import Path
 from gateway.config.service import DeviceSpec
 from gateway.metrics import GatewayMetrics
 from gateway.push.adms import AdmsReceiver
+from gateway.push.commit import GroupCommitter
 from gateway.push.isapi import IsapiReceiver
 from gateway.push.registry import PushRegistry
 from gateway.push.store import PushStore
@@ -50,5 +51,6 @@ class PushService:
             "metrics": metrics,
             "clock": clock,
             "on_committed": on_committed,
+            "committer": GroupCommitter(outbox),
         }
         return cls(store, registry, AdmsReceiver(**common), IsapiReceiver(**common))  # type: ignore[arg-type]

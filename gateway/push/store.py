@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +28,8 @@ from drivers.punch import DeviceUser
 from gateway.errors import BadInput, OutboxError
 
 PUSH_FILENAME = "push.db"
+#: seconds between writes of a device's unchanged contact (last seen, request counts, stamps)
+CONTACT_FLUSH_S = 5.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS push_devices (
@@ -168,12 +171,14 @@ class PushStore:
         except (OSError, sqlite3.Error) as exc:
             raise OutboxError(f"cannot open push state {path}: {exc}; check var_dir") from exc
         self._lock = threading.Lock()
+        self._contacts: dict[str, _Contact] = {}
 
     @classmethod
     def in_var_dir(cls, var_dir: Path, **kw: object) -> PushStore:
         return cls(var_dir / PUSH_FILENAME, **kw)  # type: ignore[arg-type]
 
     def close(self) -> None:
+        self.flush()
         with self._lock:
             self._conn.close()
 
@@ -191,15 +196,44 @@ class PushStore:
         pushver: str | None = None,
         record_count: int | None = None,
         refused: bool = False,
-    ) -> PushDevice:
-        """Record a contact; a configured/admitted device keeps its status."""
-        now = self._clock().isoformat()
+    ) -> None:
+        """Record a contact; a configured/admitted device keeps its status.
+
+        A contact that changes nothing but the time and the counters is written at most every
+        ``CONTACT_FLUSH_S`` (a poll every few seconds per clock need not fsync each time);
+        a new serial, status, push version or record count is written at once.
+        """
+        now = self._clock()
+        with self._lock:
+            c = self._contacts.get(serial)
+            if c is None:
+                c = self._contacts[serial] = _Contact()
+            changed = (
+                c.status != status
+                or (pushver or c.pushver) != c.pushver
+                or (record_count is not None and record_count != c.record_count)
+                or c.address != address
+            )
+            c.last_seen, c.address = now, address
+            c.requests += 1
+            c.refused += int(refused)
+            due = time.monotonic() - c.written_at >= CONTACT_FLUSH_S
+            if not (changed or due):
+                return
+            c.status, c.pushver = status, pushver or c.pushver
+            if record_count is not None:
+                c.record_count = record_count
+        self._write_contact(serial, family, c)
+
+    def _write_contact(self, serial: str, family: str, c: _Contact) -> None:
         with self._tx() as cur:
+            requests, refused, c.requests, c.refused = c.requests, c.refused, 0, 0
+            seen_at = (c.last_seen or self._clock()).isoformat()
             cur.execute(
                 "INSERT INTO push_devices (serial, family, status, first_seen, last_seen, address,"
-                " pushver, record_count, requests, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
+                " pushver, record_count, requests, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(serial) DO UPDATE SET last_seen = excluded.last_seen,"
-                " address = excluded.address, requests = requests + 1,"
+                " address = excluded.address, requests = requests + excluded.requests,"
                 " refused = refused + excluded.refused,"
                 " pushver = COALESCE(NULLIF(excluded.pushver, ''), pushver),"
                 " record_count = COALESCE(excluded.record_count, record_count),"
@@ -207,27 +241,42 @@ class PushStore:
                 (
                     serial,
                     family,
-                    status.value,
-                    now,
-                    now,
-                    address,
-                    pushver or "",
-                    record_count,
-                    int(refused),
+                    (c.status or DeviceStatus.REFUSED).value,
+                    seen_at,
+                    seen_at,
+                    c.address,
+                    c.pushver,
+                    c.record_count,
+                    requests,
+                    refused,
                 ),
             )
-            row = cur.execute(_DEVICE_SELECT + " WHERE serial = ?", (serial,)).fetchone()
-        return _device(row)
+            for key, column in (("att", "att_stamp"), ("op", "op_stamp")):
+                stamp = c.stamps.get(key)
+                if stamp is not None:
+                    cur.execute(
+                        f"UPDATE push_devices SET {column} = ? WHERE serial = ?",  # noqa: S608 - fixed names
+                        (stamp, serial),
+                    )
+            c.written_at = time.monotonic()
+
+    def flush(self) -> None:
+        """Write every contact kept in memory (on shutdown)."""
+        for serial, c in list(self._contacts.items()):
+            if c.requests or c.stamps:
+                self._write_contact(serial, "", c)
 
     def device(self, serial: str) -> PushDevice | None:
         with self._lock:
             row = self._conn.execute(_DEVICE_SELECT + " WHERE serial = ?", (serial,)).fetchone()
-        return None if row is None else _device(row)
+            c = self._contacts.get(serial)
+        return None if row is None else _overlay(_device(row), c)
 
     def devices(self) -> list[PushDevice]:
         with self._lock:
             rows = self._conn.execute(_DEVICE_SELECT + " ORDER BY serial").fetchall()
-        return [_device(r) for r in rows]
+            contacts = dict(self._contacts)
+        return [_overlay(d, contacts.get(d.serial)) for d in map(_device, rows)]
 
     def admit(self, serial: str, *, timezone: str | None = None) -> PushDevice:
         """Accept a quarantined or refused serial: its next uploads are stored."""
@@ -249,11 +298,14 @@ class PushStore:
         return _device(new)
 
     def save_stamp(self, serial: str, *, att: str | None = None, op: str | None = None) -> None:
-        with self._tx() as cur:
+        """The device's upload stamps; kept with its contact (written with the next flush:
+        a lost stamp only makes the device send again what is stored already)."""
+        with self._lock:
+            c = self._contacts.setdefault(serial, _Contact())
             if att is not None:
-                cur.execute("UPDATE push_devices SET att_stamp = ? WHERE serial = ?", (att, serial))
+                c.stamps["att"] = att
             if op is not None:
-                cur.execute("UPDATE push_devices SET op_stamp = ? WHERE serial = ?", (op, serial))
+                c.stamps["op"] = op
 
     def record_rejects(self, serial: str, kind: str, lines: Sequence[BadLine]) -> None:
         now = self._clock().isoformat()
@@ -466,6 +518,35 @@ def _upsert_user(cur: sqlite3.Cursor, serial: str, u: DeviceUser) -> None:
         " (?, ?, ?, ?, ?, ?) ON CONFLICT(serial, pin) DO UPDATE SET name = excluded.name,"
         " privilege = excluded.privilege, card = excluded.card, grp = excluded.grp",
         (serial, u.user_id, u.name, u.privilege, u.card, u.group),
+    )
+
+
+@dataclass
+class _Contact:
+    """What the store knows of a device's last contacts and has not written yet."""
+
+    status: DeviceStatus | None = None
+    pushver: str = ""
+    record_count: int | None = None
+    address: str = ""
+    last_seen: datetime | None = None
+    requests: int = 0
+    refused: int = 0
+    stamps: dict[str, str] = field(default_factory=dict)
+    written_at: float = -1e9
+
+
+def _overlay(d: PushDevice, c: _Contact | None) -> PushDevice:
+    if c is None:
+        return d
+    return replace(
+        d,
+        last_seen=c.last_seen or d.last_seen,
+        address=c.address or d.address,
+        requests=d.requests + c.requests,
+        refused=d.refused + c.refused,
+        att_stamp=c.stamps.get("att", d.att_stamp),
+        op_stamp=c.stamps.get("op", d.op_stamp),
     )
 
 

@@ -171,35 +171,47 @@ class Outbox:
     def commit(self, device_sn: str, punches: Sequence[PunchWire], cursor: str | None) -> int:
         """Store ``punches`` and set the device's cursor in ONE transaction; returns how many
         were new (not pending and not already delivered). ``cursor=None`` keeps the old one."""
+        return self.commit_many([(device_sn, punches, cursor)])[0]
+
+    def commit_many(
+        self, batches: Sequence[tuple[str, Sequence[PunchWire], str | None]]
+    ) -> list[int]:
+        """Several devices' batches in ONE transaction (one fsync: the push receiver groups
+        concurrent uploads); returns how many punches of each batch were new."""
         now = self._clock().isoformat()
         with self._lock:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
-                added = 0
-                for p in punches:
-                    pid = str(p.id)
-                    if cur.execute("SELECT 1 FROM delivered WHERE punch_id = ?", (pid,)).fetchone():
-                        continue
-                    cur.execute(
-                        "INSERT OR IGNORE INTO pending (punch_id, device_sn, body, enqueued_at)"
-                        " VALUES (?, ?, ?, ?)",
-                        (pid, p.device_sn, p.model_dump_json(), now),
-                    )
-                    added += cur.rowcount
-                if cursor is not None:
-                    cur.execute(
-                        "INSERT INTO cursors (device_sn, cursor, updated_at) VALUES (?, ?, ?)"
-                        " ON CONFLICT(device_sn) DO UPDATE SET cursor = excluded.cursor,"
-                        " updated_at = excluded.updated_at",
-                        (device_sn, cursor, now),
-                    )
+                counts = []
+                for device_sn, punches, cursor in batches:
+                    added = 0
+                    for p in punches:
+                        pid = str(p.id)
+                        if cur.execute(
+                            "SELECT 1 FROM delivered WHERE punch_id = ?", (pid,)
+                        ).fetchone():
+                            continue
+                        cur.execute(
+                            "INSERT OR IGNORE INTO pending (punch_id, device_sn, body, enqueued_at)"
+                            " VALUES (?, ?, ?, ?)",
+                            (pid, p.device_sn, p.model_dump_json(), now),
+                        )
+                        added += cur.rowcount
+                    if cursor is not None:
+                        cur.execute(
+                            "INSERT INTO cursors (device_sn, cursor, updated_at) VALUES (?, ?, ?)"
+                            " ON CONFLICT(device_sn) DO UPDATE SET cursor = excluded.cursor,"
+                            " updated_at = excluded.updated_at",
+                            (device_sn, cursor, now),
+                        )
+                    counts.append(added)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
             self._check_budget()
-        return added
+        return counts
 
     def confirm(self, punch_ids: Iterable[uuid.UUID]) -> int:
         """The centre holds these punches: move them from pending to delivered."""
