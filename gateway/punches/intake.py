@@ -15,23 +15,10 @@ from hrcore.store import insert_punches
 
 
 def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
-    """Insert a batch into the HR store (inside the caller's transaction), resolving each
-    serial to its registered device and site."""
-    serials = {p.device_sn for p in punches}
-    devices = {
-        sn: (dev_id, site_id)
-        for sn, dev_id, site_id in session.execute(
-            select(Device.serial_number, Device.id, Device.site_id).where(
-                Device.serial_number.in_(serials)
-            )
-        )
-    }
-    rows = []
-    for p in punches:
-        device_id, site_id = devices.get(p.device_sn, (None, None))
-        rows.append(p.to_punch_in(device_id=device_id, site_id=site_id))
+    """Insert a batch into the HR store (inside the caller's transaction); the store resolves
+    each serial to its registered device, site and employee."""
     unique = len({p.id for p in punches})
-    accepted = insert_punches(session, rows)
+    accepted = insert_punches(session, [p.to_punch_in() for p in punches])
     return BatchResult(accepted=accepted, duplicate=unique - accepted)
 
 

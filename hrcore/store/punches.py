@@ -36,8 +36,9 @@ class PunchIn:
     raw: str = ""
     clock_offset_s: float | None = None
     clock_suspect: bool = False
+    # None: the store resolves them from the serial's registered device (see insert_punches)
     device_id: int | None = None
-    site_id: int | None = None  # used to map device_user -> employee
+    site_id: int | None = None  # whose device-user mapping gives the employee
 
     def __post_init__(self) -> None:
         for name in ("local_time", "received_at"):
@@ -48,12 +49,14 @@ class PunchIn:
                     "datetime; attach the device's timezone"
                 )
 
-    def as_row(self, employee_id: int | None, stored_at: datetime) -> dict[str, object]:
+    def as_row(
+        self, device_id: int | None, employee_id: int | None, stored_at: datetime
+    ) -> dict[str, object]:
         return {
             "id": self.id,
             "device_sn": self.device_sn,
             "device_user": self.device_user,
-            "device_id": self.device_id,
+            "device_id": device_id,
             "employee_id": employee_id,
             "local_time": self.local_time.isoformat(timespec="seconds"),
             "at": self.local_time,
@@ -80,16 +83,50 @@ def _insert_ignoring_duplicates(session: Session) -> Insert:
     )
 
 
-def _employee_lookup(session: Session, punches: Sequence[PunchIn]) -> dict[tuple[int, str], int]:
-    sites = {p.site_id for p in punches if p.site_id is not None}
-    if not sites:
-        return {}
-    rows = session.execute(
-        select(
-            DeviceUserMapping.site_id, DeviceUserMapping.device_user, DeviceUserMapping.employee_id
-        ).where(DeviceUserMapping.site_id.in_(sites))
-    )
-    return {(site, user): emp for site, user, emp in rows}
+def _resolve(session: Session, batch: Sequence[PunchIn]) -> list[tuple[int | None, int | None]]:
+    """(device id, employee id) of each punch: the one place a punch gets its employee.
+
+    A punch without ``device_id`` or ``site_id`` takes them from the device registered under
+    its serial (none: an unregistered clock, the punch is kept without either); the site's
+    device-user mapping then gives the employee (none: held until mapped, then adopted).
+    """
+    serials = {p.device_sn for p in batch if p.device_id is None or p.site_id is None}
+    registered: dict[str, tuple[int, int]] = {}
+    if serials:
+        registered = {
+            sn: (device, site)
+            for sn, device, site in session.execute(
+                select(Device.serial_number, Device.id, Device.site_id).where(
+                    Device.serial_number.in_(serials)
+                )
+            )
+        }
+    placed: list[tuple[int | None, int | None]] = []
+    for p in batch:
+        device, site = registered.get(p.device_sn, (None, None))
+        placed.append(
+            (
+                p.device_id if p.device_id is not None else device,
+                p.site_id if p.site_id is not None else site,
+            )
+        )
+    sites = {site for _, site in placed if site is not None}
+    employees: dict[tuple[int, str], int] = {}
+    if sites:
+        employees = {
+            (site, user): emp
+            for site, user, emp in session.execute(
+                select(
+                    DeviceUserMapping.site_id,
+                    DeviceUserMapping.device_user,
+                    DeviceUserMapping.employee_id,
+                ).where(DeviceUserMapping.site_id.in_(sites))
+            )
+        }
+    return [
+        (device, employees.get((site, p.device_user)) if site is not None else None)
+        for p, (device, site) in zip(batch, placed, strict=True)
+    ]
 
 
 def utc_now() -> datetime:
@@ -101,6 +138,9 @@ def insert_punches(
     session: Session, punches: Iterable[PunchIn], *, clock: Callable[[], datetime] = utc_now
 ) -> int:
     """Insert punches, skipping any whose deterministic id is already stored.
+
+    Each punch's device, site and employee are resolved here, once (see ``_resolve``): callers
+    pass what the clock said and, when they know better, the device or site.
 
     New rows get ``stored_at = clock()``: the moment they reached the store, which can be long
     after ``received_at`` (the gateway held them in its outbox), and which incremental
@@ -114,13 +154,9 @@ def insert_punches(
     stored_at = clock()
     if stored_at.tzinfo is None or stored_at.utcoffset() is None:
         raise InvalidData("insert_punches: clock() returned a naive datetime; return aware UTC")
-    employees = _employee_lookup(session, batch)
     rows = [
-        p.as_row(
-            employees.get((p.site_id, p.device_user)) if p.site_id is not None else None,
-            stored_at,
-        )
-        for p in batch
+        p.as_row(device, employee, stored_at)
+        for p, (device, employee) in zip(batch, _resolve(session, batch), strict=True)
     ]
     connection = session.connection()
     inserted = 0

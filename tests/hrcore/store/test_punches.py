@@ -14,15 +14,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from hrcore.errors import InvalidData
 from hrcore.models import PunchRecord, PunchStateCode
 from hrcore.store import (
+    DeviceIn,
     EmployeeIn,
     PunchIn,
     SiteIn,
     find_punches,
+    get_employee,
     get_site,
     insert_punches,
     list_sites,
     map_device_user,
     punch_span,
+    save_device,
     save_employee,
     save_site,
 )
@@ -172,3 +175,24 @@ def test_punch_span_is_the_first_and_last_mapped_punch_of_the_site(
         )
         assert punch_span(s, other) is None  # the unmapped user "9" counts for no site
         assert [x.code for x in list_sites(s)] == ["S1", "S2"]
+
+
+def test_the_store_resolves_device_site_and_employee_once_from_the_serial(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """A batch as the centre receives it carries only what the clock said: serial and user."""
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("WH1", "Warehouse 1", "Asia/Shanghai"))
+        save_employee(s, site, EmployeeIn("E001", "Li Lei", date(2024, 1, 1)))
+        map_device_user(s, site, "7", "E001")
+        device = save_device(
+            s, site, DeviceIn("SN1", driver="zkteco", timezone="Asia/Shanghai"), secret_key=None
+        )
+        ids = (device.id, get_employee(s, "E001").id)
+        unregistered = replace(punch("7", 3), id=uuid.uuid4(), device_sn="SN-NEW")
+        assert insert_punches(s, [punch("7", 0), punch("8", 1), unregistered]) == 3
+    with session_factory() as s:
+        rows = {(r.device_sn, r.device_user): r for r in s.scalars(select(PunchRecord))}
+    assert (rows["SN1", "7"].device_id, rows["SN1", "7"].employee_id) == ids
+    assert (rows["SN1", "8"].device_id, rows["SN1", "8"].employee_id) == (ids[0], None)
+    assert (rows["SN-NEW", "7"].device_id, rows["SN-NEW", "7"].employee_id) == (None, None)
