@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -43,8 +44,16 @@ _NAMESPACE_BYTES = PUNCH_NAMESPACE.bytes
 _UUID5_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 _UUID5_SET = (0x5000 << 64) | (0x8000 << 48)
 _new = object.__new__
-_set = object.__setattr__
 _UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # an enum member: looked up once, not per punch
+
+
+def _uuid_slot(name: str) -> Callable[[uuid.UUID, object], None]:
+    setter: Callable[[uuid.UUID, object], None] = getattr(uuid.UUID, name).__set__
+    return setter
+
+
+_uuid_int = _uuid_slot("int")
+_uuid_safe = _uuid_slot("is_safe")
 
 
 def _uuid5(name: str) -> uuid.UUID:
@@ -53,8 +62,8 @@ def _uuid5(name: str) -> uuid.UUID:
     digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()
     value = (int.from_bytes(digest[:16]) & _UUID5_CLEAR) | _UUID5_SET
     out = _new(uuid.UUID)
-    _set(out, "int", value)
-    _set(out, "is_safe", _UNKNOWN_SAFETY)
+    _uuid_int(out, value)
+    _uuid_safe(out, _UNKNOWN_SAFETY)
     return out
 
 
@@ -100,6 +109,25 @@ class Punch:
         return self.local.astimezone(UTC)
 
 
+def _slot_setter(name: str) -> Callable[[Punch, object], None]:
+    """The setter of one slot of the frozen Punch, called directly (no lookup per field)."""
+    if name not in {f.name for f in fields(Punch)}:
+        raise AttributeError(f"Punch has no field {name!r}")
+    setter: Callable[[Punch, object], None] = getattr(Punch, name).__set__
+    return setter
+
+
+_sn = _slot_setter("device_sn")
+_user = _slot_setter("device_user")
+_local = _slot_setter("local")
+_state = _slot_setter("state")
+_verify = _slot_setter("verify_mode")
+_source = _slot_setter("source")
+_raw = _slot_setter("raw")
+_offset = _slot_setter("clock_offset_s")
+_id = _slot_setter("id")
+
+
 def make_punch(
     device_sn: str,
     device_user: str,
@@ -118,15 +146,15 @@ def make_punch(
     ``Punch(...)`` with the same values (a property test holds them together).
     """
     p = _new(Punch)
-    _set(p, "device_sn", device_sn)
-    _set(p, "device_user", device_user)
-    _set(p, "local", local)
-    _set(p, "state", state)
-    _set(p, "verify_mode", verify_mode)
-    _set(p, "source", source)
-    _set(p, "raw", raw)
-    _set(p, "clock_offset_s", clock_offset_s)
-    _set(p, "id", _uuid5(f"{device_sn}|{device_user}|{wall_key}"))
+    _sn(p, device_sn)
+    _user(p, device_user)
+    _local(p, local)
+    _state(p, state)
+    _verify(p, verify_mode)
+    _source(p, source)
+    _raw(p, raw)
+    _offset(p, clock_offset_s)
+    _id(p, _uuid5(f"{device_sn}|{device_user}|{wall_key}"))
     return p
 
 
