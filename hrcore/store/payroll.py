@@ -465,25 +465,35 @@ def _run(
             continue
         accs: defaultdict[str, _Acc] = defaultdict(_Acc)
         where = pick_site[emp.id]
-        in_month = [d for d in days if first <= d.date <= last]
         if site.policy == "cn":
-            for d in in_month:
-                acc = accs[where(d)]
-                worked = 0 if d.status in NOT_WORK else d.worked_minutes
-                ot = (
-                    d.overtime_workday_minutes
-                    + d.overtime_restday_minutes
-                    + d.overtime_holiday_minutes
+            # per site: regular, workday, rest-day, holiday minutes, absent days
+            sums: dict[str, list[int]] = {}
+            for d in days:  # the CN figures need no context beyond the month
+                key = where(d)
+                t = sums.get(key)
+                if t is None:
+                    t = sums[key] = [0, 0, 0, 0, 0]
+                w, r, h = (
+                    d.overtime_workday_minutes,
+                    d.overtime_restday_minutes,
+                    d.overtime_holiday_minutes,
                 )
-                acc.regular += max(0, worked - ot)
-                acc.absent += int(d.status == DayStatus.ABSENT)
-                for cat, minutes in (
-                    (OvertimeCategory.WORKDAY, d.overtime_workday_minutes),
-                    (OvertimeCategory.RESTDAY, d.overtime_restday_minutes),
-                    (OvertimeCategory.HOLIDAY, d.overtime_holiday_minutes),
-                ):
-                    acc.add_ot(cat, cn_rates[cat], minutes)
+                worked = 0 if d.status in NOT_WORK else d.worked_minutes
+                if worked > w + r + h:
+                    t[0] += worked - w - r - h
+                t[1] += w
+                t[2] += r
+                t[3] += h
+                if d.status == DayStatus.ABSENT:
+                    t[4] += 1
+            for key, (regular, w, r, h, absent) in sums.items():
+                acc = accs[key]
+                acc.regular, acc.absent = regular, absent
+                acc.add_ot(OvertimeCategory.WORKDAY, cn_rates[OvertimeCategory.WORKDAY], w)
+                acc.add_ot(OvertimeCategory.RESTDAY, cn_rates[OvertimeCategory.RESTDAY], r)
+                acc.add_ot(OvertimeCategory.HOLIDAY, cn_rates[OvertimeCategory.HOLIDAY], h)
         else:
+            in_month = [d for d in days if first <= d.date <= last]
             # the US policies need only worked minutes per date: re-evaluate the stored days
             # over the policy's context to get each line's multiplier back
             judged = [
