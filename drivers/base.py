@@ -104,6 +104,8 @@ class Driver(ABC):
     description: ClassVar[str] = ""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     config_model: ClassVar[type[BaseModel]]
+    #: the anomalies this family may report (the gateway starts their series at 0)
+    anomalies: ClassVar[frozenset[Anomaly]] = frozenset()
 
     def __init__(self, config: BaseModel) -> None:
         self.config = config

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from drivers.base import AnomalyKind, Capability, Driver, DurableProof, ReadResult
+from drivers.base import Anomaly, AnomalyKind, Capability, Driver, DurableProof, ReadResult
 from drivers.errors import AuthRejected, DriverConfigError, DriverError, ProtocolViolation
 from drivers.localtime import attach_zone
 from drivers.punch import DeviceInfo, DeviceUser, Punch
@@ -131,6 +131,10 @@ class ZKTecoDriver(Driver):
         {Capability.PULL, Capability.LIVE, Capability.CLOCK, Capability.USERS, Capability.CLEAR_LOG}
     )
     config_model: ClassVar[type[BaseModel]] = ZKTecoConfig
+    anomalies: ClassVar[frozenset[Anomaly]] = frozenset(
+        Anomaly(AnomalyKind.CHECKSUM, d)
+        for d in (Note.PYZK, Note.NEITHER_RETRIED, Note.NEITHER_ACCEPTED)
+    )
 
     def __init__(self, config: BaseModel, *, clock: Callable[[], datetime] | None = None) -> None:
         if not isinstance(config, ZKTecoConfig):

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import Counter
+
 from drivers.base import Anomaly, AnomalyKind, Capability, Driver, RejectedRecord
 from drivers.errors import (
     AuthRejected,
@@ -225,6 +227,8 @@ class DeviceWorker:
         driver = self.factory(self.spec, self.settings)
         driver.on_reject(self._count_reject)
         driver.watch_anomalies(self._count_anomaly)
+        for anomaly in driver.anomalies:  # the family's series exist from the start, at 0
+            self._anomaly_series(anomaly)
         try:
             self._contact(driver)
             self._mark_success()
@@ -249,14 +253,17 @@ class DeviceWorker:
         if added:
             log.info("pulled device=%s read=%d new=%d", self.label, len(result.punches), added)
 
-    def _count_anomaly(self, anomaly: Anomaly) -> None:
-        """Count what the driver accepted although it deviates (it logs each once)."""
+    def _anomaly_series(self, anomaly: Anomaly) -> Counter:
         series = (
             self.metrics.device_checksum_mismatch
             if anomaly.kind is AnomalyKind.CHECKSUM
             else self.metrics.device_protocol_quirks
         )
-        series.labels(device=self.label, kind=anomaly.detail).inc()
+        return series.labels(device=self.label, kind=anomaly.detail)
+
+    def _count_anomaly(self, anomaly: Anomaly) -> None:
+        """Count what the driver accepted although it deviates (it logs each once)."""
+        self._anomaly_series(anomaly).inc()
 
     def _identify(self, info: DeviceInfo) -> None:
         if info.serial_number != self.spec.serial:

@@ -103,8 +103,25 @@ def test_a_strict_device_accepts_our_requests(udp: bool) -> None:
         driver.set_clock(driver.get_clock())
         more = sim.add_punches(3)
         assert rows(driver.read_punches(result.cursor).punches) == truth(more)
+        stop = threading.Event()
+        live: list[Punch] = []
+
+        def collect() -> None:
+            for p in driver.live_punches(stop):
+                live.append(p)
+
+        worker = threading.Thread(target=collect, daemon=True)
+        worker.start()
+        try:
+            wait_until(lambda: sim.live_sessions() == 1, timeout=10)
+            sent = [sim.punch_now("2"), sim.punch_now("7", state=1)]
+            wait_until(lambda: len(live) == 2, timeout=10)
+        finally:
+            stop.set()
+            worker.join(timeout=10)
+        assert rows(live) == truth(sent)
         assert len(users) == 10
-        assert sim.rejected_requests == 0
+        assert sim.rejected_requests == 0  # event acks and the goodbye included
         assert notes == []
 
 

@@ -310,4 +310,8 @@ def test_checksum_mismatches_of_a_zkteco_device_reach_the_metrics(outbox: Outbox
     series = "shiftgate_device_checksum_mismatch_total"
     assert sample(metrics, series, device=sim.serial, kind="pyzk") >= 10
     assert sample(metrics, series, device=sim.serial, kind="neither_accepted") == 0
+    # the family's series exist at 0 before any such reply
+    assert f'{series}{{device="{sim.serial}",kind="neither_retried"}} 0.0' in (
+        metrics.render().decode()
+    )
     assert f'{series}{{device="{sim.serial}",kind="pyzk"}}' in metrics.render().decode()
