@@ -73,6 +73,7 @@ class CsvMapping(BaseModel):
         description="strptime format of the timestamp (of 'date time' when date is set)",
     )
     delimiter: str = Field(default=",", min_length=1, max_length=1)
+    sheet: str | None = Field(default=None, description="XLSX: the sheet (default: the first)")
     has_header: bool = True
     states: dict[str, PunchState] = Field(default_factory=lambda: dict(DEFAULT_STATES))
     verify_modes: dict[str, VerifyMode] = Field(default_factory=lambda: dict(DEFAULT_VERIFY_MODES))

@@ -25,7 +25,7 @@ from drivers.errors import (
     DeviceUnreachable,
     DriverConfigError,
 )
-from drivers.files import attlog, csvfile
+from drivers.files import attlog, csvfile, xlsxfile
 from drivers.files.attlog import RecordError
 from drivers.files.csvfile import CsvMapping
 from drivers.punch import DeviceInfo, Punch
@@ -33,12 +33,14 @@ from drivers.punch import DeviceInfo, Punch
 log = logging.getLogger(__name__)
 
 CURSOR_VERSION = "f1"
+XLSX_CURSOR = "x1"
 HEAD_BYTES = 1024
 
 
 class FileFormat(StrEnum):
     ATTLOG = "attlog"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 class FileImportConfig(BaseModel):
@@ -75,8 +77,10 @@ class FileImportConfig(BaseModel):
 
     @model_validator(mode="after")
     def _csv_needs_mapping(self) -> Self:
-        if self.format is FileFormat.CSV and self.csv is None:
-            raise ValueError("format csv needs a 'csv' column mapping (user, timestamp, ...)")
+        if self.format in (FileFormat.CSV, FileFormat.XLSX) and self.csv is None:
+            raise ValueError(
+                f"format {self.format.value} needs a 'csv' column mapping (user, timestamp, ...)"
+            )
         return self
 
 
@@ -116,7 +120,7 @@ class FileRead:
 
 class FileImportDriver(Driver):
     family: ClassVar[str] = "files"
-    description: ClassVar[str] = "ZKTeco USB attlog.dat and CSV exports with a column mapping"
+    description: ClassVar[str] = "ZKTeco USB attlog.dat, CSV and XLSX exports (column mapping)"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.PULL})
     config_model: ClassVar[type[BaseModel]] = FileImportConfig
 
@@ -147,6 +151,8 @@ class FileImportDriver(Driver):
 
     def read_file(self, since: str | None = None) -> FileRead:
         """Parse the lines added since ``since``, collecting malformed ones instead of raising."""
+        if self.settings.format is FileFormat.XLSX:
+            return self._read_xlsx(since)
         data = self._read_bytes()
         start = Position(0, 0, _fingerprint(b""))
         if since is not None:
@@ -180,6 +186,51 @@ class FileImportDriver(Driver):
         if errors:
             log.warning("malformed lines path=%s n=%d", self.source_name, len(errors))
         return FileRead(punches, errors, end.encode(), len(lines))
+
+    def _read_xlsx(self, since: str | None) -> FileRead:
+        """Rows of the sheet after those ``since`` covers (all of them when the rows it
+        covers changed: the export was replaced)."""
+        mapping = self.settings.csv
+        assert mapping is not None
+        if not self.settings.path.exists():
+            raise DeviceUnreachable(self.source_name, None, "file not found")
+        header, rows = xlsxfile.read_rows(self.settings.path, mapping.sheet)
+        columns = csvfile.resolve_columns(
+            mapping, header if mapping.has_header else None, self.source_name
+        )
+        data = list(xlsxfile.iter_data(rows, mapping.has_header))
+        done = 0
+        if since is not None:
+            parts = since.split(":")
+            if len(parts) != 3 or parts[0] != XLSX_CURSOR or not parts[1].isdigit():
+                raise DriverConfigError(f"cursor {since!r} was not made for an XLSX file")
+            n = int(parts[1])
+            if n <= len(data) and xlsxfile.fingerprint(data[:n]) == parts[2]:
+                done = n
+            else:
+                log.info("workbook replaced, reading again path=%s", self.source_name)
+        punches: list[Punch] = []
+        errors: list[BadRecord] = []
+        for row in data[done:]:
+            try:
+                fields, row_mapping = xlsxfile.as_fields(row, mapping, columns)
+                punches.append(
+                    csvfile.parse_row(
+                        fields,
+                        row.text(),
+                        mapping=row_mapping,
+                        columns=columns,
+                        device_sn=self.settings.serial,
+                        zone=self._zone,
+                        source="file:xlsx",
+                    )
+                )
+            except RecordError as exc:
+                errors.append(BadRecord(self.source_name, row.number, str(exc)))
+        cursor = f"{XLSX_CURSOR}:{len(data)}:{xlsxfile.fingerprint(data)}"
+        if errors:
+            log.warning("malformed rows path=%s n=%d", self.source_name, len(errors))
+        return FileRead(punches, errors, cursor, len(data) - done)
 
     # -- helpers -------------------------------------------------------------------------------
     def _read_bytes(self) -> bytes:

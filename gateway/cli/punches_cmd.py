@@ -83,7 +83,9 @@ def import_(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(exists=True, dir_okay=False, readable=True, help="attlog.dat or CSV file"),
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="attlog.dat, CSV or XLSX file"
+        ),
     ],
     site: Annotated[str, typer.Option("--site", help="site code (as in site.yaml)")],
     device_serial: Annotated[
@@ -91,7 +93,7 @@ def import_(
     ],
     file_format: Annotated[
         FileFormat | None,
-        typer.Option("--format", help="attlog or csv (default: csv for *.csv, else attlog)"),
+        typer.Option("--format", help="attlog, csv or xlsx (default: by the suffix, else attlog)"),
     ] = None,
     tz: Annotated[
         str | None,
@@ -107,17 +109,18 @@ def import_(
     encoding: Annotated[str, typer.Option("--encoding", help="text encoding")] = "utf-8",
     config_dir: Annotated[Path | None, typer.Option("--config-dir")] = None,
 ) -> None:
-    """Import a USB/CSV export. Bad lines are listed as file:line; without --skip-bad nothing
-    is imported (exit 1). Importing the same file again adds no duplicates."""
+    """Import a USB attlog.dat, CSV or XLSX export. Bad lines are listed as file:line;
+    without --skip-bad nothing is imported (exit 1). Importing it again adds no duplicates."""
     settings = settings_of(ctx, config_dir=config_dir)
-    fmt = file_format or (FileFormat.CSV if file.suffix.lower() == ".csv" else FileFormat.ATTLOG)
+    by_suffix = {".csv": FileFormat.CSV, ".xlsx": FileFormat.XLSX}
+    fmt = file_format or by_suffix.get(file.suffix.lower(), FileFormat.ATTLOG)
     try:
         mapping = None
-        if fmt is FileFormat.CSV:
+        if fmt in (FileFormat.CSV, FileFormat.XLSX):
             mapping = _csv_mapping(csv_mapping, device_serial, settings.config_dir, tz or "UTC")
             if mapping is None:
                 raise fail(
-                    "--format csv needs a column mapping: pass --csv-mapping "
+                    f"--format {fmt.value} needs a column mapping: pass --csv-mapping "
                     f"FILE.yaml or give device {device_serial!r} a files driver with 'csv' "
                     "settings in devices.yaml"
                 )

@@ -12,10 +12,13 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from drivers.files.csvfile import CsvMapping
+from drivers.files.driver import FileFormat, FileImportConfig, FileImportDriver
 from gateway.config.apply import apply_configuration
 from gateway.config.site import Configuration, load_site
 from gateway.demo.runner import DemoContext, DemoStep
@@ -33,6 +36,7 @@ from hrcore.store import DeviceIn, get_site, save_device
 from hrcore.store.roster import PlannedShift, import_published_roster
 
 ATTLOG = DATA_DIR / "attlog.dat"
+XLSX_ROWS = 20
 
 
 def _fresh_workdir(ctx: DemoContext) -> None:
@@ -84,9 +88,41 @@ def run(ctx: DemoContext) -> None:
                 f"{attempt} {ATTLOG.name}: {outcome.new} new, "
                 f"{outcome.already_stored} already stored, {len(outcome.bad)} bad lines"
             )
+        _import_xlsx_report(ctx, factory, site_cfg.timezone)
         _print_summary(ctx, factory, ZoneInfo(site_cfg.timezone))
     finally:
         engine.dispose()
+
+
+def _import_xlsx_report(ctx: DemoContext, factory: sessionmaker[Session], zone: str) -> None:
+    """The same clock's punches as the XLSX report its software exports: one import command,
+    the same column mapping as CSV, and nothing new (the punch ids are the same)."""
+    read = FileImportDriver(
+        FileImportConfig(path=ATTLOG, serial=DEVICE_SERIAL, timezone=zone)
+    ).read_file()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["AC-No.", "Time"])
+    for punch in read.punches[:XLSX_ROWS]:
+        sheet.append([int(punch.device_user), punch.local.replace(tzinfo=None)])
+    report = ctx.workdir / "attendance_report.xlsx"
+    book.save(report)
+    outcome = import_file(
+        factory,
+        ImportRequest(
+            path=report,
+            site_code=SITE_CODE,
+            device_serial=DEVICE_SERIAL,
+            format=FileFormat.XLSX,
+            csv=CsvMapping(user="AC-No.", timestamp="Time"),
+        ),
+        clock=lambda: datetime.now(UTC),
+    )
+    ctx.console.print(
+        f"import {report.name} ({XLSX_ROWS} rows): {outcome.new} new, "
+        f"{outcome.already_stored} already stored"
+    )
 
 
 def _publish_sample_roster(session: Session) -> int:

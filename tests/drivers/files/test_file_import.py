@@ -258,7 +258,8 @@ def test_csv_header_mismatch_names_the_columns(tmp_path: Path) -> None:
     [
         ({"format": "csv"}, (), "needs a 'csv' column mapping"),
         ({"timezone": "Mars/Base"}, ("timezone",), "IANA timezone"),
-        ({"format": "xlsx"}, ("format",), "'attlog' or 'csv'"),
+        ({"format": "xlsx"}, (), "xlsx needs a 'csv' column mapping"),
+        ({"format": "ods"}, ("format",), "'attlog', 'csv' or 'xlsx'"),
         ({"encoding": "klingon"}, ("encoding",), "unknown text encoding"),
         ({"csv": {"user": "a"}}, ("csv", "timestamp"), "Field required"),
         ({"port": 4370}, ("port",), "Extra inputs are not permitted"),

@@ -33,6 +33,7 @@ def test_seed_step_is_first_and_leaves_the_promised_store(tmp_path: Path) -> Non
     out = console.export_text()
     assert "import attlog.dat: 462 new, 0 already stored, 0 bad lines" in out
     assert "re-import attlog.dat: 0 new, 462 already stored, 0 bad lines" in out
+    assert "import attendance_report.xlsx (20 rows): 0 new, 20 already stored" in out
     assert "Punches per day" in out
     assert "│ 2025-03-06 │ Thu │      31 │ 14 │  13 │" in out
     assert not (workdir / "stale").exists()

@@ -204,3 +204,39 @@ def test_list_shows_a_sites_day_in_its_zone(
     assert "1 punch(es) (limit reached" in one.output
     assert "21:58:40" not in one.output  # no --site: times shown in UTC
     assert "2025-03-03 13:58:40" in one.output
+
+
+def test_one_import_command_reads_attlog_csv_and_xlsx_alike(
+    tmp_path: Path, database_url: str, store: sessionmaker[Session]
+) -> None:
+    from openpyxl import Workbook
+
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("user: AC-No.\ntimestamp: Time\nstate: State\n")
+    attlog = tmp_path / "CKJX194960123_attlog.dat"
+    attlog.write_text("        1\t2025-03-03 08:59:01\t1\t0\t1\t0\n")
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text("AC-No.,Time,State\n1,2025-03-03 08:59:01,C/In\n2,2025-03-03 09:10:00,0\n")
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["AC-No.", "Time", "State"])
+    ws.append([1, datetime(2025, 3, 3, 8, 59, 1), "C/In"])  # noqa: DTZ001 - a sheet's wall time
+    ws.append([2, datetime(2025, 3, 3, 9, 10), "C/In"])  # noqa: DTZ001
+    ws.append([2, datetime(2025, 3, 3, 18, 2), "C/Out"])  # noqa: DTZ001
+    xlsx = tmp_path / "export.xlsx"
+    book.save(xlsx)
+    code, out = run(database_url, *args(attlog))
+    assert (code, "1 new, 0 already stored" in out) == (0, True), out
+    code, out = run(database_url, *args(csv_file, "--csv-mapping", str(mapping)))
+    assert (code, "1 new, 1 already stored" in out) == (0, True), out
+    code, out = run(database_url, *args(xlsx, "--csv-mapping", str(mapping)))  # by its suffix
+    assert (code, "1 new, 2 already stored" in out) == (0, True), out
+    assert stored(store) == 3
+
+
+def test_xlsx_without_a_mapping_is_a_clear_error(tmp_path: Path, database_url: str) -> None:
+    xlsx = tmp_path / "export.xlsx"
+    xlsx.write_bytes(b"")
+    code, out = run(database_url, *args(xlsx, "--config-dir", str(tmp_path)))
+    assert code == 2 and "--format xlsx needs a column mapping" in out
