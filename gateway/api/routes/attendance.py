@@ -9,7 +9,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import func, select
 
 from gateway.api.deps import SessionDep, StateDep, require
 from gateway.api.errors import ERROR_RESPONSES
@@ -18,8 +17,8 @@ from gateway.attendance.corrections import decide_and_recompute
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
 from hrcore.enums import CorrectionStatus, PunchStateCode
-from hrcore.models import AttendanceDay, CorrectionRequest, Employee, ShiftType
 from hrcore.store.attendance import explain_day
+from hrcore.store.attendance.days import stored_days
 from hrcore.store.corrections import (
     CorrectionIn,
     CorrectionView,
@@ -124,59 +123,33 @@ def day_page(
     limit: int,
     offset: int,
 ) -> Page[DayOut]:
-    site_row = get_site(session, site)
-    pending = (
-        select(
-            CorrectionRequest.employee_id,
-            CorrectionRequest.day,
-            func.count().label("n"),
-        )
-        .where(CorrectionRequest.status == CorrectionStatus.PENDING)
-        .group_by(CorrectionRequest.employee_id, CorrectionRequest.day)
-        .subquery()
-    )
-    query = (
-        select(AttendanceDay, Employee.code, Employee.name, ShiftType.code, pending.c.n)
-        .join(Employee, Employee.id == AttendanceDay.employee_id)
-        .outerjoin(ShiftType, ShiftType.id == AttendanceDay.shift_type_id)
-        .outerjoin(
-            pending,
-            (pending.c.employee_id == AttendanceDay.employee_id)
-            & (pending.c.day == AttendanceDay.date),
-        )
-        .where(
-            Employee.site_id == site_row.id,
-            AttendanceDay.date >= date_from,
-            AttendanceDay.date <= date_to,
-        )
-    )
-    if employee:
-        query = query.where(Employee.code == employee)
-    if status_:
-        query = query.where(AttendanceDay.status == status_)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(AttendanceDay.date, Employee.code).offset(offset).limit(limit)
+    found = stored_days(
+        session,
+        get_site(session, site),
+        date_from,
+        date_to,
+        employee_code=employee,
+        status=status_,
+        limit=limit,
+        offset=offset,
     )
     items = [
         DayOut(
-            employee=code,
-            name=name,
+            employee=d.employee_code,
+            name=d.employee_name,
             date=d.date,
-            shift=shift,
+            shift=d.shift_code,
             status=d.status,
             worked_minutes=d.worked_minutes,
             late_minutes=d.late_minutes,
             early_exit_minutes=d.early_exit_minutes,
-            overtime_minutes=d.overtime_workday_minutes
-            + d.overtime_restday_minutes
-            + d.overtime_holiday_minutes,
+            overtime_minutes=d.overtime_minutes,
             needs_review=d.needs_review,
-            pending_corrections=n or 0,
+            pending_corrections=d.pending_corrections,
         )
-        for d, code, name, shift, n in rows
+        for d in found.days
     ]
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return Page(items=items, total=found.total, limit=limit, offset=offset)
 
 
 @router.get("/attendance/days", response_model=Page[DayOut])

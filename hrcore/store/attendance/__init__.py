@@ -6,6 +6,7 @@
 - ``compute``: ``compute_attendance``, which writes only the AttendanceDay rows that changed
 - ``staleness``: ``stale_days`` and ``recompute_stale`` (incremental recomputation)
 - ``explain``: one stored day with its trace
+- ``days``: stored days of a site a page at a time, with their pending corrections
 - ``reports``: hours per employee over a period (the payroll export)
 
 The pure rules live in :mod:`hrcore.attendance`; this package loads their inputs and stores
@@ -19,6 +20,7 @@ from hrcore.store.attendance.adopt import (
     unregistered_device_punches,
 )
 from hrcore.store.attendance.compute import ComputeReport, compute_attendance, trace_to_json
+from hrcore.store.attendance.days import DayPage, StoredDay, stored_days
 from hrcore.store.attendance.explain import DayExplanation, StoredTraceEntry, explain_day
 from hrcore.store.attendance.load import shift_rule
 from hrcore.store.attendance.reports import HoursRow, hours_by_employee
@@ -27,7 +29,9 @@ from hrcore.store.attendance.staleness import recompute_stale, stale_days
 __all__ = [
     "ComputeReport",
     "DayExplanation",
+    "DayPage",
     "HoursRow",
+    "StoredDay",
     "StoredTraceEntry",
     "UnmatchedPunchReport",
     "adopt_mapped_punches",
@@ -37,6 +41,7 @@ __all__ = [
     "recompute_stale",
     "shift_rule",
     "stale_days",
+    "stored_days",
     "trace_to_json",
     "unknown_user_punches",
     "unregistered_device_punches",
