@@ -430,6 +430,18 @@ def _run(
         .order_by(AttendanceDay.employee_id, AttendanceDay.date)
     ):
         days_by_emp[day.employee_id].append(day)
+    if not days_by_emp:
+        raise PayrollBlocked(
+            site.code,
+            first,
+            [
+                PayrollProblem(
+                    site.code,
+                    f"no attendance computed in {first:%Y-%m}; run `shiftgate attendance "
+                    f"compute --site {site.code} --from {first} --to {last}` first",
+                )
+            ],
+        )
     pick_site = _day_sites(session, site, emp_ids, first, last)
     ytd = _year_to_date(session, emp_ids, site, first)
     cn_rates = _cn_multipliers(policy) if site.policy == "cn" else {}

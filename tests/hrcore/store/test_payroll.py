@@ -200,7 +200,14 @@ def test_bad_data_stops_the_run_naming_every_problem(payroll: Payroll) -> None:
         assert s.scalar(select(func.count()).select_from(PayPeriod)) == 0
 
 
+def test_a_month_without_attendance_is_refused(payroll: Payroll) -> None:
+    with pytest.raises(PayrollBlocked, match="no attendance computed in 2025-03"):
+        payroll.run()
+    assert counts(payroll.factory) == (0, 0, 0)
+
+
 def test_unknown_city_is_a_problem(payroll: Payroll) -> None:
+    payroll.day("E1", date(2025, 3, 3))
     with payroll.factory.begin() as s:
         s.get(Employee, payroll.ids["E2"]).social_insurance_city = "Atlantis"  # type: ignore[union-attr]
     with pytest.raises(PayrollBlocked, match="unknown social-insurance city 'Atlantis'"):
@@ -274,6 +281,8 @@ def test_lock_refused_when_attendance_changed_after_the_run(payroll: Payroll) ->
 def test_february_continues_january_year_to_date(payroll: Payroll) -> None:
     with payroll.factory.begin() as s:
         s.get(Employee, payroll.ids["E1"]).base_pay = D(30000)  # type: ignore[union-attr]
+    payroll.day("E1", date(2025, 1, 6))
+    payroll.day("E1", date(2025, 2, 3))
     with payroll.factory.begin() as s:
         run_payroll(s, "WH", date(2025, 1, 1), templates=TEMPLATES, clock=payroll.clock)
         run_payroll(s, "WH", date(2025, 2, 1), templates=TEMPLATES, clock=payroll.clock)
@@ -326,6 +335,7 @@ def test_bonus_taxed_apart_or_merged_as_chosen(payroll: Payroll) -> None:
     from hrcore.payroll.pay import ItemKind, PayItem
 
     bonus = (PayItem("bonus", "Annual bonus", ItemKind.ANNUAL_BONUS, D(36000)),)
+    payroll.day("E1", date(2025, 3, 3))
     payroll.run(pay_data={"E1": PayData(items=bonus)})
     with payroll.factory() as s:
         apart = explain_payslip(s, "E1", MARCH)
