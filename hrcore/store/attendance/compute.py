@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, insert, select, type_coerce, update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.day import evaluate_employee
 from hrcore.attendance.model import (
-    AttendancePunch,
     DataIssue,
     DayKind,
     DayResult,
@@ -33,7 +32,7 @@ from hrcore.attendance.model import (
 )
 from hrcore.attendance.overtime import OvertimeCategory, OvertimeLine
 from hrcore.errors import InvalidData
-from hrcore.models import AttendanceDay, AuditEntry, Employee, PunchRecord, ShiftType
+from hrcore.models import AttendanceDay, AuditEntry
 from hrcore.store.attendance.adopt import (
     UnmatchedPunchReport,
     adopt_mapped_punches,
@@ -41,28 +40,19 @@ from hrcore.store.attendance.adopt import (
     unregistered_device_punches,
 )
 from hrcore.store.attendance.load import (
-    PUNCH_STATES,
+    FIGURES,
     EmployeeFacts,
     approved_leave,
     closed_periods,
     published_assignments,
-    punch_id_text,
-    shift_rule,
-    utc_instant,
+    punches_by_employee,
+    shift_rules,
+    site_employees,
+    stored_figures,
 )
 from hrcore.store.attendance.scope import Clock, select_sites, site_policy, site_zone, utc_bounds
 
 log = logging.getLogger(__name__)
-_FIGURES = (
-    "status",
-    "shift_type_id",
-    "worked_minutes",
-    "late_minutes",
-    "early_exit_minutes",
-    "overtime_workday_minutes",
-    "overtime_restday_minutes",
-    "overtime_holiday_minutes",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,26 +196,11 @@ def _compute(
         unregistered_lo = min(unregistered_lo or site_lo, site_lo)
         unregistered_hi = max(unregistered_hi or site_hi, site_hi)
 
-        emp_query = select(
-            Employee.id,
-            Employee.code,
-            Employee.default_shift_type_id,
-            Employee.working_hours_system,
-            Employee.hire_date,
-            Employee.exit_date,
-        ).where(Employee.site_id == site.id)
-        emps = [
-            EmployeeFacts(*row)
-            for row in session.execute(emp_query)
-            if employee_ids is None or row[0] in employee_ids
-        ]
+        emps = site_employees(session, site, employee_ids)
         if not emps:
             continue
         emp_ids = {e.id for e in emps}
-        rules = {
-            st.id: shift_rule(st, bounce_seconds)
-            for st in session.scalars(select(ShiftType).where(ShiftType.site_id == site.id))
-        }
+        rules = shift_rules(session, site, bounce_seconds)
         span_first, span_last = ctx_first - timedelta(days=1), ctx_last + timedelta(days=1)
         assignments, covered = published_assignments(
             session, site, None if employee_ids is None else emp_ids, span_first, span_last
@@ -233,49 +208,10 @@ def _compute(
         leaves = approved_leave(session, emp_ids, site, ctx_first, ctx_last)
         closed = closed_periods(session, site)
 
-        punches: defaultdict[int, list[AttendancePunch]] = defaultdict(list)
-        punch_query = (
-            select(
-                PunchRecord.employee_id,
-                type_coerce(PunchRecord.id, String),
-                type_coerce(PunchRecord.at, String),
-                type_coerce(PunchRecord.state, String),
-            )
-            .join(Employee, Employee.id == PunchRecord.employee_id)
-            .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
-        )
-        n_punches = 0
-        connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
-        for emp_id, raw_id, raw_at, raw_state in connection.execute(punch_query).all():
-            if emp_id in emp_ids:
-                punches[emp_id].append(
-                    AttendancePunch(
-                        punch_id_text(raw_id), utc_instant(raw_at), PUNCH_STATES[raw_state]
-                    )
-                )
-                n_punches += 1
+        punches, n_punches = punches_by_employee(session, site, emp_ids, lo, hi)
         totals["punches"] += n_punches
 
-        existing: dict[tuple[int, date], tuple[Any, ...]] = {}
-        ex_query = (
-            select(
-                AttendanceDay.id,
-                AttendanceDay.employee_id,
-                AttendanceDay.date,
-                *(getattr(AttendanceDay, f) for f in _FIGURES),
-                AttendanceDay.trace,
-                AttendanceDay.needs_review,
-            )
-            .join(Employee, Employee.id == AttendanceDay.employee_id)
-            .where(
-                Employee.site_id == site.id,
-                AttendanceDay.date >= date_from,
-                AttendanceDay.date <= date_to,
-            )
-        )
-        for row in session.execute(ex_query):
-            if row.employee_id in emp_ids:
-                existing[(row.employee_id, row.date)] = tuple(row)
+        existing = stored_figures(session, site, emp_ids, date_from, date_to)
 
         days_all = [
             span_first + timedelta(days=i) for i in range((span_last - span_first).days + 1)
@@ -345,9 +281,9 @@ def _compute(
                     if frozen:
                         totals["flagged"] += 1
                     continue
-                old_figures = old[3 : 3 + len(_FIGURES)]
-                new_figures = tuple(values[f] for f in _FIGURES)
-                old_trace, old_review = old[3 + len(_FIGURES)], old[4 + len(_FIGURES)]
+                old_figures = old[3 : 3 + len(FIGURES)]
+                new_figures = tuple(values[f] for f in FIGURES)
+                old_trace, old_review = old[3 + len(FIGURES)], old[4 + len(FIGURES)]
                 if old_figures == new_figures:
                     if old_trace == values["trace"]:
                         totals["unchanged"] += 1
@@ -361,7 +297,7 @@ def _compute(
                 if frozen:
                     changes = ", ".join(
                         f"{f} {a}->{b}"
-                        for f, a, b in zip(_FIGURES, old_figures, new_figures, strict=True)
+                        for f, a, b in zip(FIGURES, old_figures, new_figures, strict=True)
                         if a != b
                     )
                     note = {
@@ -399,6 +335,7 @@ def _compute(
                 values["needs_review"] = old_review
                 updates.append(values)
                 totals["updated"] += 1
+        connection = session.connection()
         for start in range(0, len(inserts), 5000):
             connection.execute(insert(AttendanceDay), inserts[start : start + 5000])
         if updates:

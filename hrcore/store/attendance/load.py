@@ -1,7 +1,5 @@
-"""What a compute reads besides punches: shift rules, the published roster, leave, closed periods.
-
-Also the conversions of raw punch columns (read as text on the compute's hot path).
-"""
+"""What a compute reads: employees, shift rules, the published roster, leave, closed periods,
+punches (raw columns, converted here: the compute's hot path) and the stored days' figures."""
 
 from __future__ import annotations
 
@@ -9,17 +7,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from hrcore.attendance.model import HoursMode, InOutMode, ShiftRule
+from hrcore.attendance.model import AttendancePunch, HoursMode, InOutMode, ShiftRule
 from hrcore.errors import InvalidData
 from hrcore.models import (
+    AttendanceDay,
     Employee,
     Leave,
     PayPeriod,
     PayPeriodStatus,
+    PunchRecord,
     PunchStateCode,
     RosterAssignment,
     RosterRun,
@@ -145,3 +146,97 @@ def closed_periods(session: Session, site: Site) -> list[tuple[date, date]]:
             )
         )
     ]
+
+
+#: the stored figures of a day a recompute compares (with its trace) to decide a write
+FIGURES = (
+    "status",
+    "shift_type_id",
+    "worked_minutes",
+    "late_minutes",
+    "early_exit_minutes",
+    "overtime_workday_minutes",
+    "overtime_restday_minutes",
+    "overtime_holiday_minutes",
+)
+
+
+def site_employees(
+    session: Session, site: Site, employee_ids: set[int] | None
+) -> list[EmployeeFacts]:
+    """The site's employees (only ``employee_ids`` when given)."""
+    query = select(
+        Employee.id,
+        Employee.code,
+        Employee.default_shift_type_id,
+        Employee.working_hours_system,
+        Employee.hire_date,
+        Employee.exit_date,
+    ).where(Employee.site_id == site.id)
+    return [
+        EmployeeFacts(*row)
+        for row in session.execute(query)
+        if employee_ids is None or row[0] in employee_ids
+    ]
+
+
+def shift_rules(session: Session, site: Site, bounce_seconds: int) -> dict[int, ShiftRule]:
+    """Shift type id -> its rule, for every shift type of the site."""
+    return {
+        st.id: shift_rule(st, bounce_seconds)
+        for st in session.scalars(select(ShiftType).where(ShiftType.site_id == site.id))
+    }
+
+
+def punches_by_employee(
+    session: Session, site: Site, emp_ids: set[int], lo: datetime, hi: datetime
+) -> tuple[dict[int, list[AttendancePunch]], int]:
+    """Punches in ``[lo, hi)`` of these employees of the site, and how many there are."""
+    punches: defaultdict[int, list[AttendancePunch]] = defaultdict(list)
+    query = (
+        select(
+            PunchRecord.employee_id,
+            type_coerce(PunchRecord.id, String),
+            type_coerce(PunchRecord.at, String),
+            type_coerce(PunchRecord.state, String),
+        )
+        .join(Employee, Employee.id == PunchRecord.employee_id)
+        .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
+    )
+    n_punches = 0
+    connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
+    for emp_id, raw_id, raw_at, raw_state in connection.execute(query).all():
+        if emp_id in emp_ids:
+            punches[emp_id].append(
+                AttendancePunch(punch_id_text(raw_id), utc_instant(raw_at), PUNCH_STATES[raw_state])
+            )
+            n_punches += 1
+    return punches, n_punches
+
+
+def stored_figures(
+    session: Session, site: Site, emp_ids: set[int], date_from: date, date_to: date
+) -> dict[tuple[int, date], tuple[Any, ...]]:
+    """(employee id, date) -> (row id, employee id, date, *FIGURES, trace, needs_review) of the
+    stored days of these employees in ``date_from..date_to``."""
+    query = (
+        select(
+            AttendanceDay.id,
+            AttendanceDay.employee_id,
+            AttendanceDay.date,
+            *(getattr(AttendanceDay, f) for f in FIGURES),
+            AttendanceDay.trace,
+            AttendanceDay.needs_review,
+        )
+        .join(Employee, Employee.id == AttendanceDay.employee_id)
+        .where(
+            Employee.site_id == site.id,
+            AttendanceDay.date >= date_from,
+            AttendanceDay.date <= date_to,
+        )
+    )
+    return {
+        (row.employee_id, row.date): tuple(row)
+        for row in session.execute(query)
+        if row.employee_id in emp_ids
+    }
