@@ -12,6 +12,7 @@ from gateway.demo import (
     gateway_step,
     payroll_step,
     people_step,
+    push_step,
     roster_step,
     seed_import,
     serial_modbus_step,
@@ -26,6 +27,7 @@ STEPS: tuple[DemoStep, ...] = (
     attendance_step.STEP,
     payroll_step.STEP,
     serial_modbus_step.STEP,  # after the month's pay: its punches are of no site
+    push_step.STEP,  # likewise
     roster_step.STEP,
     people_step.STEP,
     benchmark_step.STEP,
