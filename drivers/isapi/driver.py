@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from drivers.base import Capability, Driver, ReadResult
 from drivers.errors import DriverConfigError, ProtocolViolation
@@ -56,7 +56,9 @@ class IsapiConfig(BaseModel):
     port: int = Field(80, ge=1, le=65535)
     scheme: str = Field("http", pattern="^https?$")
     user: str = Field("admin", min_length=1)
-    password: str = Field("", description="the device's ISAPI password (stored encrypted)")
+    password: SecretStr = Field(
+        SecretStr(""), description="the device's ISAPI password (stored encrypted)"
+    )
     timezone: str = Field("UTC", description="IANA zone of the device clock")
     timeout: float = Field(10.0, gt=0, le=600, description="seconds per request")
     page_size: int = Field(30, ge=1, le=1000, description="maxResults asked per page")
@@ -123,7 +125,15 @@ class IsapiDriver(Driver):
         self._clock = clock or (lambda: datetime.now(UTC))
         c = config
         self.client = IsapiClient(
-            Endpoint(c.host, c.port, c.user, c.password, c.scheme, c.timeout, c.verify_tls)
+            Endpoint(
+                c.host,
+                c.port,
+                c.user,
+                c.password.get_secret_value(),
+                c.scheme,
+                c.timeout,
+                c.verify_tls,
+            )
         )
         self.minors: Mapping[int, VerifyMode] = {
             **DEFAULT_PUNCH_MINORS,
