@@ -22,7 +22,7 @@ def test_push_step_stores_every_punch_once_and_fits_80_columns(tmp_path: Path) -
     assert "listed as quarantined, nothing stored" in text
     assert "the same ids: True" in text
     assert "gets 401" in text
-    last = [line for line in text.splitlines() if "push punches uploaded" in line][0]
+    last = next(line for line in text.splitlines() if "push punches uploaded" in line)
     total = int(last.split()[0])
     assert f"holds {total} of them" in last and total > 420
     assert max(len(line) for line in text.splitlines()) <= 80
