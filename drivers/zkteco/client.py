@@ -94,6 +94,7 @@ class Note:
     OPTION_FORMAT = "option_format"  # an option reply without "Name="
     EVENT_LAYOUT = "event_layout"  # a realtime event of an unknown layout, skipped
     REFUSED = "refused"  # an optional command refused (e.g. refused_disabledevice)
+    COUNT_MISMATCH = "count_mismatch"  # GET_FREE_SIZES counted other records than were sent
 
 
 class CommandRejected(ProtocolViolation):

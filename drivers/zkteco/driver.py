@@ -39,6 +39,7 @@ from drivers.zkteco.records import (
     decode_event,
     decode_user,
     encode_user,
+    infer_record_size,
     iter_records,
     record_size,
 )
@@ -118,6 +119,7 @@ class _Fetched:
     new: memoryview  # the bytes of the records not delivered yet
     tail: list[bytes]  # the last records of the log (up to TAIL_RECORDS)
     record_size: int
+    total: int  # records in the log as read
 
 
 class LogNotCovered(DriverError):
@@ -294,8 +296,8 @@ class ZKTecoDriver(Driver):
             clock_offset_s=offset,
             uid_to_user=uid_map,
         )
-        log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), count)
-        after = LogCursor.after(fetched.tail, count, fetched.record_size)
+        log.info("pulled device=%s new=%d total=%d", self.serial, len(punches), fetched.total)
+        after = LogCursor.after(fetched.tail, fetched.total, fetched.record_size)
         return ReadResult(punches, after.encode())
 
     def _uid_map(self, c: ZKClient) -> dict[int, str]:
@@ -305,7 +307,7 @@ class ZKTecoDriver(Driver):
         """Read the undelivered part of the log (all of it when the log changed)."""
         size, inline = c.prepare_buffer(Cmd.ATTLOG_RRQ)
         try:
-            rs = record_size(
+            rs = infer_record_size(
                 size - _DATASET_PREFIX,
                 count,
                 ATTENDANCE_SIZES,
@@ -326,7 +328,10 @@ class ZKTecoDriver(Driver):
                 view = fetch(_DATASET_PREFIX + cursor.tail_start * rs)
                 k = len(cursor.tail)
                 if tuple(iter_records(view[: k * rs], rs)) == cursor.tail:
-                    return _Fetched(view[k * rs :], tail(view), rs)
+                    total = cursor.tail_start + len(view) // rs
+                    if total != count:
+                        c.note(AnomalyKind.PROTOCOL, Note.COUNT_MISMATCH, f"{count} vs {total}")
+                    return _Fetched(view[k * rs :], tail(view), rs, total)
                 log.warning("log rewritten by someone else device=%s; re-reading", self.serial)
             elif cursor.delivered:
                 log.warning(
@@ -336,15 +341,14 @@ class ZKTecoDriver(Driver):
                     count,
                 )
             view = dataset_view(fetch(0))
-            if len(view) // rs != count:
-                raise ProtocolViolation(
-                    f"device {self.endpoint} announced {count} records but sent {len(view) // rs}"
-                )
+            total = len(view) // rs
+            if total != count:  # the log as sent is the truth (a truncated one raised above)
+                c.note(AnomalyKind.PROTOCOL, Note.COUNT_MISMATCH, f"{count} vs {total}")
             if cursor.tail:  # a changed log: find where the delivered records end
                 start = find_resume_index(list(iter_records(view, rs)), cursor)
             else:
-                start = 0 if cursor.delivered == 0 or count < cursor.delivered else count
-            return _Fetched(view[start * rs :], tail(view), rs)
+                start = 0 if cursor.delivered == 0 or total < cursor.delivered else cursor.delivered
+            return _Fetched(view[start * rs :], tail(view), rs, total)
         finally:
             if inline is None and c.connected:
                 c.free_buffer()

@@ -83,6 +83,7 @@ class Quirk(StrEnum):
     BARE_OPTIONS = "bare_options"  # option replies without "Name="
     LONG_CHUNKS = "long_chunks"  # READ_BUFFER answers carry 4 bytes more than asked
     ODD_EVENTS = "odd_events"  # realtime events of a 20-byte layout no client knows
+    STALE_COUNT = "stale_count"  # GET_FREE_SIZES counts one record less than the log holds
 
 
 _OPTIONAL = frozenset({Cmd.DISABLEDEVICE, Cmd.ENABLEDEVICE, Cmd.REFRESHDATA, Cmd.FREE_DATA})
@@ -642,7 +643,7 @@ class ZKSimulator:
     def _free_sizes(self) -> FreeSizes:
         return FreeSizes(
             users=len(self._users),
-            records=len(self._log),
+            records=max(0, len(self._log) - (Quirk.STALE_COUNT in self.quirks)),
             admins=sum(1 for u in self._users.values() if u.privilege),
             fingers_cap=3000,
             users_cap=10_000,

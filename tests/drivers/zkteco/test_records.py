@@ -24,6 +24,7 @@ from drivers.zkteco.records import (
     encode_attendance,
     encode_event,
     encode_user,
+    infer_record_size,
     iter_records,
     record_size,
 )
@@ -248,3 +249,13 @@ def test_bulk_punches_of_valid_records(
     )
     assert got == reference_punches(raw, size, names)
     assert got[0].id == punch_id("SN9", user, attach_zone(t, BERLIN))
+
+
+def test_a_count_a_little_off_still_gives_the_layout() -> None:
+    assert infer_record_size(40 * 101, 100, (8, 16, 40), "log") == 40  # one punch more
+    assert infer_record_size(40 * 99, 100, (8, 16, 40), "log") == 40
+    assert infer_record_size(16 * 1000, 1000, (8, 16, 40), "log") == 16
+    with pytest.raises(ProtocolViolation, match="not a known layout"):
+        infer_record_size(40 * 150, 100, (8, 16, 40), "log")  # too far off to trust
+    with pytest.raises(ProtocolViolation, match="not a known layout"):
+        infer_record_size(41 * 3, 3, (8, 16, 40), "log")
