@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from drivers.base import Driver
@@ -23,7 +22,8 @@ from drivers.errors import DriverError
 from drivers.punch import DeviceUser
 from gateway.config.service import DeviceSpec
 from gateway.errors import SyncError
-from hrcore.models import AuditEntry, DeviceUserMapping, Employee, Site
+from hrcore.errors import NotFound
+from hrcore.store import AuditIn, get_site, mapped_device_users, record_audit
 
 log = logging.getLogger(__name__)
 
@@ -67,24 +67,20 @@ class StepResult:
 
 
 def load_roster(session: Session, site_code: str, today: date) -> Roster:
-    site_id = session.scalar(select(Site.id).where(Site.code == site_code))
-    if site_id is None:
+    try:
+        site = get_site(session, site_code)
+    except NotFound as exc:
         raise SyncError(
             f"site {site_code!r} is not in the HR store; create it or fix `site:` "
             "in config/devices.yaml"
-        )
-    rows = session.execute(
-        select(DeviceUserMapping.device_user, Employee.name, Employee.hire_date, Employee.exit_date)
-        .join(Employee, Employee.id == DeviceUserMapping.employee_id)
-        .where(DeviceUserMapping.site_id == site_id)
-    ).all()
+        ) from exc
     wanted: dict[str, str] = {}
     leavers: set[str] = set()
-    for user, name, hired, left in rows:
-        if left is not None and left < today:
-            leavers.add(user)
-        elif hired <= today:
-            wanted[user] = name
+    for u in mapped_device_users(session, site):
+        if u.exit_date is not None and u.exit_date < today:
+            leavers.add(u.device_user)
+        elif u.hire_date <= today:
+            wanted[u.device_user] = u.name
     return Roster(wanted, frozenset(leavers - wanted.keys()))
 
 
@@ -145,8 +141,9 @@ def apply_plan(
                 exc,
             )
         with session_factory.begin() as session:
-            session.add(
-                AuditEntry(
+            record_audit(
+                session,
+                AuditIn(
                     at=clock(),
                     actor=ACTOR,
                     action=f"device.user.{step.action}",
@@ -159,7 +156,7 @@ def apply_plan(
                         "result": "ok" if result.ok else "error",
                         "error": result.error,
                     },
-                )
+                ),
             )
         results.append(result)
     return results

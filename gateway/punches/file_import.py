@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from drivers.errors import BadRecord
@@ -21,8 +20,14 @@ from drivers.files.csvfile import CsvMapping
 from drivers.files.driver import FileFormat, FileImportConfig, FileImportDriver
 from gateway.punches.mapping import to_wire
 from hrcore.errors import InvalidData
-from hrcore.models import Device
-from hrcore.store import AuditIn, check_timezone, get_site, insert_punches, record_audit
+from hrcore.store import (
+    AuditIn,
+    check_timezone,
+    find_device,
+    get_site,
+    insert_punches,
+    record_audit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +72,7 @@ def import_file(
     """Read ``request.path`` and store its punches for the site; see the module docstring."""
     with factory.begin() as session:
         site = get_site(session, request.site_code)
-        device = session.scalar(select(Device).where(Device.serial_number == request.device_serial))
+        device = find_device(session, request.device_serial)
         if device is not None and device.site_id != site.id:
             raise InvalidData(
                 f"device {request.device_serial!r} is registered at another site, "

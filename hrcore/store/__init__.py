@@ -11,9 +11,10 @@ so ``from hrcore.store import save_site`` keeps working; a new aggregate gets a 
 """
 
 from hrcore.store.audit import AuditIn, record_audit
-from hrcore.store.devices import DeviceIn, device_secret, get_device, save_device
+from hrcore.store.devices import DeviceIn, device_secret, find_device, get_device, save_device
 from hrcore.store.directory import (
     EmployeeIn,
+    MappedDeviceUser,
     OrgUnitIn,
     ProtectionPeriod,
     RosterLimits,
@@ -26,6 +27,7 @@ from hrcore.store.directory import (
     list_employees,
     list_sites,
     map_device_user,
+    mapped_device_users,
     save_employee,
     save_org_unit,
     save_shift_type,
@@ -44,6 +46,7 @@ __all__ = [
     "AuditIn",
     "DeviceIn",
     "EmployeeIn",
+    "MappedDeviceUser",
     "OrgUnitIn",
     "ProtectionPeriod",
     "PunchIn",
@@ -54,6 +57,7 @@ __all__ = [
     "check_timezone",
     "device_secret",
     "device_user_map",
+    "find_device",
     "find_punches",
     "get_device",
     "get_employee",
@@ -62,6 +66,7 @@ __all__ = [
     "list_employees",
     "list_sites",
     "map_device_user",
+    "mapped_device_users",
     "punch_span",
     "record_audit",
     "save_device",

@@ -66,10 +66,15 @@ def save_device(
 
 
 def get_device(session: Session, serial_number: str) -> Device:
-    row = session.scalar(select(Device).where(Device.serial_number == serial_number))
+    row = find_device(session, serial_number)
     if row is None:
         raise NotFound(f"device {serial_number!r} is not registered; add it to config/devices.yaml")
     return row
+
+
+def find_device(session: Session, serial_number: str) -> Device | None:
+    """The device registered under this serial number, or None."""
+    return session.scalar(select(Device).where(Device.serial_number == serial_number))
 
 
 def device_secret(device: Device, secret_key: str | None) -> str | None:

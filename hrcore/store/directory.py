@@ -321,3 +321,23 @@ def device_user_map(session: Session, site: Site) -> dict[str, str]:
         .where(DeviceUserMapping.site_id == site.id)
     )
     return {user: code for user, code in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class MappedDeviceUser:
+    """A device user id of a site with the employee it is mapped to."""
+
+    device_user: str
+    name: str
+    hire_date: date
+    exit_date: date | None
+
+
+def mapped_device_users(session: Session, site: Site) -> tuple[MappedDeviceUser, ...]:
+    """Every device user mapped at ``site``, with the employee's name and dates."""
+    rows = session.execute(
+        select(DeviceUserMapping.device_user, Employee.name, Employee.hire_date, Employee.exit_date)
+        .join(Employee, Employee.id == DeviceUserMapping.employee_id)
+        .where(DeviceUserMapping.site_id == site.id)
+    )
+    return tuple(MappedDeviceUser(user, name, hired, left) for user, name, hired, left in rows)

@@ -33,11 +33,13 @@ from hrcore.store import (
     SiteIn,
     device_secret,
     device_user_map,
+    find_device,
     get_device,
     get_employee,
     get_site,
     list_employees,
     map_device_user,
+    mapped_device_users,
     record_audit,
     save_device,
     save_employee,
@@ -185,6 +187,26 @@ def test_device_user_mapping_is_unique_per_site_and_remappable(
     with session_factory() as s:
         assert device_user_map(s, get_site(s, "WH1")) == {"12": "E002", "13": "E002"}
         assert len(s.scalars(select(DeviceUserMapping)).all()) == 2
+
+
+def test_mapped_device_users_carry_the_employee_and_devices_are_found_by_serial(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as s:
+        site = seed(s)
+        left = EmployeeIn("E002", "Wei Hua", date(2024, 2, 1), exit_date=date(2024, 9, 30))
+        save_employee(s, site, left)
+        map_device_user(s, site, "12", "E001")
+        map_device_user(s, site, "13", "E002")
+        save_device(s, site, DeviceIn("SN1", "zkteco", "Asia/Shanghai"), secret_key=None)
+    with session_factory() as s:
+        users = sorted(mapped_device_users(s, get_site(s, "WH1")), key=lambda u: u.device_user)
+        found, missing = find_device(s, "SN1"), find_device(s, "SN-NEW")
+    assert [(u.device_user, u.name, u.exit_date) for u in users] == [
+        ("12", "Han Meimei", None),
+        ("13", "Wei Hua", date(2024, 9, 30)),
+    ]
+    assert (found is not None and found.serial_number, missing) == ("SN1", None)
 
 
 def duplicate_row(kind: str, site_id: int, emp_id: int) -> object:
