@@ -8,7 +8,6 @@ so a signal from last year does not stay raised forever.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -77,39 +76,40 @@ def long_weeks(inp: RiskInput, as_of: date, t: RiskThresholds) -> Flag | None:
     weeks; a week without hours breaks the run; the run must reach a recent week."""
     monday = as_of - timedelta(days=as_of.weekday())
     first_monday = monday - timedelta(weeks=t.lookback_weeks - 1)
-    minutes: dict[date, int] = defaultdict(int)
-    for d in _window(inp.days, first_monday, as_of):
-        minutes[d.date - timedelta(days=d.date.weekday())] += d.worked_minutes
+    first, last = first_monday.toordinal(), as_of.toordinal()
+    minutes = [0] * t.lookback_weeks  # per week, from first_monday
+    for d in inp.days:
+        o = d.date.toordinal()
+        if first <= o <= last:
+            minutes[(o - first) // 7] += d.worked_minutes
     limit = _minutes(t.long_week_hours)
-    run: list[date] = []
-    best: list[date] = []
-    week = first_monday
-    while week <= monday:
-        if minutes.get(week, 0) > limit:
-            run.append(week)
-            if len(run) >= t.long_weeks_in_a_row:
-                best = list(run)
-        else:
-            run = []
-        week += timedelta(weeks=1)
-    recent = as_of - timedelta(days=t.recent_days)
-    if not best or best[-1] + timedelta(days=6) < recent:
+    run = best = 0  # length of the current run / the latest long-enough run's end + 1
+    best_len = 0
+    for i, worked in enumerate(minutes):
+        run = run + 1 if worked > limit else 0
+        if run >= t.long_weeks_in_a_row:
+            best, best_len = i + 1, run
+    if not best_len:
+        return None
+    weeks = [first_monday + timedelta(weeks=i) for i in range(best - best_len, best)]
+    if weeks[-1] + timedelta(days=6) < as_of - timedelta(days=t.recent_days):
         return None
     evidence = tuple(
         Evidence(
             date=min(w + timedelta(days=6), as_of),
             text=(
                 f"week {w.isocalendar().year}-W{w.isocalendar().week:02d} "
-                f"({_span(w, w + timedelta(days=6))}): {hours(minutes[w])} worked, "
+                f"({_span(w, w + timedelta(days=6))}): "
+                f"{hours(minutes[(w.toordinal() - first) // 7])} worked, "
                 f"above {_h(t.long_week_hours)}"
             ),
             source=f"attendance {w}..{w + timedelta(days=6)}",
         )
-        for w in best
+        for w in weeks
     )
     return Flag(
         RiskKind.LONG_WEEKS,
-        f"{len(best)} weeks in a row above {_h(t.long_week_hours)}",
+        f"{len(weeks)} weeks in a row above {_h(t.long_week_hours)}",
         evidence,
     )
 
@@ -215,16 +215,16 @@ def long_days(inp: RiskInput, as_of: date, t: RiskThresholds) -> Flag | None:
 def no_rest_streak(inp: RiskInput, as_of: date, t: RiskThresholds) -> Flag | None:
     """More than ``max_days_in_a_row`` days in a row with work (rest days worked through);
     the streak must reach the last ``recent_days`` days."""
-    first = as_of - timedelta(weeks=t.lookback_weeks)
-    worked = [d for d in _window(inp.days, first, as_of) if d.worked_minutes > 0]
+    first = (as_of - timedelta(weeks=t.lookback_weeks)).toordinal()
+    last = as_of.toordinal()
+    worked = [d for d in inp.days if d.worked_minutes > 0 and first <= d.date.toordinal() <= last]
     best: list[WorkedDay] = []
-    run: list[WorkedDay] = []
-    for d in worked:
-        if run and d.date != run[-1].date + timedelta(days=1):
-            run = []
-        run.append(d)
-        if len(run) > t.max_days_in_a_row:
-            best = list(run)
+    run_from = 0
+    for i in range(1, len(worked) + 1):
+        if i == len(worked) or worked[i].date.toordinal() != worked[i - 1].date.toordinal() + 1:
+            if i - run_from > t.max_days_in_a_row:
+                best = worked[run_from:i]
+            run_from = i
     if not best or best[-1].date < as_of - timedelta(days=t.recent_days):
         return None
     start, end = best[0].date, best[-1].date

@@ -99,17 +99,24 @@ def risk_inputs(
     """Each (active) employee's facts as of a date, by employee id."""
     t = config.thresholds
     first = as_of - timedelta(weeks=t.lookback_weeks + 1)
-    query = select(Employee, Site).join(Site, Site.id == Employee.site_id)
+    query = select(
+        Employee.id,
+        Employee.code,
+        Employee.job_title,
+        Employee.monthly_overtime_cap_minutes,
+        Site.code.label("site"),
+        Site.policy,
+    ).join(Site, Site.id == Employee.site_id)
     if site_code is not None:
         query = query.where(Site.code == site_code)
     if employee_ids is not None:
         query = query.where(Employee.id.in_(list(employee_ids)))
     query = query.where((Employee.exit_date.is_(None)) | (Employee.exit_date >= first))
     people = list(session.execute(query))
-    ids = [e.id for e, _ in people]
+    ids = [e.id for e in people]
     rest_days: dict[str, dict[date, bool]] = {}
     calendars: dict[str, _Calendar] = {}
-    policy_of = {e.id: s.policy for e, s in people}
+    policy_of = {e.id: e.policy for e in people}
 
     def is_rest(emp: int, day: date) -> bool:
         policy = policy_of[emp]
@@ -164,7 +171,7 @@ def risk_inputs(
         )
     scores: dict[int, list[PeriodScore]] = defaultdict(list)
     if scorecard is not None:
-        job = {e.id: e.job_title for e, _ in people}
+        job = {e.id: e.job_title for e in people}
         for emp, points in kpi_points(session, ids).items():
             for card in scorecards(str(emp), points, scorecard, job.get(emp)):
                 scores[emp].append(
@@ -196,7 +203,7 @@ def risk_inputs(
         # a later published run replaces an earlier one's shift on the same date
         planned[emp][d] = PlannedShift(d, minutes, overtime, f"roster run {run_id}")
     out = {}
-    for e, site in people:
+    for e in people:
         out[e.id] = RiskInput(
             employee=e.code,
             days=tuple(days[e.id]),
@@ -204,7 +211,7 @@ def risk_inputs(
             leave=tuple(leave[e.id]),
             scores=tuple(scores[e.id]),
             surveys=tuple(surveys[e.id]),
-            site=site.code,
+            site=e.site,
             monthly_overtime_cap_minutes=e.monthly_overtime_cap_minutes,
         )
     return out
