@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.errors import AttendanceError
 from hrcore.attendance.model import DayCalendar, DayKind, WeekendCalendar
 from hrcore.attendance.overtime import load_policy
+from hrcore.db import Base
 from hrcore.enums import RiskLevel, RiskSeverity, RosterStatus
 from hrcore.errors import InvalidData, NotFound
 from hrcore.models import (
@@ -114,20 +115,15 @@ def risk_inputs(
     query = query.where((Employee.exit_date.is_(None)) | (Employee.exit_date >= first))
     people = list(session.execute(query))
     ids = [e.id for e in people]
-    rest_days: dict[str, dict[date, bool]] = {}
-    calendars: dict[str, _Calendar] = {}
     policy_of = {e.id: e.policy for e in people}
-
-    def is_rest(emp: int, day: date) -> bool:
-        policy = policy_of[emp]
-        known = rest_days.setdefault(policy, {})
-        rest = known.get(day)
-        if rest is None:
-            if policy not in calendars:
-                calendars[policy] = _Calendar(policy)
-            rest = known[day] = calendars[policy].rest(day)
-        return rest
-
+    rest_of: dict[str, dict[date, bool]] = {}
+    for policy in set(policy_of.values()):
+        cal = _Calendar(policy)
+        day, last = first - timedelta(days=1), _month_end(as_of)
+        rest_of[policy] = {}
+        while day <= last:
+            rest_of[policy][day] = cal.rest(day)
+            day += timedelta(days=1)
     days: dict[int, list[WorkedDay]] = defaultdict(list)
     for emp, d, worked, ot_w, ot_r, ot_h in session.execute(
         select(
@@ -152,7 +148,7 @@ def risk_inputs(
                 date=d,
                 worked_minutes=worked,
                 overtime_minutes=ot_w + ot_r + ot_h,
-                rest_day=is_rest(emp, d),
+                rest_day=rest_of[policy_of[emp]][d],
                 source=f"attendance {d}",
             )
         )
@@ -198,7 +194,7 @@ def risk_inputs(
         start = datetime.combine(d, shift.start)
         end = datetime.combine(d if shift.end > shift.start else d + timedelta(days=1), shift.end)
         minutes = int((end - start).total_seconds() // 60) - shift.break_minutes
-        rest = is_rest(emp, d)
+        rest = rest_of[policy_of[emp]][d]
         overtime = minutes if rest else max(0, minutes - REGULAR_DAY_MINUTES)
         # a later published run replaces an earlier one's shift on the same date
         planned[emp][d] = PlannedShift(d, minutes, overtime, f"roster run {run_id}")
@@ -224,6 +220,10 @@ class RiskEvaluation:
 
     def count(self, level: RiskLevel) -> int:
         return sum(1 for a in self.assessments if a.level is level)
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
 
 
 def _evidence_json(flag: Flag) -> list[dict[str, str]]:
@@ -310,10 +310,13 @@ def evaluate_risk(
     session.add_all(alerts)
     session.flush()
     raised = [a.id for a in alerts]
+    # Core inserts: the rows are plain values, the ORM's bookkeeping would only cost time
     for start in range(0, len(flag_rows), 5000):
-        session.execute(insert(RiskFlag), flag_rows[start : start + 5000])
+        session.execute(insert(_table(RiskFlag.__tablename__)), flag_rows[start : start + 5000])
     for start in range(0, len(level_rows), 5000):
-        session.execute(insert(RiskAssessment), level_rows[start : start + 5000])
+        session.execute(
+            insert(_table(RiskAssessment.__tablename__)), level_rows[start : start + 5000]
+        )
     session.flush()
     return RiskEvaluation(tuple(results), tuple(raised))
 
