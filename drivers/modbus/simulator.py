@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pymodbus.server import ModbusTcpServer
+from pymodbus.framer import FramerType
+from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from drivers.modbus.codec import RegisterMap, encode_record
@@ -56,6 +57,8 @@ class ModbusSimulator:
         bad_records: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        rtu_port: str | None = None,
+        baudrate: int = 19200,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.map = RegisterMap()
@@ -70,6 +73,8 @@ class ModbusSimulator:
         self.lose_pops = lose_pops
         self.host = host
         self.port = port
+        self.rtu_port = rtu_port  # serve Modbus RTU on this serial device instead of TCP
+        self.baudrate = baudrate
         self._clock = clock or (lambda: datetime.now(UTC))
         self.stats = ModbusSimStats()
         self._queue: deque[list[int]] = deque()
@@ -83,7 +88,7 @@ class ModbusSimulator:
                 words[2:4] = [_EMPTY - 1, 0]  # year 2106
             self._queue.append(words)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: ModbusTcpServer | None = None
+        self._server: ModbusTcpServer | ModbusSerialServer | None = None
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -169,7 +174,7 @@ class ModbusSimulator:
 
     def _drop_connections(self) -> None:
         server = self._server
-        if server is None:
+        if server is None or self.rtu_port is not None:
             return
         for conn in list(server.active_connections.values()):
             transport = getattr(conn, "transport", None)
@@ -216,10 +221,16 @@ class ModbusSimulator:
             ),
             action=self._action,
         )
-        server = ModbusTcpServer(device, address=(self.host, self.port))
+        server: ModbusTcpServer | ModbusSerialServer
+        if self.rtu_port is not None:
+            server = ModbusSerialServer(
+                device, framer=FramerType.RTU, port=self.rtu_port, baudrate=self.baudrate
+            )
+        else:
+            server = ModbusTcpServer(device, address=(self.host, self.port))
         self._server = server
         serving = asyncio.create_task(server.serve_forever())
-        for _ in range(200):
+        for _ in range(0 if self.rtu_port is not None else 200):
             listener = getattr(server, "transport", None)
             sockets = getattr(listener, "sockets", None)
             if sockets:

@@ -158,3 +158,23 @@ def test_a_server_that_stays_away_raises_for_the_gateway_backoff() -> None:
 def test_bad_settings_are_refused(settings: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ModbusConfig.model_validate({"serial": "X", "timezone": ZONE, **settings})
+
+
+def test_rtu_over_a_serial_line() -> None:
+    from drivers.serial.nullmodem import PtyNullModem
+
+    with PtyNullModem() as cable:
+        with ModbusSimulator(records=3, timezone=ZONE, start=START, rtu_port=str(cable.a)) as sim:
+            driver = ModbusDriver(
+                ModbusConfig(
+                    transport="rtu",
+                    serial_port=str(cable.b),
+                    baudrate=19200,
+                    serial="MB-RTU",
+                    timezone=ZONE,
+                    timeout=1.0,
+                    poll_s=0.05,
+                )
+            )
+            got = drain(driver, sim)
+    assert len({p.id for p in got}) == 3 and sim.stats.popped_seqs == [1, 2, 3]
