@@ -35,6 +35,14 @@ def rows(punches: list[Punch]) -> list[tuple[object, ...]]:
     return [(p.device_user, p.local.replace(tzinfo=None), p.state, p.verify_mode) for p in punches]
 
 
+def once(punches: list[Punch]) -> list[Punch]:
+    """Live punches without the copies a catch-up read may add (same id: one punch)."""
+    out: dict[object, Punch] = {}
+    for p in punches:
+        out.setdefault(p.id, p)
+    return list(out.values())
+
+
 def watched(driver: ZKTecoDriver) -> list[Anomaly]:
     notes: list[Anomaly] = []
     driver.watch_anomalies(notes.append)
@@ -71,11 +79,11 @@ def test_a_pyzk_checksum_device_is_read_full_incremental_and_live(
     try:
         wait_until(lambda: sim.live_sessions() == 1, timeout=10)
         sent = [sim.punch_now("3", state=0, verify=4), sim.punch_now("9", state=1, verify=15)]
-        wait_until(lambda: len(live) == 2, timeout=10)
+        wait_until(lambda: len(once(live)) == 2, timeout=10)
     finally:
         stop.set()
         worker.join(timeout=10)
-    assert rows(live) == truth(sent)
+    assert rows(once(live)) == truth(sent)
     assert notes and set(notes) == {Anomaly(AnomalyKind.CHECKSUM, "pyzk")}
 
 
@@ -115,11 +123,11 @@ def test_a_strict_device_accepts_our_requests(udp: bool) -> None:
         try:
             wait_until(lambda: sim.live_sessions() == 1, timeout=10)
             sent = [sim.punch_now("2"), sim.punch_now("7", state=1)]
-            wait_until(lambda: len(live) == 2, timeout=10)
+            wait_until(lambda: len(once(live)) == 2, timeout=10)
         finally:
             stop.set()
             worker.join(timeout=10)
-        assert rows(live) == truth(sent)
+        assert rows(once(live)) == truth(sent)
         assert len(users) == 10
         assert sim.rejected_requests == 0  # event acks and the goodbye included
         assert notes == []
