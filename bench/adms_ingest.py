@@ -3,10 +3,10 @@
 Starts `shiftgate serve` (a real process, loopback) with N `driver: adms` devices in its
 devices.yaml, then N simulated PUSH devices upload their logs concurrently (threads spread
 over a few client processes). A punch counts once the gateway answered OK for it, which it
-does only after the punch is committed to its outbox (SQLite, synchronous=FULL). Prints one
-JSON object: punches/s acknowledged (durably stored), p50/p99 upload latency, and how long the
-uploader took to move everything into the HR store (SQLite by default; pass
-``--database-url postgresql+psycopg://...`` for the PostgreSQL figure).
+does only after the punch is committed to its outbox (SQLite, synchronous=FULL). Prints a
+JSON line per HR store: punches/s acknowledged (durably stored), p50/p99 upload latency, and
+punches/s into the HR store (the uploader's pace), for SQLite and then PostgreSQL (a
+throwaway server of Debian's binaries; ``--stores sqlite`` for one).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 
 from drivers.adms.simulator import AdmsDeviceSimulator
 from gateway.testing.config_files import write_config_dir
+from gateway.testing.postgres import PostgresUnavailable, start_postgres
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
@@ -75,23 +76,11 @@ def stored(database_url: str) -> int:
     return int(n or 0)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.adms_ingest")
-    parser.add_argument("--devices", type=int, default=50)
-    parser.add_argument("--records", type=int, default=2000, help="per device")
-    parser.add_argument("--batch", type=int, default=100, help="records per upload")
-    parser.add_argument("--clients", type=int, default=4, help="client processes")
-    parser.add_argument(
-        "--pace-ms",
-        type=float,
-        default=0.0,
-        help="each device posts a batch at most this often (0: as fast as answered)",
-    )
-    parser.add_argument("--database-url", default=None, help="HR store (default: SQLite)")
-    args = parser.parse_args(argv)
+def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, object]:
+    """One run against a fresh gateway; the HR store is ``database_url`` (None: SQLite)."""
     with tempfile.TemporaryDirectory(prefix="adms-bench-") as tmp:
         root = Path(tmp)
-        url = args.database_url or f"sqlite:///{root / 'hr.db'}"
+        url = database_url or f"sqlite:///{root / 'hr.db'}"
         upgrade(url)
         devices = [
             {"serial": serial(n), "driver": "adms", "settings": {"delay_s": 10}}
@@ -129,16 +118,17 @@ def main(argv: list[str] | None = None) -> None:
             base = f"http://127.0.0.1:{port_file.read_text().strip()}"
             groups = [list(range(args.devices))[i :: args.clients] for i in range(args.clients)]
             groups = [g for g in groups if g]
+            n = len(groups)
             started = time.perf_counter()
-            with ProcessPoolExecutor(max_workers=len(groups)) as pool:
+            with ProcessPoolExecutor(max_workers=n) as pool:
                 results = list(
                     pool.map(
                         run_group,
-                        [base] * len(groups),
+                        [base] * n,
                         groups,
-                        [args.records] * len(groups),
-                        [args.batch] * len(groups),
-                        [args.pace_ms / 1000] * len(groups),
+                        [args.records] * n,
+                        [args.batch] * n,
+                        [args.pace_ms / 1000] * n,
                     )
                 )
             acked_s = time.perf_counter() - started
@@ -151,20 +141,58 @@ def main(argv: list[str] | None = None) -> None:
             proc.wait(timeout=60)
             log.close()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    figures = {
+    return {
         "devices": args.devices,
         "punches": total,
         "batch": args.batch,
         "pace_ms": args.pace_ms,
-        "hr_store": url.split(":", 1)[0],
+        "hr_store": url.split(":", 1)[0].split("+", 1)[0],
         "acked_punches_per_s": round(total / acked_s),
         "upload_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "upload_p99_ms": round(p99 * 1000, 1),
         "uploads": len(latencies),
         "in_hr_store_punches_per_s": round(total / store_s),
         "cpus": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
     }
-    sys.stdout.write(json.dumps(figures) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.adms_ingest")
+    parser.add_argument("--devices", type=int, default=50)
+    parser.add_argument("--records", type=int, default=2000, help="per device")
+    parser.add_argument("--batch", type=int, default=100, help="records per upload")
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--pace-ms",
+        type=float,
+        default=0.0,
+        help="each device posts a batch at most this often (0: as fast as answered)",
+    )
+    parser.add_argument(
+        "--stores",
+        default="sqlite,postgres",
+        help="HR stores to run against, in turn (postgres: a throwaway server of Debian's "
+        "binaries, skipped with a note when they are missing)",
+    )
+    args = parser.parse_args(argv)
+    for store in args.stores.split(","):
+        if store == "sqlite":
+            figures = measure(args, None)
+        elif store == "postgres":
+            try:
+                server = start_postgres()
+            except PostgresUnavailable as exc:
+                sys.stdout.write(json.dumps({"hr_store": "postgresql", "skipped": str(exc)}) + "\n")
+                continue
+            try:
+                figures = measure(args, server.url())
+            finally:
+                server.stop()
+        else:
+            raise SystemExit(f"unknown store {store!r}: sqlite or postgres")
+        sys.stdout.write(json.dumps(figures) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
