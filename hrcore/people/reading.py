@@ -1,8 +1,8 @@
 """Reading an import file (CSV or XLSX) into rows of text cells keyed by header.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first record row 2.
-XLSX dates become ISO text and numbers their shortest decimal text, so both formats reach
-validation the same way.
+XLSX dates become ISO text (and are marked, so a mapping's ``date_format`` applies to text
+cells only) and numbers their shortest decimal text, so both formats reach validation alike.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class RawRow:
     number: int
     cells: Mapping[str, str]
     extra: int = 0  # non-empty cells beyond the last header
+    dates: frozenset[str] = frozenset()  # headers whose cell is a spreadsheet date (ISO text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,9 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _sheet(name: str, table: list[list[str]]) -> Sheet:
+def _sheet(
+    name: str, table: list[list[str]], dated: frozenset[tuple[int, int]] = frozenset()
+) -> Sheet:
     if not table or not any(table[0]):
         raise FileUnreadable(f"{name}: no header row; the first row must name the columns")
     headers = tuple(h.strip() for h in table[0])
@@ -55,7 +58,8 @@ def _sheet(name: str, table: list[list[str]]) -> Sheet:
             continue  # blank line
         cells = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(headers)}
         extra = sum(1 for v in values[len(headers) :] if v.strip())
-        rows.append(RawRow(number=index, cells=cells, extra=extra))
+        dates = frozenset(h for i, h in enumerate(headers) if (index, i) in dated)
+        rows.append(RawRow(number=index, cells=cells, extra=extra, dates=dates))
     return Sheet(name=name, headers=headers, rows=tuple(rows))
 
 
@@ -67,7 +71,8 @@ def _read_csv(path: Path) -> list[list[str]]:
         raise FileUnreadable(f"{path.name}: not UTF-8 text; save the CSV as UTF-8") from exc
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[list[str]], frozenset[tuple[int, int]]]:
+    """The cells as text, and the (row number, column index) of the date cells."""
     import openpyxl  # loaded only for XLSX files
 
     try:
@@ -80,7 +85,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
                 f"{path.name}: no sheet {sheet!r}; it has {', '.join(book.sheetnames)}"
             )
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        table: list[list[str]] = []
+        dated: set[tuple[int, int]] = set()
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            table.append([_cell_text(v) for v in row])
+            dated.update((number, i) for i, v in enumerate(row) if isinstance(v, date))
+        return table, frozenset(dated)
     finally:
         book.close()
 
@@ -93,5 +103,6 @@ def read_sheet(path: Path, *, sheet: str | None = None) -> Sheet:
     if suffix == ".csv":
         return _sheet(path.name, _read_csv(path))
     if suffix == ".xlsx":
-        return _sheet(path.name, _read_xlsx(path, sheet))
+        table, dated = _read_xlsx(path, sheet)
+        return _sheet(path.name, table, dated)
     raise FileUnreadable(f"{path.name}: unknown file type {suffix!r}; import .csv or .xlsx")

@@ -183,7 +183,11 @@ class _RowReader:
                     self.problem(spec.name, f"{spec.name} is empty; it is required")
                 continue
             try:
-                out[spec.name] = _PARSERS[spec.type](text, self.mapping)
+                header = self.mapping.columns.get(spec.name)
+                if spec.type is FieldType.DATE and header in self.row.dates:
+                    out[spec.name] = datetime.fromisoformat(text).date()  # a real date cell
+                else:
+                    out[spec.name] = _PARSERS[spec.type](text, self.mapping)
             except _Bad as exc:
                 self.problem(spec.name, str(exc))
         return out

@@ -202,6 +202,23 @@ def test_xlsx_reads_like_csv(tmp_path: Path) -> None:
     ]
 
 
+def test_xlsx_date_cells_are_dates_whatever_the_text_format(tmp_path: Path) -> None:
+    path = tmp_path / "leave.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Emp", "Type", "From", "To"])
+    ws.append(["E1", "Sick Leave", date(2026, 9, 7), "09/09/2026"])  # a date cell, a text
+    book.save(path)
+    check = check_import(
+        read_sheet(path), mapping_from_dict(LEAVE_MAPPING), KnownCodes(frozenset({"E1"}))
+    )
+    assert check.ok, check.problems
+    assert check.records == (
+        LeaveRecord("E1", LeaveKind.SICK, date(2026, 9, 7), date(2026, 9, 9), "leave.xlsx:2"),
+    )
+
+
 def test_mapping_errors_name_the_key() -> None:
     with pytest.raises(ConfigInvalid, match=r"columns.period: required by table kpis"):
         mapping_from_dict({"table": "kpis", "columns": {"employee": "E", "kpi": "K", "value": "V"}})
