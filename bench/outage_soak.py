@@ -13,7 +13,7 @@ import dataclasses
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,10 +26,11 @@ from hrcore.migrate import upgrade
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator[str]:
+def _database(url: str | None) -> Iterator[tuple[str, Callable[[], float]]]:
+    """The store's URL, and how much CPU its server has used (known for our own server)."""
     if url is not None:
         upgrade(url)
-        yield url
+        yield url, lambda: 0.0
         return
     with running_postgres() as server:
         admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
@@ -39,7 +40,7 @@ def _database(url: str | None) -> Iterator[str]:
         finally:
             admin.dispose()
         upgrade(server.url("soak"))
-        yield server.url("soak")
+        yield server.url("soak"), server.cpu_seconds
 
 
 def main() -> None:
@@ -58,7 +59,7 @@ def main() -> None:
     budget = OutboxBudget(max_bytes=int(args.budget_mb * 2**20))
     with (
         tempfile.TemporaryDirectory(prefix="outage-soak-") as tmp,
-        _database(args.database_url) as url,
+        _database(args.database_url) as (url, database_cpu),
     ):
         report = run_outage_soak(
             args.workdir or Path(tmp),
@@ -71,8 +72,12 @@ def main() -> None:
             via=args.via,
             budget=budget,
             lost_acks=args.lost_acks,
+            database_cpu=database_cpu,
         )
-    sys.stdout.write(json.dumps({**dataclasses.asdict(report), "exact": report.exact}) + "\n")
+    cpu = report.drain_cpu_s + report.drain_db_cpu_s
+    per_core = round(report.produced / cpu) if report.drain_db_cpu_s > 0 else None
+    out = {**dataclasses.asdict(report), "drain_per_cpu_second": per_core, "exact": report.exact}
+    sys.stdout.write(json.dumps(out) + "\n")
     sys.exit(0 if report.exact else 1)
 
 

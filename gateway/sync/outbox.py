@@ -225,10 +225,9 @@ class Outbox:
                     "INSERT OR IGNORE INTO delivered (punch_id, delivered_at) VALUES (?, ?)",
                     [(i, now) for i in ids],
                 )
-                removed = 0
-                for i in ids:
-                    cur.execute("DELETE FROM pending WHERE punch_id = ?", (i,))
-                    removed += cur.rowcount
+                before = self._conn.total_changes
+                cur.executemany("DELETE FROM pending WHERE punch_id = ?", [(i,) for i in ids])
+                removed = self._conn.total_changes - before
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

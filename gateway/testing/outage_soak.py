@@ -18,7 +18,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -168,6 +168,8 @@ class SoakReport:
     order_violations: int  # a device's punch stored in an earlier batch than one made before it
     outage_s: float  # wall time to simulate the cut
     drain_s: float
+    drain_cpu_s: float  # CPU of this process while draining (gateway, and the HTTP centre)
+    drain_db_cpu_s: float  # CPU of the database server while draining (0: not measured)
     drain_rate: float  # punches per second, outbox -> store
 
     @property
@@ -240,8 +242,10 @@ def run_outage_soak(
     via: Via = Via.HTTP,
     budget: OutboxBudget | None = None,
     lost_acks: int = 3,
+    database_cpu: Callable[[], float] = lambda: 0.0,
 ) -> SoakReport:
-    """``database_url``: a migrated, empty HR store (PostgreSQL for the figures)."""
+    """``database_url``: a migrated, empty HR store (PostgreSQL for the figures);
+    ``database_cpu``: the database server's CPU seconds so far, when known."""
     workdir.mkdir(parents=True, exist_ok=True)
     clock = SimClock(START)
     fleet = _devices(clock, devices, punches, hours)
@@ -281,7 +285,8 @@ def run_outage_soak(
             log.info("outage over pending=%d failed_uploads=%d", peak_pending, failed)
             centre.cut = False
             centre.lose_acks = lost_acks
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            db_started = database_cpu()
             while outbox.depth():
                 try:
                     uploader.drain()
@@ -289,6 +294,8 @@ def run_outage_soak(
                     continue  # a lost answer: the batch goes again, the centre skips it
                 alarm |= outbox.usage().alarm
             drain_s = time.perf_counter() - started
+            drain_cpu_s = time.process_time() - cpu_started
+            drain_db_cpu_s = database_cpu() - db_started
             read = sum(
                 int(v.value)
                 for m in metrics.device_punches_read.collect()
@@ -322,6 +329,8 @@ def run_outage_soak(
         order_violations=checked.order_violations,
         outage_s=round(outage_s, 1),
         drain_s=round(drain_s, 1),
+        drain_cpu_s=round(drain_cpu_s, 1),
+        drain_db_cpu_s=round(drain_db_cpu_s, 1),
         drain_rate=round(produced / drain_s) if drain_s > 0 else 0.0,
     )
 

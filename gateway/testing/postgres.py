@@ -69,6 +69,26 @@ class PostgresServer:
             )
         return done
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's processes have used so far: the postmaster
+        and its live children, from /proc (Linux)."""
+        pid_file = self.datadir / "postmaster.pid"
+        try:
+            postmaster = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if postmaster in (pid, ppid):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         self.run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "stop", check=False)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -7,6 +7,7 @@ function runs inside the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -162,9 +163,8 @@ def insert_punches(
     inserted = 0
     if connection.dialect.name == "postgresql":
         for start in range(0, len(rows), _PG_CHUNK):
-            chunk = rows[start : start + _PG_CHUNK]
-            arrays = {c: [_pg_value(r[c]) for r in chunk] for c in _COLUMNS}
-            inserted += len(connection.execute(_PG_UNNEST_INSERT, arrays).all())
+            payload = json.dumps(rows[start : start + _PG_CHUNK], default=_json_value)
+            inserted += len(connection.execute(_PG_JSON_INSERT, {"rows": payload}).all())
         return inserted
     stmt = _insert_ignoring_duplicates(session).returning(PunchRecord.__table__.c.id)
     for start in range(0, len(rows), 500):
@@ -172,44 +172,23 @@ def insert_punches(
     return inserted
 
 
-#: column -> PostgreSQL array type of the unnest insert
-_PG_ARRAY_TYPES = {
-    "id": "uuid[]",
-    "device_sn": "varchar[]",
-    "device_user": "varchar[]",
-    "device_id": "integer[]",
-    "employee_id": "integer[]",
-    "local_time": "varchar[]",
-    "at": "timestamptz[]",
-    "timezone": "varchar[]",
-    "received_at": "timestamptz[]",
-    "stored_at": "timestamptz[]",
-    "state": "varchar[]",
-    "verify_mode": "varchar[]",
-    "source": "varchar[]",
-    "raw": "text[]",
-    "clock_offset_s": "float8[]",
-    "clock_suspect": "boolean[]",
-}
-_COLUMNS = tuple(_PG_ARRAY_TYPES)
 _PG_CHUNK = 5000
-# One short statement with one array per column: PostgreSQL's driver parses it once, where a
-# multi-row VALUES insert costs a parse of every placeholder on every batch (~3/4 of the time).
-_PG_ARRAYS = ", ".join(f"CAST(:{c} AS {t})" for c, t in _PG_ARRAY_TYPES.items())
-# constant column names; every value is bound
-_PG_UNNEST_INSERT = text(
-    f"INSERT INTO punches ({', '.join(_COLUMNS)}) SELECT * FROM unnest({_PG_ARRAYS})"  # noqa: S608
+# One short statement whose one parameter is the batch as JSON: PostgreSQL's driver parses it
+# once and sends one text value, where a multi-row VALUES insert costs a parse of every
+# placeholder on every batch, and one array per column a Python-level dump of every value.
+_PG_JSON_INSERT = text(
+    "INSERT INTO punches SELECT * FROM json_populate_recordset(NULL::punches, CAST(:rows AS json))"
     " ON CONFLICT (id) DO NOTHING RETURNING id"
 )
 
 
-def _pg_value(value: object) -> object:
-    """A row value as the unnest insert binds it (what the column types do on the ORM path)."""
+def _json_value(value: object) -> object:
+    """What ``json`` cannot write itself: ids as text, instants as ISO-8601 in UTC."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    if isinstance(value, PunchStateCode):
-        return value.value
-    return value
+        return value.astimezone(UTC).isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} into a punch row")
 
 
 @dataclass(frozen=True, slots=True)
