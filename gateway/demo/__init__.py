@@ -10,6 +10,7 @@ from gateway.demo import (
     attendance_step,
     benchmark_step,
     gateway_step,
+    multisite_step,
     payroll_step,
     people_step,
     push_step,
@@ -24,6 +25,7 @@ STEPS: tuple[DemoStep, ...] = (
     seed_import.STEP,
     zkteco_step.STEP,
     gateway_step.STEP,
+    multisite_step.STEP,
     attendance_step.STEP,
     payroll_step.STEP,
     serial_modbus_step.STEP,  # after the month's pay: its punches are of no site
