@@ -261,8 +261,9 @@ class ZKClient:
         """Count a tolerated deviation; log it the first time on this connection."""
         if detail not in self._noted:
             self._noted.add(detail)
-            # pyzk's form is a known dialect; everything else may be a fault worth a look
-            level = logging.INFO if detail == Note.PYZK else logging.WARNING
+            # pyzk's form is a known dialect and a count a little off is a punch made during
+            # the read; everything else may be a fault worth a look
+            level = logging.INFO if detail in (Note.PYZK, Note.COUNT_MISMATCH) else logging.WARNING
             log.log(
                 level,
                 "device deviates from the protocol device=%s kind=%s detail=%s what=%s "

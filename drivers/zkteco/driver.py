@@ -324,7 +324,8 @@ class ZKTecoDriver(Driver):
                 end = len(view) - len(view) % rs
                 return [bytes(view[end - (i + 1) * rs : end - i * rs]) for i in reversed(range(n))]
 
-            if cursor.delivered and count >= cursor.delivered and cursor.record_size == rs:
+            available = (size - _DATASET_PREFIX) // rs  # what the buffer holds: the truth
+            if cursor.delivered and available >= cursor.delivered and cursor.record_size == rs:
                 view = fetch(_DATASET_PREFIX + cursor.tail_start * rs)
                 k = len(cursor.tail)
                 if tuple(iter_records(view[: k * rs], rs)) == cursor.tail:
@@ -338,7 +339,7 @@ class ZKTecoDriver(Driver):
                     "log shrank or changed layout device=%s had=%d now=%d; re-reading",
                     self.serial,
                     cursor.delivered,
-                    count,
+                    available,
                 )
             view = dataset_view(fetch(0))
             total = len(view) // rs

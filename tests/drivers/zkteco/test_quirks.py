@@ -4,6 +4,7 @@ each quirk is reported (counted by the gateway, logged once per connection)."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 
 import pytest
@@ -98,3 +99,22 @@ def test_an_event_of_an_unknown_layout_is_skipped_and_the_log_read_delivers_it()
         assert errors == []
         read = driver.read_punches().punches
         assert read[-1].device_user == rec.user_id and read[-1].raw == rec.raw.hex()
+
+
+def test_a_stale_record_count_costs_no_re_read(caplog: pytest.LogCaptureFixture) -> None:
+    """The buffer's size, not GET_FREE_SIZES, says how much of the log is there: a device
+    counting one record short is polled from the cursor, without re-reading it all."""
+    with ZKSimulator(
+        users=5, records=600, seed=2, timezone="UTC", quirks=frozenset({Quirk.STALE_COUNT})
+    ) as sim:
+        driver = make_driver(sim, timezone="UTC")
+        first = driver.read_punches()
+        assert len(first.punches) == 600
+        caplog.set_level(logging.WARNING, logger="drivers.zkteco.driver")
+        again = driver.read_punches(first.cursor)
+        assert again.punches == [] and again.cursor == first.cursor
+        new = sim.add_punches(2)
+        assert [p.raw for p in driver.read_punches(again.cursor).punches] == [
+            r.raw.hex() for r in new
+        ]
+    assert not [r for r in caplog.records if "re-reading" in r.getMessage()]
