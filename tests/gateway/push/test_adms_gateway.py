@@ -228,3 +228,18 @@ def test_same_id_by_push_backfill_and_usb_export(gateway: Gateway) -> None:
         before = gateway.outbox.depth()
         sim.poll()
     assert gateway.outbox.depth() == before == 5
+
+
+def test_replayed_and_out_of_order_batches_store_nothing_twice(gateway: Gateway) -> None:
+    lines = [f"{i}\t2026-11-02 08:00:{i:02d}\t0\t1\t\t0\t0\t" for i in range(1, 21)]
+    first, second = "\r\n".join(lines[:10]), "\r\n".join(lines[10:])
+    post = lambda body, stamp: httpx.post(  # noqa: E731
+        f"{gateway.url}/iclock/cdata",
+        params={"SN": ADMS_SN, "table": "ATTLOG", "Stamp": stamp},
+        content=body.encode(),
+    )
+    assert post(second, "20").text == "OK: 10"
+    assert post(first, "10").text == "OK: 10"  # older batch after a newer one
+    assert post(second, "20").text == "OK: 10"  # replayed
+    assert post(first + "\r\n" + second, "20").text == "OK: 20"
+    assert gateway.outbox.depth() == 20
