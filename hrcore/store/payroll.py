@@ -63,6 +63,9 @@ from hrcore.payroll.trace import LineKind, PayLine, inputs
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _CURRENT = (PayrollRunStatus.DRAFT, PayrollRunStatus.LOCKED)
+#: what a period's pay is for reading: its draft or locked run, else the reopened one (a
+#: reopened period not yet run again was still paid as locked)
+_PAID = (*_CURRENT, PayrollRunStatus.REOPENED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +238,21 @@ def _cn_multipliers(policy: OvertimePolicy) -> dict[OvertimeCategory, Decimal]:
 def _year_to_date(
     session: Session, emp_ids: Sequence[int], site: Site, first: date
 ) -> dict[int, YearToDate]:
-    """What earlier months of the tax year withheld on, from their current runs."""
+    """What earlier months of the tax year withheld on: per period, its latest run that is not
+    superseded (the draft or locked one, else the reopened one)."""
     if first.month == 1:
         return {}
+    latest = (
+        select(func.max(PayrollRun.id))
+        .join(PayPeriod, PayPeriod.id == PayrollRun.pay_period_id)
+        .where(
+            PayPeriod.site_id == site.id,
+            PayPeriod.start_date >= first.replace(month=1),
+            PayPeriod.start_date < first,
+            PayrollRun.status.in_(_PAID),
+        )
+        .group_by(PayrollRun.pay_period_id)
+    )
     rows = session.execute(
         select(
             PayrollResult.employee_id,
@@ -253,7 +268,7 @@ def _year_to_date(
             PayPeriod.site_id == site.id,
             PayPeriod.start_date >= first.replace(month=1),
             PayPeriod.start_date < first,
-            PayrollRun.status.in_(_CURRENT),
+            PayrollRun.id.in_(latest),
         )
     ).all()
     sums: defaultdict[int, defaultdict[str, Decimal]] = defaultdict(
@@ -824,7 +839,7 @@ def explain_payslip(
     if run_id is not None:
         query = query.where(PayrollRun.id == run_id)
     else:
-        query = query.where(PayrollRun.status.in_(_CURRENT))
+        query = query.where(PayrollRun.status.in_(_PAID))
     row = session.execute(query.order_by(PayrollRun.id.desc())).first()
     if row is None:
         raise NotFound(
@@ -987,9 +1002,18 @@ def export_lines(session: Session, run_id: int) -> tuple[ExportLine, ...]:
 
 
 def current_run_id(session: Session, site_code: str, month: date) -> int:
+    """The period's draft or locked run, else its reopened one."""
     site = _site(session, site_code)
     period = _period(session, site, month_bounds(month)[0], create=False)
-    run = _current_run(session, period.id) if period else None
+    run = (
+        session.scalar(
+            select(PayrollRun)
+            .where(PayrollRun.pay_period_id == period.id, PayrollRun.status.in_(_PAID))
+            .order_by(PayrollRun.id.desc())
+        )
+        if period
+        else None
+    )
     if run is None:
         raise NotFound(f"no pay run for {site.code} {month:%Y-%m}; run payroll first")
     return run.id

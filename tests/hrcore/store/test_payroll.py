@@ -34,6 +34,7 @@ from hrcore.store import DeviceIn, EmployeeIn, SiteIn, save_device, save_employe
 from hrcore.store.payroll import (
     PayData,
     PayrollBlocked,
+    current_run_id,
     diff_runs,
     explain_payslip,
     list_runs,
@@ -345,3 +346,25 @@ def test_bonus_taxed_apart_or_merged_as_chosen(payroll: Payroll) -> None:
         merged = explain_payslip(s, "E1", MARCH)
     assert merged.amount("iit.bonus") == D("0.00")
     assert merged.amount("gross") == apart.amount("gross") + D(36000)
+
+
+def test_a_reopened_month_still_counts_until_it_is_run_again(payroll: Payroll) -> None:
+    with payroll.factory.begin() as s:
+        s.get(Employee, payroll.ids["E1"]).base_pay = D(30000)  # type: ignore[union-attr]
+    payroll.day("E1", date(2025, 1, 6))
+    payroll.day("E1", date(2025, 2, 3))
+    jan = date(2025, 1, 1)
+    with payroll.factory.begin() as s:
+        run_payroll(s, "WH", jan, templates=TEMPLATES, clock=payroll.clock)
+        lock_period(s, "WH", jan, clock=payroll.clock)
+        locked = reopen_period(s, "WH", jan, "check E1", clock=payroll.clock)
+    with payroll.factory() as s:
+        slip = explain_payslip(s, "E1", jan)
+        assert (slip.run_id, slip.run_status) == (locked, PayrollRunStatus.REOPENED)
+        assert current_run_id(s, "WH", jan) == locked
+    with payroll.factory.begin() as s:
+        run_payroll(s, "WH", date(2025, 2, 1), templates=TEMPLATES, clock=payroll.clock)
+    with payroll.factory() as s:
+        feb = explain_payslip(s, "E1", date(2025, 2, 1))
+    inputs = {i.name: i.value for i in next(li for li in feb.lines if li.code == "iit").inputs}
+    assert inputs["month_index"] == "2"  # January (reopened, not re-run) still counts
