@@ -16,6 +16,7 @@ from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.push.service import PushService
 from gateway.roster.jobs import SolveJobs
+from gateway.roster.view import RosterViews
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 from gateway.web.pages import install_web
@@ -58,6 +59,7 @@ def create_app(
         passwords=Passwords(),
         push=push,
         jobs=SolveJobs(factory, now),
+        rosters=RosterViews(),
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)

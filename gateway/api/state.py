@@ -13,6 +13,7 @@ from gateway.devices.status import DeviceStatus
 from gateway.metrics import GatewayMetrics
 from gateway.push.service import PushService
 from gateway.roster.jobs import SolveJobs
+from gateway.roster.view import RosterViews
 from gateway.settings import Settings
 from gateway.sync.status import UploaderStatus
 
@@ -28,4 +29,5 @@ class AppState:
     clock: Callable[[], datetime]
     passwords: Passwords
     jobs: SolveJobs
+    rosters: RosterViews
     push: PushService | None = None

@@ -17,6 +17,7 @@ from gateway.demo import (
     roster_step,
     seed_import,
     serial_modbus_step,
+    web_step,
     zkteco_step,
 )
 from gateway.demo.runner import DemoContext, DemoStep, run_demo
@@ -33,6 +34,7 @@ STEPS: tuple[DemoStep, ...] = (
     roster_step.STEP,
     people_step.STEP,
     benchmark_step.STEP,
+    web_step.STEP,  # last: the demo ends with the UI's URL and a login
 )
 
 __all__ = ["STEPS", "DemoContext", "DemoStep", "run_demo"]

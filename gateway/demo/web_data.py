@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.auth.secrets import Passwords
 from gateway.auth.service import create_user
-from gateway.demo.sample_data import DATA_DIR, DAYS, FIRST_DAY
+from gateway.demo.sample_data import DATA_DIR, DAYS, FIRST_DAY, SITE_CODE
 from hrcore.enums import Role
 from hrcore.store.attendance import compute_attendance
 
@@ -67,7 +67,7 @@ def prepare(
     last = FIRST_DAY + timedelta(days=DAYS - 1)
     passwords = Passwords()
     with factory.begin() as session:
-        compute_attendance(session, FIRST_DAY, last, clock=clock, actor="demo")
+        compute_attendance(session, FIRST_DAY, last, clock=clock, site_code=SITE_CODE, actor="demo")
         for username, role in DEMO_USERS:
             create_user(
                 session,

@@ -235,7 +235,7 @@ def roster_page(
         else []
     )
     shown = run or (runs[0].id if runs else None)
-    roster = roster_out(session, state.settings, shown) if shown else None
+    roster = roster_out(session, state, shown) if shown else None
     job_view: JobView | None = state.jobs.get(job) if job else None
     first = (roster.date_to + timedelta(days=1)) if roster else state.clock().date()
     return render(

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from gateway.api.deps import SessionDep, StateDep, audit, require
 from gateway.api.errors import ERROR_RESPONSES, ApiError
-from gateway.api.pages import Page, PageDep
+from gateway.api.pages import MAX_LIMIT, Page, PageDep
+from gateway.api.state import AppState
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
 from gateway.errors import BadInput
@@ -22,7 +23,7 @@ from gateway.roster.demand import DemandFile, load_demand
 from gateway.roster.jobs import JobStatus, JobView
 from gateway.roster.policy import load_policy
 from gateway.roster.service import SolveRequest, check_range
-from gateway.roster.view import roster_view, set_assignment
+from gateway.roster.view import set_assignment
 from gateway.settings import Settings
 from hrcore.enums import RosterStatus
 from hrcore.models import RosterRun, Site
@@ -83,6 +84,8 @@ class RowOut(BaseModel):
 
 
 class RosterOut(RunOut):
+    #: rows of the whole run (``rows`` holds one page of them)
+    total_rows: int
     dates: list[date]
     rows: list[RowOut]
     shifts: list[ShiftOut]
@@ -168,20 +171,42 @@ def site_demand(settings: Settings) -> DemandFile | None:
     return load_demand(path)
 
 
-def roster_out(session: SessionDep, settings: Settings, run_id: int) -> RosterOut:
+def _demand(settings: Settings) -> tuple[object, DemandFile | None]:
+    """The demand file with what a cached view keys on (its modification time and size)."""
+    path = settings.config_dir / DEMAND_FILE
     try:
-        demand = site_demand(settings)
+        info = path.stat()
+    except OSError:
+        return None, None
+    try:
+        return (info.st_mtime_ns, info.st_size), load_demand(path)
     except BadInput:
-        demand = None  # the grid still shows; coverage then has no targets
-    v = roster_view(session, run_id, demand)
+        return (info.st_mtime_ns, info.st_size), None  # the grid shows; coverage has no targets
+
+
+def roster_out(
+    session: SessionDep, state: AppState, run_id: int, *, limit: int | None = None, offset: int = 0
+) -> RosterOut:
+    """A run as the API and the UI show it; ``limit``/``offset`` page the rows (coverage and
+    projections always cover the whole run)."""
+    v = state.rosters.get(session, run_id, lambda: _demand(state.settings))
     run = session.get(RosterRun, run_id)
-    assert run is not None  # roster_view checked
+    assert run is not None  # the view exists
+    end = len(v.employees) if limit is None else offset + limit
+    page = range(offset, min(end, len(v.employees)))
+    codes = {v.employees[i][0] for i in page}
     return RosterOut(
         **_run_out(run, v.site_code).model_dump(),
+        total_rows=len(v.employees),
         dates=list(v.dates),
         rows=[
-            RowOut(employee=code, name=name, cells=list(cells), hourly_rate=rate)
-            for (code, name), cells, rate in zip(v.employees, v.cells, v.hourly_rates, strict=True)
+            RowOut(
+                employee=v.employees[i][0],
+                name=v.employees[i][1],
+                cells=list(v.cells[i]),
+                hourly_rate=v.hourly_rates[i],
+            )
+            for i in page
         ],
         shifts=[
             ShiftOut(
@@ -207,7 +232,9 @@ def roster_out(session: SessionDep, settings: Settings, run_id: int) -> RosterOu
             for c in v.coverage
         ],
         weeks=[
-            WeekOut(employee=w.employee, week_start=w.week_start, hours=w.hours) for w in v.weeks
+            WeekOut(employee=w.employee, week_start=w.week_start, hours=w.hours)
+            for w in v.weeks
+            if w.employee in codes
         ],
         penalties=list(v.penalties),
         projected_hours=v.projected_hours,
@@ -240,10 +267,17 @@ def list_runs(
 
 
 @router.get("/rosters/{run_id}", response_model=RosterOut)
-def get_run(run_id: RunId, session: SessionDep, state: StateDep, _: Reader) -> RosterOut:
-    """A run's grid, coverage per day and shift against the demand, hours per person and
-    week, the penalty report, and the projected hours, overtime and cost."""
-    return roster_out(session, state.settings, run_id)
+def get_run(
+    run_id: RunId,
+    session: SessionDep,
+    state: StateDep,
+    page: PageDep,
+    _: Reader,
+) -> RosterOut:
+    """A run's grid (``limit``/``offset`` page its rows), coverage per day and shift against
+    the demand, hours per person and week, the penalty report, and the projected hours,
+    overtime and cost of the whole run."""
+    return roster_out(session, state, run_id, limit=page.limit, offset=page.offset)
 
 
 @router.put("/rosters/{run_id}/assignments", response_model=RosterOut)
@@ -261,7 +295,7 @@ def put_cell(
         now=state.clock(),
     )
     session.commit()
-    return roster_out(session, state.settings, run_id)
+    return roster_out(session, state, run_id, limit=MAX_LIMIT)
 
 
 @router.post("/rosters:solve", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)

@@ -1,19 +1,22 @@
 """``/api/v1/sites`` and ``/api/v1/devices``: workplaces and their clocks (status, clock
-offset, last contact)."""
+offset, last contact), and commands queued for push devices."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from gateway.api.deps import SessionDep, StateDep, require
-from gateway.api.errors import ERROR_RESPONSES
+from gateway.api.deps import SessionDep, StateDep, audit, require
+from gateway.api.errors import ERROR_RESPONSES, ApiError
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
+from gateway.push.admin import CommandName, queue_command
+from gateway.push.service import PushService
 from hrcore.models import Device, Site
 from hrcore.store.directory import get_site
 
@@ -97,3 +100,87 @@ def list_devices(
     site: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[DeviceOut]:
     return device_list(session, state, site)
+
+
+class CommandBody(BaseModel):
+    command: CommandName
+    #: set-option: KEY=VALUE
+    option: str | None = Field(default=None, max_length=200)
+    #: backfill: device-local times
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class CommandOut(BaseModel):
+    id: int
+    serial: str
+    text: str
+    status: str
+    created_at: datetime
+    done_at: datetime | None
+    return_code: int | None
+
+
+def _push(state: StateDep) -> PushService:
+    if state.push is None:
+        raise ApiError(
+            409,
+            "this instance receives no push devices: commands are queued where the device "
+            "pushes to (a gateway with push devices in devices.yaml)",
+            code="no_push_devices",
+        )
+    return state.push
+
+
+@router.get("/devices/{serial}/commands", response_model=list[CommandOut])
+def list_commands(serial: str, state: StateDep, _: Reader) -> list[CommandOut]:
+    """Commands queued for a push device (ZKTeco ADMS), newest last."""
+    return [
+        CommandOut(
+            id=c.id,
+            serial=c.serial,
+            text=c.text,
+            status=str(c.status),
+            created_at=c.created_at,
+            done_at=c.done_at,
+            return_code=c.return_code,
+        )
+        for c in _push(state).store.commands(serial)
+    ]
+
+
+@router.post(
+    "/devices/{serial}/commands", response_model=list[int], status_code=status.HTTP_202_ACCEPTED
+)
+def post_command(
+    serial: str,
+    body: CommandBody,
+    session: SessionDep,
+    state: StateDep,
+    principal: Annotated[Principal, Depends(require(Permission.DEVICE_COMMAND))],
+) -> list[int]:
+    """Queue a command for a push device; it is sent at the device's next poll (audited)."""
+    push = _push(state)
+    device = session.scalar(select(Device).where(Device.serial_number == serial))
+    zone = ZoneInfo(device.timezone if device else "UTC")
+    ids = queue_command(
+        push.store,
+        serial,
+        body.command,
+        zone=zone,
+        clock=state.clock,
+        option=body.option,
+        start=body.start,
+        end=body.end,
+    )
+    audit(
+        session,
+        principal,
+        state.clock(),
+        "device_command",
+        "device",
+        serial,
+        {"command": body.command.value, "ids": ids},
+    )
+    session.commit()
+    return ids

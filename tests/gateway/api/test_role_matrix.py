@@ -25,6 +25,8 @@ EXPECTED: dict[tuple[str, str], Permission | str] = {
     ("GET", "/api/v1/sites"): P.READ,
     ("GET", "/api/v1/sites/{code}"): P.READ,
     ("GET", "/api/v1/devices"): P.READ,
+    ("GET", "/api/v1/devices/{serial}/commands"): P.READ,
+    ("POST", "/api/v1/devices/{serial}/commands"): P.DEVICE_COMMAND,
     ("GET", "/api/v1/employees"): P.READ,
     ("GET", "/api/v1/employees/{code}"): P.READ,
     ("POST", "/api/v1/employees"): P.EMPLOYEE_WRITE,
