@@ -23,6 +23,7 @@ from drivers.files.attlog import RecordError, parse_small_int, parse_time, parse
 from drivers.localtime import attach_zone
 from drivers.punch import DeviceUser, Punch, VerifyMode
 from drivers.zkteco.codes import VERIFY_MODES, map_state, map_verify
+from drivers.zkteco.timecodec import unpack_time_value
 
 SOURCE = "adms"
 #: what 3.x firmware announces as ``MaxPostSize``; larger bodies are refused
@@ -241,6 +242,74 @@ def parse_rtlog(text: str, *, device_sn: str, zone: tzinfo) -> tuple[PunchBatch,
         else:
             punches.append(punch)
     return PunchBatch(tuple(punches), tuple(bad)), other
+
+
+def _time_second(text: str) -> datetime:
+    value = text.strip()
+    if not value.isdigit() or len(value) > 10:
+        raise RecordError(f"time_second {value[:20]!r} is not the device's packed time")
+    try:
+        return unpack_time_value(int(value))
+    except ProtocolViolation as exc:
+        raise RecordError(str(exc)) from exc
+
+
+def parse_transactions(text: str, *, device_sn: str, zone: tzinfo) -> tuple[PunchBatch, int]:
+    """3.x ``table=tabledata&tablename=transaction`` lines, ``transaction pin=..\tverified=..
+    \teventtype=..\tinoutstate=..\ttime_second=<packed>`` (or ``time=`` as text); events
+    without a person or refused (eventtype 20 and above) are counted, not punches."""
+    punches: list[Punch] = []
+    bad: list[BadLine] = []
+    other = 0
+    for number, line in iter_lines(text):
+        body = line.strip()
+        if body.lower().startswith("transaction"):
+            body = body[len("transaction") :].lstrip()
+        kv = parse_kv_fields(body)
+        try:
+            if kv.get("time_second"):
+                wall = _time_second(kv["time_second"])
+            elif kv.get("time"):
+                wall = _wall(kv["time"])
+            else:
+                raise RecordError("transaction line without time_second= or time=")
+            pin = kv.get("pin", "").strip()
+            event = parse_small_int(kv.get("eventtype", kv.get("event", "0")), "eventtype") or 0
+            if not pin or pin == "0" or event >= RTLOG_FIRST_REFUSAL:
+                other += 1
+                continue
+            verify_code = parse_small_int(kv.get("verified", kv.get("verifytype", "")), "verified")
+            punches.append(
+                Punch(
+                    device_sn=device_sn,
+                    device_user=parse_user(pin),
+                    local=attach_zone(wall, zone),
+                    state=map_state(parse_small_int(kv.get("inoutstate", ""), "inoutstate")),
+                    verify_mode=_RTLOG_VERIFY.get(verify_code, VerifyMode.OTHER)
+                    if verify_code is not None
+                    else VerifyMode.UNKNOWN,
+                    source=SOURCE,
+                    raw=line.rstrip("\r\n"),
+                )
+            )
+        except (RecordError, ValueError) as exc:
+            bad.append(BadLine(number, line, str(exc)))
+    return PunchBatch(tuple(punches), tuple(bad)), other
+
+
+def parse_table_users(text: str) -> tuple[DeviceUser, ...]:
+    """3.x ``tablename=user`` lines (``user uid=..\tpin=..\tname=..\tprivilege=..``);
+    lines without a readable pin are skipped."""
+    users = []
+    for _, line in iter_lines(text):
+        body = line.strip()
+        if body.lower().startswith("user"):
+            body = body[4:].lstrip()
+        try:
+            users.append(_user_from(parse_kv_fields(body)))
+        except (RecordError, ValueError):
+            continue
+    return tuple(users)
 
 
 # -- OPERLOG ---------------------------------------------------------------------------------

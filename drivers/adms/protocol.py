@@ -25,6 +25,7 @@ from drivers.adms.codec import (
     parse_devicecmd,
     parse_operlog,
     parse_rtlog,
+    parse_transactions,
 )
 
 
@@ -33,6 +34,7 @@ class MessageKind(StrEnum):
     ATTLOG = "attlog"  # POST cdata?table=ATTLOG
     RTLOG = "rtlog"  # POST cdata?table=rtlog (3.x)
     OPERLOG = "operlog"  # POST cdata?table=OPERLOG
+    TABLEDATA = "tabledata"  # POST cdata?table=tabledata&tablename=transaction|user (3.x)
     OTHER_TABLE = "other_table"  # ATTPHOTO, options, rtstate, tabledata...: acknowledged
     POLL = "poll"  # GET getrequest
     RESULTS = "results"  # POST devicecmd
@@ -121,6 +123,8 @@ def _kind(method: str, name: str, q: Mapping[str, str], table: str | None) -> Me
             return MessageKind.RTLOG
         if t == "OPERLOG":
             return MessageKind.OPERLOG
+        if t == "TABLEDATA":
+            return MessageKind.TABLEDATA
         if not t:
             raise BadRequest("POST /iclock/cdata needs table= (ATTLOG, OPERLOG, rtlog...)")
         if not re.fullmatch(r"[A-Za-z_]{1,32}", t):
@@ -148,6 +152,8 @@ def punches_of(msg: Message, zone: tzinfo) -> PunchBatch:
         other = 0
     elif msg.kind == MessageKind.RTLOG:
         batch, other = parse_rtlog(msg.text, device_sn=msg.serial, zone=zone)
+    elif msg.kind == MessageKind.TABLEDATA and table_name(msg) == "transaction":
+        batch, other = parse_transactions(msg.text, device_sn=msg.serial, zone=zone)
     else:
         raise BadRequest(f"{msg.kind} carries no punches")
     if batch.bad and not batch.punches and not other:
@@ -157,6 +163,11 @@ def punches_of(msg: Message, zone: tzinfo) -> PunchBatch:
             f"{first.number}: {first.reason}"
         )
     return batch
+
+
+def table_name(msg: Message) -> str:
+    """``tablename=`` of a 3.x ``table=tabledata`` upload, lower-cased."""
+    return msg.query.get("tablename", "").strip().lower()
 
 
 def operlog_of(msg: Message, zone: tzinfo) -> OperlogBatch:

@@ -28,6 +28,7 @@ from drivers.adms.codec import (
     encode_handshake,
     encode_push_reply,
     ok,
+    parse_table_users,
 )
 from drivers.adms.commands import SET_TIME_PREFIX, set_time
 from drivers.adms.protocol import (
@@ -39,6 +40,7 @@ from drivers.adms.protocol import (
     operlog_of,
     punches_of,
     results_of,
+    table_name,
 )
 from drivers.zkteco.timecodec import pack_time_value
 from gateway.errors import OutboxError
@@ -147,6 +149,14 @@ class AdmsReceiver:
             return self._handshake(msg, device)
         if kind in (MessageKind.ATTLOG, MessageKind.RTLOG):
             return self._punches(msg, device)
+        if kind == MessageKind.TABLEDATA:
+            if table_name(msg) == "transaction":
+                return self._punches(msg, device)
+            if table_name(msg) == "user":
+                users = parse_table_users(msg.text)
+                self.store.save_users(msg.serial, users)
+                return PushReply(200, ok(len(users)))
+            return PushReply(200, ok())  # templates, photos: never kept
         if kind == MessageKind.OPERLOG:
             batch = operlog_of(msg, device.zone)
             if batch.users:

@@ -144,3 +144,24 @@ def test_server_answers_are_exact() -> None:
     assert "MaxPostSize=1048576" in encode_handshake(SN, HandshakeOptions(), pushver="3.1.2")
     assert encode_commands([]) == "OK"
     assert encode_commands([(1, "INFO"), (2, "CHECK")]) == "C:1:INFO\nC:2:CHECK\n"
+
+
+def test_3x_tabledata_transactions_and_users() -> None:
+    from drivers.adms.codec import parse_table_users, parse_transactions
+    from drivers.zkteco.timecodec import pack_time_value
+
+    packed = pack_time_value(datetime(2024, 6, 13, 12, 44, 2))  # noqa: DTZ001
+    body = (
+        f"transaction cardno=0\tpin=8\tverified=15\tdoorid=1\teventtype=0\tinoutstate=1\t"
+        f"time_second={packed}\n"
+        f"transaction pin=0\teventtype=8\ttime_second={packed}\n"
+        f"transaction pin=9\teventtype=27\ttime_second={packed}\n"
+        "transaction pin=9\teventtype=0\ttime_second=99999999999\n"
+    )
+    batch, other = parse_transactions(body, device_sn=SN, zone=ZONE)
+    (p,) = batch.punches
+    assert (p.device_user, p.state, p.verify_mode) == ("8", PunchState.OUT, VerifyMode.FACE)
+    assert p.local.replace(tzinfo=None) == datetime(2024, 6, 13, 12, 44, 2)  # noqa: DTZ001
+    assert other == 2 and len(batch.bad) == 1
+    users = parse_table_users("user uid=1\tpin=5\tname=Ann\tprivilege=14\n user pin=\n")
+    assert [(u.user_id, u.name, u.privilege) for u in users] == [("5", "Ann", 14)]

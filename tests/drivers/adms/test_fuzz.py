@@ -16,6 +16,8 @@ from drivers.adms.codec import (
     parse_devicecmd,
     parse_operlog,
     parse_rtlog,
+    parse_table_users,
+    parse_transactions,
 )
 from drivers.adms.protocol import AdmsRequest, BadRequest, classify
 from drivers.punch import punch_id
@@ -64,6 +66,9 @@ def test_parsers_never_raise(text: str) -> None:
     batch = parse_attlog(text, device_sn="SN1", zone=ZONE)
     assert batch.lines <= max(1, text.count("\n") + text.count("\r") + 1)
     rt, other = parse_rtlog(text, device_sn="SN1", zone=ZONE)
+    tx, skipped = parse_transactions(text, device_sn="SN1", zone=ZONE)
+    assert skipped >= 0 and tx.lines >= 0
+    assert all(u.user_id for u in parse_table_users(text))
     assert other >= 0 and rt.lines >= 0
     assert parse_operlog(text, zone=ZONE).lines >= 0
     results, bad = parse_devicecmd(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -243,3 +243,33 @@ def test_replayed_and_out_of_order_batches_store_nothing_twice(gateway: Gateway)
     assert post(second, "20").text == "OK: 10"  # replayed
     assert post(first + "\r\n" + second, "20").text == "OK: 20"
     assert gateway.outbox.depth() == 20
+
+
+def test_3x_tabledata_transactions_are_stored_and_other_tables_acknowledged(
+    gateway: Gateway,
+) -> None:
+    from drivers.zkteco.timecodec import pack_time_value
+
+    packed = pack_time_value(datetime(2026, 11, 2, 8, 0, 0))  # noqa: DTZ001
+    url = f"{gateway.url}/iclock/cdata"
+    tx = httpx.post(
+        url,
+        params={"SN": ADMS_SN, "table": "tabledata", "tablename": "transaction", "count": "1"},
+        content=f"transaction pin=3\tverified=1\teventtype=0\tinoutstate=0\t"
+        f"time_second={packed}\r\n".encode(),
+        headers={"Content-Type": "application/push;charset=UTF-8"},
+    )
+    assert tx.text == "OK: 1" and gateway.outbox.depth() == 1
+    users = httpx.post(
+        url,
+        params={"SN": ADMS_SN, "table": "tabledata", "tablename": "user"},
+        content=b"user uid=1\tpin=3\tname=Ann\tprivilege=0\n",
+    )
+    assert users.text == "OK: 1"
+    assert [u.user_id for u in gateway.push.store.users(ADMS_SN)] == ["3"]
+    photo = httpx.post(
+        url,
+        params={"SN": ADMS_SN, "table": "tabledata", "tablename": "biophoto"},
+        content=b"biophoto pin=3\n",
+    )
+    assert photo.text == "OK" and gateway.outbox.depth() == 1
