@@ -69,7 +69,8 @@ def test_shipped_examples_are_valid() -> None:
     config = load_site_config(EXAMPLES)
     assert config.site.code == "HZ-WH1"
     assert {e.device_user for e in config.site.employees} == {"1", "2"}
-    assert [d.driver for d in config.devices] == ["files", "files"]
+    drivers = ["files", "files", "adms", "isapi", "serial", "modbus"]
+    assert [d.driver for d in config.devices] == drivers
     first = config.devices[0].settings
     assert isinstance(first, FileImportConfig)
     assert (first.serial, first.timezone) == ("CKJX194960123", "Asia/Shanghai")
@@ -186,7 +187,7 @@ def test_bad_site_file_names_the_key(tmp_path: Path, site: str, key: str, expect
         (
             DEVICES.replace("path: a.dat", "path: a.dat, format: xml"),
             "devices[0].settings.format",
-            "'attlog' or 'csv'",
+            "'attlog', 'csv' or 'xlsx'",
         ),
         (DEVICES.replace("{path: a.dat}", "{}"), "devices[0].settings.path", "Field required"),
         (
