@@ -46,9 +46,11 @@ from gateway.web.session import (
 from hrcore.enums import CorrectionStatus, PunchStateCode, RiskLevel
 from hrcore.errors import NotFound, StoreError
 from hrcore.models import AttendanceDay, Employee, PunchRecord, RosterRun, Site
+from hrcore.payroll.errors import PayrollError
+from hrcore.payroll.templates import load_templates
 from hrcore.store.corrections import CorrectionIn, list_corrections, request_correction
 from hrcore.store.directory import get_site
-from hrcore.store.payroll import export_lines, list_runs, lock_period
+from hrcore.store.payroll import export_lines, list_runs, lock_period, run_payroll
 from hrcore.store.risk import list_risk
 from hrcore.store.roster import publish
 from scheduler.model import SolveOptions
@@ -432,6 +434,7 @@ def correction_decide(
 def payroll_page(
     request: Request,
     session: SessionDep,
+    state: StateDep,
     user: Annotated[Principal, page_user(Permission.PAYROLL_READ)],
     run: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
@@ -439,7 +442,36 @@ def payroll_page(
     shown = run or (runs[0].run_id if runs else None)
     lines = export_lines(session, shown) if shown else ()
     current = next((r for r in runs if r.run_id == shown), None)
-    return render(request, "payroll.html", user, runs=runs, run=current, lines=lines)
+    return render(
+        request,
+        "payroll.html",
+        user,
+        runs=runs,
+        run=current,
+        lines=lines,
+        sites=_sites(session),
+        month=(current.month if current else state.clock().date()).strftime("%Y-%m"),
+    )
+
+
+@router.post("/payroll/run")
+def payroll_run(
+    session: SessionDep,
+    state: StateDep,
+    user: Annotated[Principal, form_user(Permission.PAYROLL_WRITE)],
+    site: Annotated[str, Form(max_length=64)],
+    month: Annotated[str, Form(pattern=r"^\d{4}-\d{2}$")],
+) -> Response:
+    first = date.fromisoformat(f"{month}-01")
+    try:
+        templates = load_templates(state.settings.config_dir / "policies" / "cn")
+        report = run_payroll(
+            session, site, first, templates=templates, clock=state.clock, actor=user.actor
+        )
+    except PayrollError as exc:
+        raise BadInput(str(exc)) from exc
+    session.commit()
+    return _back(f"/payroll?run={report.run_id}")
 
 
 @router.post("/payroll/lock")

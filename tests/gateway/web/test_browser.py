@@ -198,3 +198,19 @@ def test_solve_a_roster_from_the_ui_and_edit_it(server: Server, logged_in: Brows
     b.screenshot(SHOTS / "roster.png")
     b.click("#publish")
     b.wait_for("document.querySelector('#roster h2')?.textContent.includes('published')")
+
+
+def test_run_explain_and_lock_a_pay_month(server: Server, logged_in: Browser) -> None:
+    b = logged_in
+    b.open(f"{server.base}/payroll")
+    b.fill("#pay-month", "2025-03")
+    b.click("#pay-run")
+    b.wait_for("!!document.querySelector('#pay-lines') && location.search.includes('run=')")
+    assert b.eval("document.querySelectorAll('#pay-lines tbody tr').length") > 20
+    assert b.text("#pay-runs tr.current .run-status") == "draft"
+    b.screenshot(SHOTS / "payroll-run.png")
+    b.click("#lock")
+    b.wait_for(
+        "document.querySelector('#pay-runs tr.current .run-status')?.textContent === 'locked'"
+    )
+    assert b.eval("document.querySelector('#lock') === null")
