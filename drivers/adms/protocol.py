@@ -73,6 +73,15 @@ class Message:
     query: Mapping[str, str]
 
 
+_TEXT_KINDS = frozenset(
+    {
+        MessageKind.ATTLOG,
+        MessageKind.RTLOG,
+        MessageKind.OPERLOG,
+        MessageKind.TABLEDATA,
+        MessageKind.RESULTS,
+    }
+)
 _SERIAL = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STAMP_KEYS = ("stamp", "opstamp", "photostamp")
 
@@ -99,10 +108,15 @@ def classify(req: AdmsRequest, *, max_body: int = MAX_BODY_BYTES) -> Message:
     name = endpoint_of(req.path)
     if len(req.body) > max_body:
         raise BadRequest(f"body of {len(req.body)} bytes exceeds {max_body}", status=413)
-    text = decode_body(req.body, req.content_type, max_bytes=max_body) if req.body else ""
     table = q.get("table")
     stamp = next((q[k] for k in _STAMP_KEYS if k in q), None)
     kind = _kind(method, name, q, table)
+    # photos and other tables may be binary (ATTPHOTO carries JPEG bytes): read only text ones
+    text = (
+        decode_body(req.body, req.content_type, max_bytes=max_body)
+        if req.body and kind in _TEXT_KINDS
+        else ""
+    )
     return Message(kind, serial, q.get("pushver"), table, stamp, q.get("language"), text, q)
 
 

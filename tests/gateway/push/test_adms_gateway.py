@@ -273,3 +273,14 @@ def test_3x_tabledata_transactions_are_stored_and_other_tables_acknowledged(
         content=b"biophoto pin=3\n",
     )
     assert photo.text == "OK" and gateway.outbox.depth() == 1
+
+
+def test_attphoto_with_jpeg_bytes_is_acknowledged(gateway: Gateway) -> None:
+    body = b"PIN=20261102080000-3.jpg\nSN=X\nsize=6\nCMD=uploadphoto\x00\xff\xd8\xff\xe0\x80\xff"
+    resp = httpx.post(
+        f"{gateway.url}/iclock/cdata",
+        params={"SN": ADMS_SN, "table": "ATTPHOTO", "PhotoStamp": "1"},
+        content=body,
+    )
+    assert resp.status_code == 200 and resp.text == "OK"
+    assert gateway.outbox.depth() == 0
