@@ -24,7 +24,7 @@ from gateway.demo.sample_data import DATA_DIR, DEVICE_SERIAL, EMPLOYEES, SITE_CO
 from gateway.notify.people_files import PeopleConfig, load_people_config
 from gateway.notify.risk_watch import RiskWatcher
 from gateway.people.importing import run_import
-from gateway.people.render import level_text, problems_table
+from gateway.people.render import indented, level_text, problems_table
 from hrcore.db import make_engine, make_session_factory
 from hrcore.enums import PunchStateCode, RiskLevel
 from hrcore.people.records import ImportTable
@@ -136,16 +136,6 @@ class _DemoClock:
         return self.start + self.offset
 
 
-def _indented(lines: list[str], indent: int, style: str = "") -> Table:
-    """Lines wrapped inside the 80 columns, each wrap keeping the indent."""
-    grid = Table.grid(padding=(0, 0))
-    grid.add_column(width=indent)
-    grid.add_column(overflow="fold")
-    for line in lines:
-        grid.add_row("", Text(line, style=style))
-    return grid
-
-
 def _red_list(ctx: DemoContext, factory: sessionmaker[Session]) -> None:
     with factory() as session:
         rows = list_risk(session, site_code=SITE_CODE)
@@ -161,11 +151,11 @@ def _red_list(ctx: DemoContext, factory: sessionmaker[Session]) -> None:
                 Text.assemble(level_text(row.level), f" {row.employee} {row.name}: {row.reason}")
             )
             for flag in stored_flags(session, employee_id_of(session, row.employee)):
-                ctx.console.print(_indented([f"{flag.kind}: {flag.summary}"], 2, "red"))
+                ctx.console.print(indented([f"{flag.kind}: {flag.summary}"], 2, "red"))
                 shown = list(flag.evidence[:SHOWN_EVIDENCE])
                 if len(flag.evidence) > SHOWN_EVIDENCE:
                     shown.append(f"... {len(flag.evidence) - SHOWN_EVIDENCE} more")
-                ctx.console.print(_indented(shown, 6))
+                ctx.console.print(indented(shown, 6))
 
 
 def _ladder(ctx: DemoContext, factory: sessionmaker[Session], people: PeopleConfig) -> None:
@@ -187,7 +177,9 @@ def _ladder(ctx: DemoContext, factory: sessionmaker[Session], people: PeopleConf
         ctx.console.print(f"career ladder: {now}{nxt}")
         for missing in pos.missing:
             ctx.console.print(f"  missing: {missing}")
-    ctx.console.print("one screen per person: `shiftgate people show E07 --as-of 2025-03-16`")
+    ctx.console.print("one screen per person, with the demo site's scorecard and ladder:")
+    ctx.console.print("  SHIFTGATE_CONFIG_DIR=gateway/demo/data/people/config \\", markup=False)
+    ctx.console.print("  shiftgate people show E07 --as-of 2025-03-16", markup=False)
 
 
 def run(ctx: DemoContext) -> None:

@@ -91,9 +91,19 @@ def profile_screen(p: PersonProfile) -> RenderableType:
     if p.flags:
         parts.append(Text("open risk flags", style="bold"))
         for f in p.flags:
-            parts.append(Text(f"  {f.kind}: {f.summary}", style="red"))
-            parts.extend(Text(f"    {e}") for e in f.evidence)
+            parts.append(indented([f"{f.kind}: {f.summary}"], 2, "red"))
+            parts.append(indented(list(f.evidence), 4))
     return Group(*parts)
+
+
+def indented(lines: list[str], indent: int, style: str = "") -> Table:
+    """Lines that wrap inside the console's width, each wrap keeping the indent."""
+    grid = Table.grid(padding=(0, 0))
+    grid.add_column(width=indent)
+    grid.add_column(overflow="fold")
+    for line in lines:
+        grid.add_row("", Text(line, style=style))
+    return grid
 
 
 def risk_table(rows: list[RiskRow], *, limit: int | None = None) -> Table:
