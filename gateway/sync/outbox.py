@@ -179,25 +179,29 @@ class Outbox:
         """Several devices' batches in ONE transaction (one fsync: the push receiver groups
         concurrent uploads); returns how many punches of each batch were new."""
         now = self._clock().isoformat()
+        # serialized before the lock: the transaction holds only the SQL
+        prepared = [
+            (
+                device_sn,
+                [(str(p.id), p.device_sn, p.model_dump_json(), now) for p in punches],
+                cursor,
+            )
+            for device_sn, punches, cursor in batches
+        ]
         with self._lock:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
                 counts = []
-                for device_sn, punches, cursor in batches:
-                    added = 0
-                    for p in punches:
-                        pid = str(p.id)
-                        if cur.execute(
-                            "SELECT 1 FROM delivered WHERE punch_id = ?", (pid,)
-                        ).fetchone():
-                            continue
-                        cur.execute(
-                            "INSERT OR IGNORE INTO pending (punch_id, device_sn, body, enqueued_at)"
-                            " VALUES (?, ?, ?, ?)",
-                            (pid, p.device_sn, p.model_dump_json(), now),
-                        )
-                        added += cur.rowcount
+                for device_sn, rows, cursor in prepared:
+                    delivered = self._delivered_among(cur, [r[0] for r in rows])
+                    before = self._conn.total_changes
+                    cur.executemany(
+                        "INSERT OR IGNORE INTO pending (punch_id, device_sn, body, enqueued_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        [r for r in rows if r[0] not in delivered],
+                    )
+                    added = self._conn.total_changes - before
                     if cursor is not None:
                         cur.execute(
                             "INSERT INTO cursors (device_sn, cursor, updated_at) VALUES (?, ?, ?)"
@@ -212,6 +216,21 @@ class Outbox:
                 raise
             self._check_budget()
         return counts
+
+    @staticmethod
+    def _delivered_among(cur: sqlite3.Cursor, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                row[0]
+                for row in cur.execute(
+                    f"SELECT punch_id FROM delivered WHERE punch_id IN ({marks})",  # noqa: S608 - placeholders only
+                    chunk,
+                )
+            )
+        return found
 
     def confirm(self, punch_ids: Iterable[uuid.UUID]) -> int:
         """The centre holds these punches: move them from pending to delivered."""
