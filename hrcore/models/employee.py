@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, false
@@ -65,6 +65,13 @@ class Leave(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     #: where it came from (an import's "file:row"); None for leave entered here
     source: Mapped[str | None] = mapped_column(String(200))
+    #: when the leave was last stored or changed (None: stored before change times were kept);
+    #: incremental attendance recomputes the days it touches that were computed before it
+    changed_at: Mapped[datetime | None]
+    #: the widest span the leave has covered since it was stored, so the days an edit drops
+    #: (a shortened leave, an approval withdrawn) are recomputed too; None = start..end
+    touched_from: Mapped[date | None]
+    touched_to: Mapped[date | None]
 
     __table_args__ = (CheckConstraint("end_date >= start_date", name="leave_dates_ordered"),)
 

@@ -123,7 +123,7 @@ def _employees(session: Session, records: Sequence[EmployeeRecord], n: _Counter)
         n.apply(row, values)
 
 
-def _leave(session: Session, records: Sequence[LeaveRecord], n: _Counter) -> None:
+def _leave(session: Session, records: Sequence[LeaveRecord], n: _Counter, at: datetime) -> None:
     ids = _employee_ids(session)
     rows = {
         (row.employee_id, row.kind, row.start_date): row
@@ -135,14 +135,33 @@ def _leave(session: Session, records: Sequence[LeaveRecord], n: _Counter) -> Non
         row = rows.get((emp, r.kind, r.start))
         if row is None:
             session.add(
-                Leave(employee_id=emp, kind=r.kind, start_date=r.start, source=r.source, **values)
+                Leave(
+                    employee_id=emp,
+                    kind=r.kind,
+                    start_date=r.start,
+                    source=r.source,
+                    changed_at=at,
+                    touched_from=r.start,
+                    touched_to=r.end,
+                    **values,
+                )
             )
             n.created += 1
         else:
             before = n.updated
+            old_end = row.end_date
             n.apply(row, values)
             if n.updated > before:
                 row.source = r.source
+                touch_leave(row, at, old_end)
+
+
+def touch_leave(row: Leave, at: datetime, old_end: date) -> None:
+    """Stamp an edited leave with its change time and widen the span it has touched (to the
+    end it had before the edit), so incremental attendance recomputes every day it moved."""
+    row.changed_at = at
+    row.touched_from = min(row.touched_from or row.start_date, row.start_date)
+    row.touched_to = max(row.touched_to or old_end, old_end, row.end_date)
 
 
 def _courses(session: Session, records: Sequence[CourseRecord], n: _Counter) -> None:
@@ -225,7 +244,7 @@ def apply_import(
     records: Any = check.records
     writers: dict[ImportTable, Callable[[Session, Any, _Counter], None]] = {
         ImportTable.EMPLOYEES: _employees,
-        ImportTable.LEAVE: _leave,
+        ImportTable.LEAVE: lambda s, r, n: _leave(s, r, n, at),
         ImportTable.COURSES: _courses,
         ImportTable.COMPLETIONS: _completions,
         ImportTable.KPIS: _kpis,

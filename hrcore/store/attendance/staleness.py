@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrcore.models import (
     AttendanceDay,
     Employee,
+    Leave,
     PunchRecord,
     RosterAssignment,
     RosterRun,
@@ -41,8 +42,9 @@ def _mark(
 def stale_days(
     session: Session, date_from: date, date_to: date, *, site_code: str | None = None
 ) -> set[tuple[int, date]]:
-    """Employee-days whose stored row is missing or older than a punch or published roster
-    that can affect it (a punch can belong to the shift of the day before or after its date)."""
+    """Employee-days whose stored row is missing or older than a punch, published roster or
+    leave edit that can affect it (a punch can belong to the shift of the day before or after
+    its date). Leave stored without a change time (before migration 0010) is not seen."""
     stale: set[tuple[int, date]] = set()
     for site in select_sites(session, site_code):
         tz = site_zone(site)
@@ -80,6 +82,23 @@ def stale_days(
             )
         ):
             _mark(stale, computed, emp, day, published, date_from, date_to)
+        # leave: every day an edit touched (its widest span), if computed before the edit
+        first_touched = func.coalesce(Leave.touched_from, Leave.start_date)
+        last_touched = func.coalesce(Leave.touched_to, Leave.end_date)
+        for emp, start, end, changed in session.execute(
+            select(Leave.employee_id, first_touched, last_touched, Leave.changed_at)
+            .join(Employee, Employee.id == Leave.employee_id)
+            .where(
+                Employee.site_id == site.id,
+                Leave.changed_at.is_not(None),
+                first_touched <= date_to + timedelta(days=1),
+                last_touched >= date_from - timedelta(days=1),
+            )
+        ):
+            day = max(start, date_from - timedelta(days=1))
+            while day <= min(end, date_to + timedelta(days=1)):
+                _mark(stale, computed, emp, day, changed, date_from, date_to)
+                day += timedelta(days=1)
     return stale
 
 
