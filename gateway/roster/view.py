@@ -7,27 +7,20 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.roster.demand import DemandFile
 from gateway.roster.service import roster_grid, solver_shift
 from hrcore.enums import PayBasis
-from hrcore.errors import InvalidData, NotFound
+from hrcore.errors import NotFound
 from hrcore.models import (
-    AuditEntry,
-    Employee,
-    RosterAssignment,
-    RosterRun,
     RosterStatus,
-    ShiftType,
-    Site,
 )
-from hrcore.store.audit import AuditIn, record_audit
+from hrcore.store.roster import EmployeePay, employee_pay, find_run, run_stamp, shift_types
 
 #: CN: monthly pay / 21.75 days / 8 h is the hourly rate (MOHRSS 2008 No. 3)
 MONTHLY_TO_HOURLY = Decimal("174")
@@ -97,7 +90,7 @@ class RosterView:
     projected_cost: Decimal
 
 
-def _hourly(emp: Employee) -> Decimal:
+def _hourly(emp: EmployeePay) -> Decimal:
     if emp.pay_basis == PayBasis.HOURLY:
         return emp.base_pay
     return (emp.base_pay / MONTHLY_TO_HOURLY).quantize(CENT, ROUND_HALF_UP)
@@ -108,15 +101,11 @@ def _week_start(day: date) -> date:
 
 
 def roster_view(session: Session, run_id: int, demand: DemandFile | None) -> RosterView:
-    run = session.get(RosterRun, run_id)
+    run = find_run(session, run_id)
     if run is None:
         raise NotFound(f"roster run {run_id} does not exist; see GET /api/v1/rosters")
-    site = session.get(Site, run.site_id)
-    assert site is not None  # foreign key
-    grid = roster_grid(session, site.code, run.date_from, run.date_to, run_id=run.id)
-    shift_rows = session.scalars(
-        select(ShiftType).where(ShiftType.site_id == site.id).order_by(ShiftType.start)
-    ).all()
+    grid = roster_grid(session, run.site_code, run.date_from, run.date_to, run_id=run.id)
+    shift_rows = sorted(shift_types(session, run.site_id), key=lambda t: t.start)
     shifts = []
     for row in shift_rows:
         s = solver_shift(row)
@@ -131,7 +120,7 @@ def roster_view(session: Session, run_id: int, demand: DemandFile | None) -> Ros
             )
         )
     hours_of = {s.code: s.paid_hours for s in shifts}
-    emps = {e.code: e for e in session.scalars(select(Employee).where(Employee.site_id == site.id))}
+    emps = {e.code: e for e in employee_pay(session, run.site_id)}
     wanted: dict[tuple[date, str], list[int | None]] = {}
     if demand is not None:
         for line in demand.lines(run.date_from, len(grid.dates)):
@@ -172,7 +161,7 @@ def roster_view(session: Session, run_id: int, demand: DemandFile | None) -> Ros
         cost += rate * Decimal(str(hours - over)) + rate * OVERTIME_FACTOR * Decimal(str(over))
     return RosterView(
         run_id=run.id,
-        site_code=site.code,
+        site_code=run.site_code,
         status=run.status,
         date_from=run.date_from,
         date_to=run.date_to,
@@ -187,92 +176,20 @@ def roster_view(session: Session, run_id: int, demand: DemandFile | None) -> Ros
             for (c, w), h in sorted(week_hours.items())
         ),
         hourly_rates=rates,
-        penalties=tuple(run.penalty_report),
+        penalties=tuple(dict(p) for p in run.penalty_report),
         projected_hours=total,
         projected_overtime_hours=overtime,
         projected_cost=cost.quantize(CENT, ROUND_HALF_UP),
     )
 
 
-def set_assignment(
-    session: Session,
-    run_id: int,
-    employee_code: str,
-    day: date,
-    shift_code: str,
-    *,
-    actor: str,
-    now: datetime,
-) -> None:
-    """Change one cell of a draft ("" = day off); audited. Published runs are not edited:
-    edit the draft and publish it."""
-    run = session.get(RosterRun, run_id)
-    if run is None:
-        raise NotFound(f"roster run {run_id} does not exist")
-    if run.status != RosterStatus.DRAFT:
-        raise InvalidData(f"roster run {run_id} is {run.status}; only drafts can be edited")
-    if not run.date_from <= day <= run.date_to:
-        raise InvalidData(f"{day} is outside run {run_id} ({run.date_from}..{run.date_to})")
-    site = session.get(Site, run.site_id)
-    assert site is not None
-    emp = session.scalar(
-        select(Employee).where(Employee.code == employee_code, Employee.site_id == site.id)
-    )
-    if emp is None:
-        raise NotFound(f"no employee {employee_code!r} at site {site.code!r}")
-    cell = session.scalar(
-        select(RosterAssignment).where(
-            RosterAssignment.roster_run_id == run.id,
-            RosterAssignment.employee_id == emp.id,
-            RosterAssignment.date == day,
-        )
-    )
-    before = ""
-    if cell is not None:
-        old = session.get(ShiftType, cell.shift_type_id)
-        before = old.code if old else ""
-    if shift_code:
-        shift = session.scalar(
-            select(ShiftType).where(ShiftType.site_id == site.id, ShiftType.code == shift_code)
-        )
-        if shift is None:
-            raise NotFound(f"site {site.code!r} has no shift type {shift_code!r}")
-        if cell is None:
-            session.add(
-                RosterAssignment(
-                    roster_run_id=run.id, employee_id=emp.id, date=day, shift_type_id=shift.id
-                )
-            )
-        else:
-            cell.shift_type_id = shift.id
-    elif cell is not None:
-        session.delete(cell)
-    session.flush()
-    record_audit(
-        session,
-        AuditIn(
-            at=now,
-            actor=actor,
-            action="roster_edit",
-            entity="roster_run",
-            entity_id=str(run.id),
-            detail={"employee": emp.code, "day": day.isoformat(), "from": before, "to": shift_code},
-        ),
-    )
-
-
 def view_stamp(session: Session, run_id: int) -> tuple[object, ...]:
     """What a cached view of the run depends on: its status and its newest audit entry (every
     change of a run -- an edit, a publish -- is audited)."""
-    run = session.get(RosterRun, run_id)
-    if run is None:
+    stamp = run_stamp(session, run_id)
+    if stamp is None:
         raise NotFound(f"roster run {run_id} does not exist; see GET /api/v1/rosters")
-    newest = session.scalar(
-        select(func.max(AuditEntry.id)).where(
-            AuditEntry.entity == "roster_run", AuditEntry.entity_id == str(run_id)
-        )
-    )
-    return (run.status, run.published_at, newest)
+    return stamp
 
 
 class RosterViews:

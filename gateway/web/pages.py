@@ -45,14 +45,14 @@ from gateway.web.session import (
 )
 from hrcore.enums import CorrectionStatus, PunchStateCode, RiskLevel
 from hrcore.errors import NotFound, StoreError
-from hrcore.models import AttendanceDay, Employee, PunchRecord, RosterRun, Site
+from hrcore.models import AttendanceDay, Employee, PunchRecord, Site
 from hrcore.payroll.errors import PayrollError
 from hrcore.payroll.templates import load_templates
 from hrcore.store.corrections import CorrectionIn, list_corrections, request_correction
 from hrcore.store.directory import get_site
 from hrcore.store.payroll import export_lines, list_runs, lock_period, run_payroll
 from hrcore.store.risk import list_risk
-from hrcore.store.roster import publish
+from hrcore.store.roster import publish, roster_runs
 from scheduler.model import SolveOptions
 
 HERE = Path(__file__).resolve().parent
@@ -224,18 +224,7 @@ def roster_page(
     job: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
     site_row = _site_or_first(session, site)
-    runs = (
-        list(
-            session.scalars(
-                select(RosterRun)
-                .where(RosterRun.site_id == site_row.id)
-                .order_by(RosterRun.id.desc())
-                .limit(20)
-            )
-        )
-        if site_row
-        else []
-    )
+    runs = list(roster_runs(session, site_id=site_row.id, limit=20)[0]) if site_row else []
     shown = run or (runs[0].id if runs else None)
     roster = roster_out(session, state, shown) if shown else None
     job_view: JobView | None = state.jobs.get(job) if job else None

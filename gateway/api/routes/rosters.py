@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from gateway.api.deps import SessionDep, StateDep, audit, require
 from gateway.api.errors import ERROR_RESPONSES, ApiError
@@ -23,12 +22,10 @@ from gateway.roster.demand import DemandFile, load_demand
 from gateway.roster.jobs import JobStatus, JobView
 from gateway.roster.policy import load_policy
 from gateway.roster.service import SolveRequest, check_range
-from gateway.roster.view import set_assignment
 from gateway.settings import Settings
 from hrcore.enums import RosterStatus
-from hrcore.models import RosterRun, Site
 from hrcore.store.directory import get_site
-from hrcore.store.roster import publish
+from hrcore.store.roster import RunSummary, find_run, publish, roster_runs, set_assignment
 from scheduler.model import SolveOptions
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"], responses=ERROR_RESPONSES)
@@ -134,10 +131,10 @@ class PublishOut(BaseModel):
     overridden: list[int]
 
 
-def _run_out(run: RosterRun, site_code: str) -> RunOut:
+def _run_out(run: RunSummary) -> RunOut:
     return RunOut(
         id=run.id,
-        site=site_code,
+        site=run.site_code,
         date_from=run.date_from,
         date_to=run.date_to,
         status=run.status,
@@ -190,13 +187,13 @@ def roster_out(
     """A run as the API and the UI show it; ``limit``/``offset`` page the rows (coverage and
     projections always cover the whole run)."""
     v = state.rosters.get(session, run_id, lambda: _demand(state.settings))
-    run = session.get(RosterRun, run_id)
+    run = find_run(session, run_id)
     assert run is not None  # the view exists
     end = len(v.employees) if limit is None else offset + limit
     page = range(offset, min(end, len(v.employees)))
     codes = {v.employees[i][0] for i in page}
     return RosterOut(
-        **_run_out(run, v.site_code).model_dump(),
+        **_run_out(run).model_dump(),
         total_rows=len(v.employees),
         dates=list(v.dates),
         rows=[
@@ -252,17 +249,15 @@ def list_runs(
     status_: Annotated[RosterStatus | None, Query(alias="status")] = None,
 ) -> Page[RunOut]:
     """Roster runs, newest first."""
-    query = select(RosterRun, Site.code).join(Site, Site.id == RosterRun.site_id)
-    if site:
-        query = query.where(RosterRun.site_id == get_site(session, site).id)
-    if status_:
-        query = query.where(RosterRun.status == status_)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(RosterRun.id.desc()).offset(page.offset).limit(page.limit)
+    runs, total = roster_runs(
+        session,
+        site_id=get_site(session, site).id if site else None,
+        status=status_ or None,
+        limit=page.limit,
+        offset=page.offset,
     )
     return Page(
-        items=[_run_out(r, c) for r, c in rows], total=total, limit=page.limit, offset=page.offset
+        items=[_run_out(r) for r in runs], total=total, limit=page.limit, offset=page.offset
     )
 
 
