@@ -1,4 +1,5 @@
-"""Outage soak: ``python -m bench.outage_soak`` (1,000,000 punches, 20 devices, 72 h cut).
+"""Outage soak: ``python -m bench.outage_soak`` (1,000,000 punches from 20 devices on 20
+gateways, one site each, through a 72 h cut).
 
 Starts its own throwaway PostgreSQL on loopback (Debian's binaries; as root through
 ``runuser -u postgres``) unless ``--database-url`` names an empty one, runs
@@ -47,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.outage_soak")
     parser.add_argument("--punches", type=int, default=1_000_000)
     parser.add_argument("--devices", type=int, default=20)
+    parser.add_argument("--gateways", type=int, default=20, help="boxes, one site each")
     parser.add_argument("--hours", type=float, default=72.0, help="length of the cut")
     parser.add_argument("--poll-s", type=float, default=300.0, help="simulated poll interval")
     parser.add_argument("--batch", type=int, default=2000, help="upload batch size")
@@ -66,6 +68,7 @@ def main() -> None:
             url,
             punches=args.punches,
             devices=args.devices,
+            gateways=args.gateways,
             hours=args.hours,
             poll_s=args.poll_s,
             batch_size=args.batch,

@@ -15,7 +15,7 @@ Used by ``tests/gateway/test_outage_soak.py`` (short) and ``python -m bench.outa
 from __future__ import annotations
 
 import logging
-import secrets
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -32,6 +32,8 @@ from sqlalchemy import func, select, text
 
 from drivers.base import Capability, Driver, ReadResult
 from drivers.punch import DeviceInfo, Punch, PunchState
+from gateway.auth.secrets import Passwords
+from gateway.auth.service import create_user, issue_token
 from gateway.config.service import DeviceSpec
 from gateway.devices.manager import DeviceWorker
 from gateway.errors import CentreUnavailable, UploadError
@@ -41,7 +43,9 @@ from gateway.sync.outbox import Outbox, OutboxBudget
 from gateway.sync.uploader import Centre, HttpCentre, StoreCentre, Uploader
 from gateway.testing.crash_harness import central_server
 from hrcore.db import make_engine, make_session_factory
+from hrcore.enums import Role
 from hrcore.models import PunchRecord
+from hrcore.store import DeviceIn, SiteIn, save_device, save_site
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +153,15 @@ class CutCentre:
 class SoakReport:
     via: str
     devices: int
+    gateways: int  # gateway boxes, each with its own outbox and site token
     outage_h: float
     produced: int
     read: int  # punches the workers read, re-reads included
     failed_uploads: int  # upload attempts refused by the cut
-    peak_outbox_pending: int
-    peak_outbox_mb: float  # bytes held by the outbox's pages, at the peak
-    outbox_file_mb: float  # database + write-ahead log on disk after the drain
-    budget_mb: float | None
+    peak_outbox_pending: int  # all gateways together
+    peak_outbox_mb: float  # bytes held by the outboxes' pages, at their peaks
+    outbox_file_mb: float  # databases + write-ahead logs on disk after the drain
+    budget_mb: float | None  # of each outbox
     budget_alarm_raised: bool
     pruned_delivered: int
     lost_acks: int
@@ -212,22 +217,130 @@ def _spec(device: SoakDevice) -> DeviceSpec:
     )
 
 
+class _Gateway:
+    """One gateway box of the soak: its own outbox, workers, metrics and uploader."""
+
+    def __init__(
+        self,
+        name: str,
+        workdir: Path,
+        fleet: Sequence[SoakDevice],
+        centre: Centre,
+        *,
+        clock: SimClock,
+        batch_size: int,
+        budget: OutboxBudget | None,
+    ) -> None:
+        self.metrics = GatewayMetrics()
+        self.outbox = Outbox(
+            workdir / name / "outbox.db",
+            clock=clock,
+            budget=budget,
+            on_pruned=self.metrics.outbox_pruned.inc,
+        )
+        by_serial = {d.serial: d for d in fleet}
+
+        def factory(spec: DeviceSpec, settings: Mapping[str, Any]) -> Driver:
+            return by_serial[spec.serial]
+
+        self.workers = [
+            DeviceWorker(
+                _spec(d), outbox=self.outbox, metrics=self.metrics, factory=factory, clock=clock
+            )
+            for d in fleet
+        ]
+        self.centre = CutCentre(centre)
+        self.uploader = Uploader(
+            self.outbox, self.centre, self.metrics, batch_size=batch_size, clock=clock
+        )
+        self.failed = 0
+        self.alarm = False
+        self.error: BaseException | None = None
+
+    def poll(self) -> None:
+        """One simulated poll: read every device, try the (cut) centre once."""
+        for worker in self.workers:
+            worker.poll_once()
+        try:
+            self.uploader.upload_once()
+        except UploadError:
+            self.failed += 1
+        self.alarm |= self.outbox.usage().alarm
+
+    def drain(self) -> None:
+        """Upload until the outbox is empty; a lost answer sends the batch again."""
+        try:
+            while self.outbox.depth():
+                try:
+                    self.uploader.drain()
+                except CentreUnavailable:
+                    continue  # the centre stored it but the answer was lost: skipped by id
+                self.alarm |= self.outbox.usage().alarm
+        except Exception as exc:  # noqa: BLE001 - re-raised by the caller after the join
+            self.error = exc
+
+    def read(self) -> int:
+        return sum(
+            int(v.value)
+            for m in self.metrics.device_punches_read.collect()
+            for v in m.samples
+            if v.name.endswith("_total")
+        )
+
+
+def _register_sites(database_url: str, fleets: Sequence[Sequence[SoakDevice]]) -> list[str]:
+    """At the centre: one site per gateway with its devices, and a gateway user bound to that
+    site; returns each gateway's token."""
+    engine = make_engine(database_url)
+    tokens = []
+    now = datetime.now(UTC)
+    try:
+        with make_session_factory(engine).begin() as session:
+            for i, fleet in enumerate(fleets):
+                code = f"SOAK-S{i:02d}"
+                site = save_site(session, SiteIn(code, f"soak site {i}", fleet[0].zone.key))
+                for d in fleet:
+                    save_device(
+                        session, site, DeviceIn(d.serial, "soak", d.zone.key), secret_key=None
+                    )
+                user = f"gw-soak-{i:02d}"
+                create_user(
+                    session,
+                    Passwords(),
+                    username=user,
+                    role=Role.GATEWAY,
+                    password=None,
+                    display_name=f"soak gateway {i}",
+                    now=now,
+                    actor="outage-soak",
+                    site=code,
+                )
+                tokens.append(issue_token(session, user, name="soak", now=now, actor="soak").secret)
+    finally:
+        engine.dispose()
+    return tokens
+
+
 @contextmanager
-def _centre(via: Via, database_url: str, workdir: Path) -> Iterator[Centre]:
+def _centres(
+    via: Via, database_url: str, workdir: Path, tokens: Sequence[str]
+) -> Iterator[list[Centre]]:
+    """One centre connection per gateway (each with its site's token over HTTP)."""
     if via is Via.STORE:
         engine = make_engine(database_url)
         try:
-            yield StoreCentre(make_session_factory(engine), database_url)
+            store = StoreCentre(make_session_factory(engine), database_url)
+            yield [store for _ in tokens]
         finally:
             engine.dispose()
         return
-    token = secrets.token_urlsafe(16)
-    with central_server(database_url, workdir / "centre-var", api_token=token) as url:
-        centre = HttpCentre(url, timeout_s=60, token=token)
+    with central_server(database_url, workdir / "centre-var") as url:
+        centres = [HttpCentre(url, timeout_s=60, token=t) for t in tokens]
         try:
-            yield centre
+            yield list(centres)
         finally:
-            centre.close()
+            for c in centres:
+                c.close()
 
 
 def run_outage_soak(
@@ -236,6 +349,7 @@ def run_outage_soak(
     *,
     punches: int = 1_000_000,
     devices: int = 20,
+    gateways: int = 20,
     hours: float = 72.0,
     poll_s: float = 300.0,
     batch_size: int = 2000,
@@ -244,84 +358,84 @@ def run_outage_soak(
     lost_acks: int = 3,
     database_cpu: Callable[[], float] = lambda: 0.0,
 ) -> SoakReport:
-    """``database_url``: a migrated, empty HR store (PostgreSQL for the figures);
-    ``database_cpu``: the database server's CPU seconds so far, when known."""
+    """``database_url``: a migrated, empty HR store (PostgreSQL for the figures). The devices
+    are dealt to ``gateways`` gateway boxes, one site each, each with its own outbox and a
+    token bound to its site; they drain concurrently. ``database_cpu``: the database
+    server's CPU seconds so far, when known. ``budget`` applies to each outbox."""
+    if not 1 <= gateways <= devices:
+        raise ValueError("need between 1 and one gateway per device")
     workdir.mkdir(parents=True, exist_ok=True)
     clock = SimClock(START)
     fleet = _devices(clock, devices, punches, hours)
-    by_serial = {d.serial: d for d in fleet}
-    metrics = GatewayMetrics()
-    outbox = Outbox(
-        workdir / "outbox.db", clock=clock, budget=budget, on_pruned=metrics.outbox_pruned.inc
-    )
-
-    def factory(spec: DeviceSpec, settings: Mapping[str, Any]) -> Driver:
-        return by_serial[spec.serial]
-
-    workers = [
-        DeviceWorker(_spec(d), outbox=outbox, metrics=metrics, factory=factory, clock=clock)
-        for d in fleet
-    ]
+    fleets = [fleet[i::gateways] for i in range(gateways)]
+    tokens = _register_sites(database_url, fleets)
+    boxes: list[_Gateway] = []
     try:
-        with _centre(via, database_url, workdir) as inner:
-            centre = CutCentre(inner)
-            uploader = Uploader(outbox, centre, metrics, batch_size=batch_size, clock=clock)
-            failed, alarm = 0, False
+        with _centres(via, database_url, workdir, tokens) as centres:
+            boxes = [
+                _Gateway(
+                    f"gateway-{i:02d}",
+                    workdir,
+                    f,
+                    c,
+                    clock=clock,
+                    batch_size=batch_size,
+                    budget=budget,
+                )
+                for i, (f, c) in enumerate(zip(fleets, centres, strict=True))
+            ]
             started = time.perf_counter()
             end = START + timedelta(hours=hours)
             while True:
-                for worker in workers:
-                    worker.poll_once()
-                try:
-                    uploader.upload_once()
-                except UploadError:
-                    failed += 1
-                alarm |= outbox.usage().alarm
+                for box in boxes:
+                    box.poll()
                 if clock() >= end:
                     break
                 clock.advance(poll_s)
             outage_s = time.perf_counter() - started
-            peak_pending = outbox.depth()  # nothing left during the cut: this is the peak
-            log.info("outage over pending=%d failed_uploads=%d", peak_pending, failed)
-            centre.cut = False
-            centre.lose_acks = lost_acks
+            # nothing left during the cut: the depth now is the peak
+            peak_pending = sum(b.outbox.depth() for b in boxes)
+            log.info("outage over pending=%d", peak_pending)
+            for box in boxes:
+                box.centre.cut = False
+            boxes[0].centre.lose_acks = lost_acks
             started, cpu_started = time.perf_counter(), time.process_time()
             db_started = database_cpu()
-            while outbox.depth():
-                try:
-                    uploader.drain()
-                except CentreUnavailable:
-                    continue  # a lost answer: the batch goes again, the centre skips it
-                alarm |= outbox.usage().alarm
+            threads = [
+                threading.Thread(target=b.drain, name=f"drain-{i}") for i, b in enumerate(boxes)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
             drain_s = time.perf_counter() - started
             drain_cpu_s = time.process_time() - cpu_started
             drain_db_cpu_s = database_cpu() - db_started
-            read = sum(
-                int(v.value)
-                for m in metrics.device_punches_read.collect()
-                for v in m.samples
-                if v.name.endswith("_total")
-            )
-            usage = outbox.usage()
+            for box in boxes:
+                if box.error is not None:
+                    raise box.error
+            usages = [b.outbox.usage() for b in boxes]
         checked = _check_store(database_url, fleet)
     finally:
-        outbox.close()
+        for box in boxes:
+            box.outbox.close()
     produced = sum(d.total for d in fleet)
     return SoakReport(
         via=via.value,
         devices=devices,
+        gateways=gateways,
         outage_h=hours,
         produced=produced,
-        read=read,
-        failed_uploads=failed,
+        read=sum(b.read() for b in boxes),
+        failed_uploads=sum(b.failed for b in boxes),
         peak_outbox_pending=peak_pending,
-        peak_outbox_mb=round(usage.peak_used_bytes / 2**20, 1),
-        outbox_file_mb=round(usage.file_bytes / 2**20, 1),
+        peak_outbox_mb=round(sum(u.peak_used_bytes for u in usages) / 2**20, 1),
+        outbox_file_mb=round(sum(u.file_bytes for u in usages) / 2**20, 1),
         budget_mb=None if budget is None else round(budget.max_bytes / 2**20, 1),
-        budget_alarm_raised=alarm,
-        pruned_delivered=usage.pruned,
+        budget_alarm_raised=any(b.alarm for b in boxes),
+        pruned_delivered=sum(u.pruned for u in usages),
         lost_acks=lost_acks,
-        resent_duplicates=centre.sent_again,
+        resent_duplicates=sum(b.centre.sent_again for b in boxes),
         delivered=checked.delivered,
         missing=checked.missing,
         unexpected=checked.unexpected,

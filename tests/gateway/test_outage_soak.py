@@ -1,6 +1,7 @@
 """A short outage soak (issue #26): 20 devices punch through a 72-hour cut of the centre on a
-simulated clock; then the outbox drains into PostgreSQL over loopback HTTP, with lost answers
-on the way. Every punch arrives once, in each device's order. ``bench.outage_soak`` runs the
+simulated clock; then the outboxes drain into PostgreSQL: 20 gateway boxes (a site and a
+site-bound token each) over loopback HTTP, or one box straight into the store, with lost
+answers on the way. Every punch arrives once, in each device's order. ``bench.outage_soak`` runs the
 million-punch version."""
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from gateway.testing.outage_soak import Via, run_outage_soak
 
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.parametrize("via", [Via.HTTP, Via.STORE])
+@pytest.mark.parametrize(("via", "gateways"), [(Via.HTTP, 20), (Via.STORE, 1)])
 def test_a_72_hour_cut_loses_and_duplicates_nothing(
-    tmp_path: Path, postgres_url: str, via: Via
+    tmp_path: Path, postgres_url: str, via: Via, gateways: int
 ) -> None:
     budget = OutboxBudget(max_bytes=16 * 2**20, alarm_fraction=0.8, prune_to_fraction=0.7)
     report = run_outage_soak(
@@ -25,6 +26,7 @@ def test_a_72_hour_cut_loses_and_duplicates_nothing(
         postgres_url,
         punches=20_000,
         devices=20,
+        gateways=gateways,
         hours=72,
         poll_s=3600,
         batch_size=500,
