@@ -129,14 +129,19 @@ class ModbusDriver(Driver):
         self._unacked: dict[UUID, RegisterRecord] = {}
 
     def info(self) -> DeviceInfo:
+        """The configured serial, once the unread count answers. The count is not reported
+        as ``record_count``: a queue shrinks with every pop, which for a log would mean it was
+        cleared."""
+        self.pending()
+        return DeviceInfo(
+            serial_number=self.cfg.serial, family=self.family, name=self.link.link.where
+        )
+
+    def pending(self) -> int:
+        """Records the terminal holds that were not popped yet."""
         m = self.cfg.map
         (count,) = self.link.read(m.count.table, m.count.address, 1)
-        return DeviceInfo(
-            serial_number=self.cfg.serial,
-            family=self.family,
-            name=self.link.link.where,
-            record_count=count,
-        )
+        return count
 
     def close(self) -> None:
         self.link.close()

@@ -59,7 +59,8 @@ def sim() -> Iterator[ModbusSimulator]:
 
 def test_the_queue_drains_into_one_punch_per_record(sim: ModbusSimulator) -> None:
     driver = make_driver(sim)
-    assert driver.info().record_count == 6
+    info = driver.info()
+    assert (info.serial_number, info.record_count, driver.pending()) == ("MB-1", None, 6)
     got = drain(driver, sim)
     assert len(got) == 6 and len({p.id for p in got}) == 6
     assert sim.stats.popped_seqs == [1, 2, 3, 4, 5, 6]

@@ -149,7 +149,7 @@ def test_simulate_modbus_prints_its_port_and_serves_a_driver() -> None:
             driver.acknowledge(first)
             second = driver.read_punches().punches
             driver.acknowledge(second)
-            assert driver.info().record_count == 0
+            assert driver.pending() == 0
         assert len(first) == len(second) == 1
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
