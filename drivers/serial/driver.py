@@ -126,6 +126,14 @@ class SerialConfig(BaseModel):
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai)") from exc
         return value
 
+    @field_validator("state_map", "verify_map", mode="before")
+    @classmethod
+    def _text_keys(cls, value: object) -> object:
+        """YAML reads ``0: in`` with an integer key; the line carries text."""
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
+
     @field_validator("stopbits")
     @classmethod
     def _stopbits(cls, value: float) -> float:

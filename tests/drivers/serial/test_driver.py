@@ -12,7 +12,7 @@ import pytest
 
 from drivers.base import RejectedRecord, RejectKind
 from drivers.errors import DeviceUnreachable, DriverConfigError
-from drivers.punch import Punch
+from drivers.punch import Punch, PunchState
 from drivers.serial.driver import SerialConfig, SerialDriver
 from drivers.serial.presets import PresetName
 from drivers.serial.simulator import SerialSimulator
@@ -216,3 +216,13 @@ def test_bad_settings_are_refused(override: dict[str, object], message: str) -> 
     settings = {"port": "/dev/null", "serial": "X", "timezone": ZONE, **override}
     with pytest.raises(ValueError, match=message):
         SerialConfig.model_validate(settings)
+
+
+def test_state_map_from_yaml_takes_integer_keys() -> None:
+    import yaml
+
+    settings = yaml.safe_load(
+        "port: /dev/null\nserial: X\ntimezone: UTC\nstate_map: {0: in, 7: overtime_out}\n"
+    )
+    cfg = SerialConfig.model_validate(settings)
+    assert cfg.state_map == {"0": PunchState.IN, "7": PunchState.OVERTIME_OUT}
