@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -68,6 +69,14 @@ class ComputeReport:
     unmatched: tuple[UnmatchedPunchReport, ...]
     issues: tuple[DataIssue, ...]
     status_counts: tuple[tuple[str, int], ...]
+    #: wall seconds by step (see STAGES), for the bench and whoever profiles next
+    stage_seconds: tuple[tuple[str, float], ...] = ()
+
+
+#: a compute's steps: reading its inputs, pairing punches and judging days (overtime included),
+#: turning results into rows with their JSON traces and comparing them with the stored ones,
+#: and writing the rows that changed
+STAGES = ("load", "pair_and_judge", "traces", "write")
 
 
 _NO_OVERTIME = (0, 0, 0)
@@ -177,6 +186,8 @@ def _compute(
     if date_to < date_from:
         raise InvalidData(f"--from {date_from} is after --to {date_to}; swap them")
     now = clock()
+    spent: defaultdict[str, float] = defaultdict(float)
+    mark = time.perf_counter()
     totals: defaultdict[str, int] = defaultdict(int)
     statuses: defaultdict[str, int] = defaultdict(int)
     unmatched: list[UnmatchedPunchReport] = []
@@ -222,6 +233,7 @@ def _compute(
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         audit: list[dict[str, Any]] = []
+        mark = _lap(spent, "load", mark)
         for emp in emps:
             shifts: list[ShiftInstance] = []
             shift_type_of: dict[date, int] = {}
@@ -259,6 +271,7 @@ def _compute(
             )
             overtime = policy.evaluate(emp.code, result.days, emp.system)
             ot_by_day = _overtime_by_day(overtime.lines)
+            mark = _lap(spent, "pair_and_judge", mark)
             issues.extend(i for i in result.issues if date_from <= i.date <= date_to)
             for u in result.unmatched:
                 if date_from <= u.punch.at.astimezone(tz).date() <= date_to:
@@ -335,6 +348,7 @@ def _compute(
                 values["needs_review"] = old_review
                 updates.append(values)
                 totals["updated"] += 1
+            mark = _lap(spent, "traces", mark)
         connection = session.connection()
         for start in range(0, len(inserts), 5000):
             connection.execute(insert(AttendanceDay), inserts[start : start + 5000])
@@ -342,6 +356,7 @@ def _compute(
             session.execute(update(AttendanceDay), updates)
         if audit:
             session.execute(insert(AuditEntry), audit)
+        mark = _lap(spent, "write", mark)
         totals["inserted"] += len(inserts)
         totals["employees"] += len(emps)
         log.info(
@@ -354,6 +369,7 @@ def _compute(
         )
     if unregistered_lo is not None and unregistered_hi is not None:
         unmatched.extend(unregistered_device_punches(session, unregistered_lo, unregistered_hi))
+    _lap(spent, "load", mark)
     return ComputeReport(
         sites=tuple(s.code for s in sites),
         employees=totals["employees"],
@@ -366,4 +382,12 @@ def _compute(
         unmatched=tuple(unmatched),
         issues=tuple(issues),
         status_counts=tuple(sorted(statuses.items())),
+        stage_seconds=tuple((stage, spent[stage]) for stage in STAGES),
     )
+
+
+def _lap(spent: defaultdict[str, float], stage: str, since: float) -> float:
+    """Add the time since ``since`` to ``stage``; returns now, the next lap's start."""
+    now = time.perf_counter()
+    spent[stage] += now - since
+    return now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -18,7 +19,7 @@ from hrcore.models import (
     RosterStatus,
 )
 from hrcore.store.attendance.adopt import adopt_punches
-from hrcore.store.attendance.compute import ComputeReport, compute_attendance
+from hrcore.store.attendance.compute import STAGES, ComputeReport, compute_attendance
 from hrcore.store.attendance.scope import Clock, select_sites, site_policy, site_zone, utc_bounds
 
 
@@ -115,7 +116,9 @@ def recompute_stale(
     widened to the policy's context (a late Monday punch can move Friday's weekly overtime);
     rows whose result did not change are not rewritten."""
     reports = []
+    checking = 0.0
     for site in select_sites(session, site_code):
+        began = time.perf_counter()
         # adopt first: punches of a device user mapped since the last compute have no employee
         # yet, so stale_days cannot see them; once adopted, their days are stale whatever
         # their stored_at says
@@ -125,6 +128,7 @@ def recompute_stale(
         stale = stale_days(session, date_from, date_to, site_code=site.code)
         for emp, at in adopted:
             _mark(stale, {}, emp, at.astimezone(tz).date(), None, date_from, date_to)
+        checking += time.perf_counter() - began
         if not stale:
             continue
         first, last = site_policy(site).context(min(d for _, d in stale), max(d for _, d in stale))
@@ -140,9 +144,12 @@ def recompute_stale(
             )
         )
     counts: defaultdict[str, int] = defaultdict(int)
+    spent: defaultdict[str, float] = defaultdict(float, {"stale_check": checking})
     for r in reports:
         for status, n in r.status_counts:
             counts[status] += n
+        for stage, seconds in r.stage_seconds:
+            spent[stage] += seconds
     return ComputeReport(
         sites=tuple(code for r in reports for code in r.sites),
         employees=sum(r.employees for r in reports),
@@ -156,4 +163,5 @@ def recompute_stale(
         unmatched=tuple({u.punch_id: u for r in reports for u in r.unmatched}.values()),
         issues=tuple(i for r in reports for i in r.issues),
         status_counts=tuple(sorted(counts.items())),
+        stage_seconds=tuple((stage, spent[stage]) for stage in ("stale_check", *STAGES)),
     )

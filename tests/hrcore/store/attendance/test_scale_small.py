@@ -12,10 +12,11 @@ def test_small_synthetic_site_computes_every_employee_day(tmp_path: Path) -> Non
     built = build(
         f"sqlite:///{tmp_path / 'bench.db'}", employees=20, days=7, first=date(2025, 3, 3)
     )
-    result = measure(built)
+    result = measure(built, late_punch=True)
     assert result["rows_written"] == 20 * 7
     assert result["punches"] == built.punches > 20 * 5 * 3
     assert result["incremental_days_rewritten"] == 0
+    assert (result["one_punch_employees"], result["one_punch_days_rewritten"]) == (1, 1)
     statuses = result["statuses"]
     assert isinstance(statuses, dict)
     assert sum(statuses.values()) == 140
