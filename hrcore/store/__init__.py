@@ -11,8 +11,16 @@ so ``from hrcore.store import save_site`` keeps working; a new aggregate gets a 
 """
 
 from hrcore.store.audit import AuditIn, record_audit
-from hrcore.store.devices import DeviceIn, device_secret, find_device, get_device, save_device
+from hrcore.store.devices import (
+    DeviceIn,
+    device_secret,
+    devices_by_serial,
+    find_device,
+    get_device,
+    save_device,
+)
 from hrcore.store.directory import (
+    EmployeeAtSite,
     EmployeeIn,
     MappedDeviceUser,
     OrgUnitIn,
@@ -22,6 +30,7 @@ from hrcore.store.directory import (
     SiteIn,
     check_timezone,
     device_user_map,
+    employee_page,
     get_employee,
     get_site,
     list_employees,
@@ -32,6 +41,7 @@ from hrcore.store.directory import (
     save_org_unit,
     save_shift_type,
     save_site,
+    site_code_of,
 )
 from hrcore.store.punches import (
     PunchIn,
@@ -45,6 +55,7 @@ from hrcore.store.punches import (
 __all__ = [
     "AuditIn",
     "DeviceIn",
+    "EmployeeAtSite",
     "EmployeeIn",
     "MappedDeviceUser",
     "OrgUnitIn",
@@ -57,6 +68,8 @@ __all__ = [
     "check_timezone",
     "device_secret",
     "device_user_map",
+    "devices_by_serial",
+    "employee_page",
     "find_device",
     "find_punches",
     "get_device",
@@ -74,5 +87,6 @@ __all__ = [
     "save_org_unit",
     "save_shift_type",
     "save_site",
+    "site_code_of",
     "utc_now",
 ]

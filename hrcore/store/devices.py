@@ -77,6 +77,14 @@ def find_device(session: Session, serial_number: str) -> Device | None:
     return session.scalar(select(Device).where(Device.serial_number == serial_number))
 
 
+def devices_by_serial(session: Session, site: Site | None = None) -> tuple[tuple[Device, str], ...]:
+    """Registered devices (of one site) by serial number, each with its site's code."""
+    query = select(Device, Site.code).join(Site, Site.id == Device.site_id)
+    if site is not None:
+        query = query.where(Site.id == site.id)
+    return tuple((dev, code) for dev, code in session.execute(query.order_by(Device.serial_number)))
+
+
 def device_secret(device: Device, secret_key: str | None) -> str | None:
     """The device's decrypted secret, or ``None`` when it has none."""
     if device.secret_ciphertext is None:

@@ -13,7 +13,7 @@ from datetime import date, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hrcore.attendance.model import HoursMode, InOutMode
@@ -278,6 +278,40 @@ def get_employee(session: Session, code: str) -> Employee:
     if row is None:
         raise NotFound(f"employee {code!r} does not exist")
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeAtSite:
+    employee: Employee
+    site_code: str
+
+
+def employee_page(
+    session: Session,
+    *,
+    site: Site | None = None,
+    text: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[tuple[EmployeeAtSite, ...], int]:
+    """Employees by code, a page at a time (of one site; whose code or name contains ``text``),
+    and how many match over every page."""
+    query = select(Employee, Site.code).join(Site, Site.id == Employee.site_id)
+    if site is not None:
+        query = query.where(Employee.site_id == site.id)
+    if text:
+        like = f"%{text}%"
+        query = query.where(Employee.code.ilike(like) | Employee.name.ilike(like))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(Employee.code).offset(offset).limit(limit))
+    return tuple(EmployeeAtSite(e, code) for e, code in rows), total
+
+
+def site_code_of(session: Session, employee: Employee) -> str:
+    """The code of the employee's site."""
+    code = session.scalar(select(Site.code).where(Site.id == employee.site_id))
+    assert code is not None  # foreign key
+    return code
 
 
 def list_employees(session: Session, site: Site) -> list[Employee]:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from gateway.api.deps import SessionDep, StateDep, audit, require
 from gateway.api.errors import ERROR_RESPONSES, ApiError
@@ -17,8 +16,15 @@ from gateway.api.pages import Page, PageDep
 from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
 from hrcore.enums import PayBasis, WorkingHoursSystem
-from hrcore.models import Employee, Site
-from hrcore.store.directory import EmployeeIn, get_employee, get_site, save_employee
+from hrcore.models import Employee
+from hrcore.store.directory import (
+    EmployeeIn,
+    employee_page,
+    get_employee,
+    get_site,
+    save_employee,
+    site_code_of,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["employees"], responses=ERROR_RESPONSES)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -103,25 +109,25 @@ def list_all(
     site: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=100, description="Code or name contains.")] = None,
 ) -> Page[EmployeeOut]:
-    query = select(Employee, Site.code).join(Site, Site.id == Employee.site_id)
-    if site:
-        query = query.where(Employee.site_id == get_site(session, site).id)
-    if q:
-        like = f"%{q}%"
-        query = query.where(Employee.code.ilike(like) | Employee.name.ilike(like))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(Employee.code).offset(page.offset).limit(page.limit))
+    found, total = employee_page(
+        session,
+        site=get_site(session, site) if site else None,
+        text=q,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Page(
-        items=[_out(e, c) for e, c in rows], total=total, limit=page.limit, offset=page.offset
+        items=[_out(f.employee, f.site_code) for f in found],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
 @router.get("/employees/{code}", response_model=EmployeeOut)
 def get_one(code: str, session: SessionDep, _: Reader) -> EmployeeOut:
     emp = get_employee(session, code)
-    site = session.get(Site, emp.site_id)
-    assert site is not None  # foreign key
-    return _out(emp, site.code)
+    return _out(emp, site_code_of(session, emp))
 
 
 @router.post("/employees", response_model=EmployeeOut)

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from gateway.api.deps import SessionDep, StateDep, audit, require
 from gateway.api.errors import ERROR_RESPONSES, ApiError
@@ -17,8 +16,10 @@ from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
 from gateway.push.admin import CommandName, queue_command
 from gateway.push.service import PushService
-from hrcore.models import Device, Site
+from hrcore.models import Site
+from hrcore.store.devices import devices_by_serial, find_device
 from hrcore.store.directory import get_site
+from hrcore.store.directory import list_sites as all_sites
 
 router = APIRouter(prefix="/api/v1", tags=["sites"], responses=ERROR_RESPONSES)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -56,7 +57,7 @@ def _site_out(site: Site) -> SiteOut:
 
 @router.get("/sites", response_model=list[SiteOut])
 def list_sites(session: SessionDep, _: Reader) -> list[SiteOut]:
-    return [_site_out(s) for s in session.scalars(select(Site).order_by(Site.code))]
+    return [_site_out(s) for s in all_sites(session)]
 
 
 @router.get("/sites/{code}", response_model=SiteOut)
@@ -67,11 +68,8 @@ def get_one_site(code: str, session: SessionDep, _: Reader) -> SiteOut:
 def device_list(session: SessionDep, state: StateDep, site: str | None) -> list[DeviceOut]:
     """Registered devices, with the live status of those this instance polls."""
     live = {d.serial: d for d in state.device_status()}
-    query = select(Device, Site.code).join(Site, Site.id == Device.site_id)
-    if site:
-        query = query.where(Site.id == get_site(session, site).id)
     out = []
-    for dev, site_code in session.execute(query.order_by(Device.serial_number)):
+    for dev, site_code in devices_by_serial(session, get_site(session, site) if site else None):
         now = live.get(dev.serial_number)
         out.append(
             DeviceOut(
@@ -161,7 +159,7 @@ def post_command(
 ) -> list[int]:
     """Queue a command for a push device; it is sent at the device's next poll (audited)."""
     push = _push(state)
-    device = session.scalar(select(Device).where(Device.serial_number == serial))
+    device = find_device(session, serial)
     zone = ZoneInfo(device.timezone if device else "UTC")
     ids = queue_command(
         push.store,

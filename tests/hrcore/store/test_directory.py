@@ -33,6 +33,8 @@ from hrcore.store import (
     SiteIn,
     device_secret,
     device_user_map,
+    devices_by_serial,
+    employee_page,
     find_device,
     get_device,
     get_employee,
@@ -46,6 +48,7 @@ from hrcore.store import (
     save_org_unit,
     save_shift_type,
     save_site,
+    site_code_of,
 )
 
 SITE = SiteIn("WH1", "Warehouse 1", "Asia/Shanghai", city="Hangzhou")
@@ -207,6 +210,32 @@ def test_mapped_device_users_carry_the_employee_and_devices_are_found_by_serial(
         ("13", "Wei Hua", date(2024, 9, 30)),
     ]
     assert (found is not None and found.serial_number, missing) == ("SN1", None)
+
+
+def test_employees_and_devices_are_listed_with_their_site(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as s:
+        site = seed(s)
+        other = save_site(s, SiteIn("WH2", "Warehouse 2", "Asia/Shanghai"))
+        save_employee(s, other, EmployeeIn("E002", "Wei Hua", date(2024, 2, 1)))
+        save_employee(s, other, EmployeeIn("E003", "Li Lei", date(2024, 2, 1)))
+        save_device(s, other, DeviceIn("SN2", "zkteco", "Asia/Shanghai"), secret_key=None)
+        save_device(s, site, DeviceIn("SN1", "zkteco", "Asia/Shanghai"), secret_key=None)
+    with session_factory() as s:
+        wh2 = get_site(s, "WH2")
+        page, total = employee_page(s, limit=2)
+        rest, _ = employee_page(s, limit=2, offset=2)
+        found, n_found = employee_page(s, site=wh2, text="li", limit=9)
+        devices = [(d.serial_number, code) for d, code in devices_by_serial(s)]
+        at_wh2 = [d.serial_number for d, _ in devices_by_serial(s, wh2)]
+        home = site_code_of(s, get_employee(s, "E003"))
+    assert ([(e.employee.code, e.site_code) for e in page + rest], total) == (
+        [("E001", "WH1"), ("E002", "WH2"), ("E003", "WH2")],
+        3,
+    )
+    assert ([e.employee.code for e in found], n_found) == (["E003"], 1)
+    assert (devices, at_wh2, home) == ([("SN1", "WH1"), ("SN2", "WH2")], ["SN2"], "WH2")
 
 
 def duplicate_row(kind: str, site_id: int, emp_id: int) -> object:
