@@ -155,6 +155,12 @@ class GatewayMetrics:
             ["device"],
             registry=r,
         )
+        self.push_event_gaps = Counter(
+            "shiftgate_push_event_gaps",
+            "Event numbers a pushing terminal skipped (ISAPI serialNo / frontSerialNo)",
+            ["device"],
+            registry=r,
+        )
         self.push_unknown_requests = Counter(
             "shiftgate_push_unknown_device_requests",
             "Requests from serials that are not configured or admitted",

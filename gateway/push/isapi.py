@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from drivers.errors import ProtocolViolation
-from drivers.isapi.codec import parse_notification, to_punch
+from drivers.isapi.codec import AcsEvent, parse_notification, to_punch
 from gateway.errors import OutboxError
 from gateway.metrics import GatewayMetrics
 from gateway.punches.mapping import to_wire
@@ -46,6 +46,7 @@ class IsapiReceiver:
         self.store = store
         self.outbox = outbox
         self.committer = committer or GroupCommitter(outbox)
+        self._last_serial: dict[str, int] = {}
         self.metrics = metrics
         self.clock = clock
         self.on_committed = on_committed
@@ -82,6 +83,7 @@ class IsapiReceiver:
         except ProtocolViolation as exc:
             log.warning("isapi event refused device=%s reason=%s", device.serial, exc)
             return PushReply(400, f"not an event notification: {exc}\n")
+        self._watch_numbers(device.serial, events)
         punches = [
             p
             for e in events
@@ -98,3 +100,19 @@ class IsapiReceiver:
         if added:
             self.on_committed()
         return PushReply(200, "OK\n")
+
+    def _watch_numbers(self, serial: str, events: list[AcsEvent]) -> None:
+        """Count event numbers the terminal skipped: an event's ``frontSerialNo`` (the number
+        before it) above the last one seen means events in between never came."""
+        for e in events:
+            if e.serial_no is None:
+                continue
+            last = self._last_serial.get(serial)
+            front = e.front_serial_no if e.front_serial_no is not None else e.serial_no - 1
+            if last is not None and front > last:
+                self.metrics.push_event_gaps.labels(device=serial).inc(front - last)
+                log.warning(
+                    "isapi events missing device=%s after=%d next=%d", serial, last, e.serial_no
+                )
+            if last is None or e.serial_no > last:
+                self._last_serial[serial] = e.serial_no

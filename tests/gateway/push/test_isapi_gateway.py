@@ -60,3 +60,11 @@ def test_unknown_terminal_and_bad_bodies_store_nothing(gateway: Gateway) -> None
     assert gateway.outbox.depth() == 0
     ok = httpx.post(f"{gateway.url}/isapi/events/{ISAPI_SN}", json=alert)
     assert ok.status_code == 200 and gateway.outbox.depth() == 1
+
+
+def test_skipped_event_numbers_are_counted(gateway: Gateway) -> None:
+    url = f"{gateway.url}/isapi/events/{ISAPI_SN}"
+    with IsapiSimulator(password="pw", events=6, seed=5, timezone=TZ, push_to=url) as sim:
+        for event in sim.events[:2] + sim.events[4:]:  # numbers 3 and 4 never arrive
+            assert sim.push(event)
+    assert gateway.metric("shiftgate_push_event_gaps_total", device=ISAPI_SN) == 2
