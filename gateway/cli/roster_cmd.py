@@ -1,5 +1,5 @@
 """`shiftgate roster ...`: the roster solver on a benchmark file or on a site from the store
-(solve, publish, show)."""
+(solve, publish, show), and shifts planned from a demand curve (shifts)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,18 @@ from gateway.cli.context import (
     store,
     utc_now,
 )
-from gateway.errors import DemandFileError, PolicyFileError
+from gateway.errors import DemandFileError, FileInputError, PolicyFileError
+from gateway.roster.curve import load_curve, load_shapes
 from gateway.roster.demand import load_demand
 from gateway.roster.policy import load_policy
-from gateway.roster.render import building_words, explanation_lines, grid_table, penalty_table
+from gateway.roster.render import (
+    building_words,
+    cover_chart,
+    explanation_lines,
+    grid_table,
+    penalty_table,
+    plan_table,
+)
 from gateway.roster.service import SolveRequest, roster_grid, solve_site
 from gateway.settings import Settings
 from hrcore.errors import StoreError
@@ -35,9 +43,12 @@ from hrcore.store.roster import publish
 from scheduler import curtois
 from scheduler.errors import SchedulerError
 from scheduler.model import Building, Progress, SolveOptions, SolveResult, SolveStatus
+from scheduler.shifts import plan_shifts
 from scheduler.solve import solve
 
-app = typer.Typer(help="Roster solver: solve, publish.", no_args_is_help=True)
+app = typer.Typer(
+    help="Roster solver: solve, publish, show; shifts from a curve.", no_args_is_help=True
+)
 
 
 #: seconds between two lines about the first roster's construction
@@ -338,5 +349,58 @@ def show_cmd(
     console.print(grid_table(grid))
 
 
+def shifts_cmd(
+    curve: Annotated[Path, typer.Option("--curve", help="CSV: day,start,skill,people.")],
+    shapes: Annotated[Path, typer.Option("--shapes", help="YAML: allowed shift shapes.")],
+    date_from: Annotated[str | None, typer.Option("--from", help="First day [curve's].")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day [curve's].")] = None,
+    chart: Annotated[
+        str | None, typer.Option("--chart", help="Day to chart, YYYY-MM-DD [first].")
+    ] = None,
+    skill: Annotated[
+        str | None, typer.Option("--skill", help="Skill to chart [the curve's first].")
+    ] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 10.0,
+) -> None:
+    """Plan how many of each shift shape to run per day from a demand curve, and chart the
+    cover per hour (need against planned)."""
+    console = make_console()
+    try:
+        points = load_curve(curve)
+        allowed, weights = load_shapes(shapes)
+        days = sorted({p.day for p in points})
+        start = parse_day(date_from, "--from") if date_from else days[0]
+        end = parse_day(date_to, "--to") if date_to else days[-1]
+        if end < start:
+            raise fail(f"--to {end} is before --from {start}")
+        inside = tuple(p for p in points if start <= p.day <= end)
+        plan = plan_shifts(
+            start, (end - start).days + 1, inside, allowed, weights, time_limit_s=time_limit
+        )
+    except (FileInputError, SchedulerError) as exc:
+        raise fail(str(exc)) from exc
+    if plan.objective is None:
+        raise fail(
+            f"no plan found within {time_limit:g} s; give a longer --time-limit", EXIT_FAILED
+        )
+    console.print(
+        f"{curve.name}: {len(inside)} points on {start}..{end}, {plan.slot_minutes}-minute "
+        f"slots; {len(allowed)} shapes; status {plan.status}"
+    )
+    console.print(plan_table(plan))
+    console.print(
+        f"{plan.shifts} shifts; short {plan.under_minutes / 60:g} person-hours, over "
+        f"{plan.over_minutes / 60:g}; cost {plan.objective} (bound {plan.bound})"
+    )
+    skills = sorted({p.skill or "any" for p in inside})
+    if skill is not None and skill not in skills:
+        raise fail(f"--skill {skill!r} is not in the curve (it has: {', '.join(skills)})")
+    shown = skill or (skills[0] if skills else "any")
+    day = parse_day(chart, "--chart") if chart else start
+    for line in cover_chart(plan, day, None if shown == "any" else shown):
+        console.print(line)
+
+
 app.command("publish")(publish_cmd)
 app.command("show")(show_cmd)
+app.command("shifts")(shifts_cmd)

@@ -17,6 +17,7 @@ from gateway.demo import (
     roster_step,
     seed_import,
     serial_modbus_step,
+    shifts_step,
     web_step,
     zkteco_step,
 )
@@ -32,6 +33,7 @@ STEPS: tuple[DemoStep, ...] = (
     serial_modbus_step.STEP,  # after the month's pay: its punches are of no site
     push_step.STEP,  # likewise
     roster_step.STEP,
+    shifts_step.STEP,
     people_step.STEP,
     benchmark_step.STEP,
     web_step.STEP,  # last: the demo ends with the UI's URL and a login

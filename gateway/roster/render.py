@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.table import Table
 from rich.text import Text
 
 from hrcore.store.roster import RosterGrid
 from scheduler.model import Building, InfeasibilityExplanation, PenaltyReport
+from scheduler.shifts import ShiftPlan
 
 #: colour per shift code initial: early/day, evening/late, night
 _STYLE = {"D": "green", "E": "yellow", "L": "yellow", "N": "magenta"}
@@ -80,3 +83,45 @@ def building_words(b: Building) -> str:
     """The first roster's construction (price and dive) in words."""
     bound = "" if b.bound is None else f", lower bound {b.bound:g}"
     return f"building the first roster: {b.placed}/{b.people} people placed{bound}"
+
+
+def plan_table(plan: ShiftPlan) -> Table:
+    """Planned shifts: one row per shape and skill, one column per day."""
+    days = sorted({c.day for c in plan.counts})
+    table = Table(title=f"shifts to run: {plan.shifts}", pad_edge=False)
+    table.add_column("shift", no_wrap=True)
+    for d in days:
+        table.add_column(d.strftime("%a\n%d"), justify="right", no_wrap=True)
+    rows = sorted({(c.shape_id, c.skill or "any") for c in plan.counts})
+    at = {(c.shape_id, c.skill or "any", c.day): c.count for c in plan.counts}
+    for shape, skill in rows:
+        table.add_row(f"{shape} {skill}", *(str(at.get((shape, skill, d), "")) for d in days))
+    return table
+
+
+#: widest bar of the cover chart, in characters (a line stays within 80 columns)
+CHART_WIDTH = 48
+
+
+def cover_chart(plan: ShiftPlan, day: date, skill: str | None) -> list[Text]:
+    """Per hour of `day`: the curve's peak need and the plan's lowest cover, as a bar.
+    Full blocks are met need; light shade is need left short; dark shade is over-cover."""
+    hours: dict[int, tuple[int, int]] = {}
+    for c in plan.cover:
+        if c.day != day or c.skill != skill:
+            continue
+        need, have = hours.get(c.minute // 60, (0, 1 << 30))
+        hours[c.minute // 60] = (max(need, c.need), min(have, c.have))
+    shown = {h: v for h, v in sorted(hours.items()) if v != (0, 0)}
+    top = max((max(v) for v in shown.values()), default=1)
+    scale = min(1.0, CHART_WIDTH / max(top, 1))
+    lines = [Text(f"{day:%a %d %b} {skill or 'any'}: hour  need  have", style="bold")]
+    for h, (need, have) in shown.items():
+        met, short, over = min(need, have), max(0, need - have), max(0, have - need)
+        bar = Text(f"{h:02d}:00  {need:4d}  {have:4d}  ")
+        bar.append("█" * round(met * scale), style="green")
+        bar.append("░" * round(short * scale), style="red")
+        bar.append("▓" * round(over * scale), style="yellow")
+        lines.append(bar)
+    lines.append(Text("█ met  ░ short  ▓ over (per hour: peak need, lowest cover)"))
+    return lines
