@@ -19,6 +19,7 @@ from gateway.config.site import load_site_config
 from gateway.errors import ConfigError, Problem
 from hrcore.errors import InvalidData
 from hrcore.models import Protection, ShiftType
+from hrcore.secrets import generate_key
 from hrcore.store import (
     ShiftTypeIn,
     SiteIn,
@@ -260,10 +261,11 @@ def test_apply_writes_the_configuration_idempotently(
     session_factory: sessionmaker[Session],
 ) -> None:
     config = load_site_config(EXAMPLES)
+    key = generate_key()  # the example ISAPI terminal's password is stored encrypted
     for _ in range(2):
         with session_factory.begin() as s:
-            counts = apply_configuration(s, config, secret_key=None)
-    assert (counts.employees, counts.device_users, counts.devices) == (2, 2, 2)
+            counts = apply_configuration(s, config, secret_key=key)
+    assert (counts.employees, counts.device_users, counts.devices) == (2, 2, 6)
     with session_factory() as s:
         site = get_site(s, "HZ-WH1")
         assert [e.code for e in list_employees(s, site)] == ["E0001", "E0002"]
@@ -277,7 +279,11 @@ def test_apply_writes_the_configuration_idempotently(
 def test_cli_apply_needs_a_migrated_database(tmp_path: Path) -> None:
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLES, config_dir)
-    env = {"SHIFTGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "COLUMNS": "300"}
+    env = {
+        "SHIFTGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "SHIFTGATE_SECRET_KEY": generate_key(),
+        "COLUMNS": "300",
+    }
     args = ["config", "apply", "--config-dir", str(config_dir)]
     refused = CliRunner().invoke(app, args, env=env)
     assert refused.exit_code == 1
@@ -285,7 +291,7 @@ def test_cli_apply_needs_a_migrated_database(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
     applied = CliRunner().invoke(app, args, env=env)
     assert applied.exit_code == 0, applied.output
-    assert "2 employees (2 device users), 2 devices applied" in applied.output
+    assert "2 employees (2 device users), 6 devices applied" in applied.output
 
 
 def test_shift_type_modes_reach_the_store(

@@ -15,6 +15,7 @@ from gateway.config.apply import apply_configuration
 from gateway.config.site import load_site_config
 from gateway.punches import file_import as punch_import
 from hrcore.models import AuditEntry, PunchRecord, PunchStateCode
+from hrcore.secrets import generate_key
 from hrcore.store import get_employee
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "config"
@@ -30,7 +31,8 @@ BAD = GOOD + "not a punch\n        2\t2025-03-04 06:0x:00\t1\t1\t1\t0\n"
 @pytest.fixture
 def store(database_url: str, session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
     with session_factory.begin() as s:
-        apply_configuration(s, load_site_config(EXAMPLES), secret_key=None)
+        # the example ISAPI terminal's password is stored encrypted
+        apply_configuration(s, load_site_config(EXAMPLES), secret_key=generate_key())
     return session_factory
 
 
