@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.punches.wire import BatchResult, PunchWire
-from hrcore.models import Device, Site
 from hrcore.store import insert_punches
+from hrcore.store.devices import sites_of_serials
 
 
 def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
@@ -25,15 +24,7 @@ def store_batch(session: Session, punches: Sequence[PunchWire]) -> BatchResult:
 def foreign_punches(session: Session, site: str, punches: Sequence[PunchWire]) -> dict[int, str]:
     """By batch index, the punches a gateway of ``site`` may not write: those of a clock
     registered to another site, or to none at the centre."""
-    serials = {p.device_sn for p in punches}
-    owner = {
-        serial: code
-        for serial, code in session.execute(
-            select(Device.serial_number, Site.code)
-            .join(Site, Device.site_id == Site.id)
-            .where(Device.serial_number.in_(serials))
-        )
-    }
+    owner = sites_of_serials(session, (p.device_sn for p in punches))
     foreign: dict[int, str] = {}
     for index, punch in enumerate(punches):
         other = owner.get(punch.device_sn)

@@ -5,7 +5,7 @@ Every function runs inside the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +83,18 @@ def devices_by_serial(session: Session, site: Site | None = None) -> tuple[tuple
     if site is not None:
         query = query.where(Site.id == site.id)
     return tuple((dev, code) for dev, code in session.execute(query.order_by(Device.serial_number)))
+
+
+def sites_of_serials(session: Session, serials: Iterable[str]) -> dict[str, str]:
+    """Serial number -> the code of the site it is registered at (unregistered: absent)."""
+    return {
+        serial: code
+        for serial, code in session.execute(
+            select(Device.serial_number, Site.code)
+            .join(Site, Device.site_id == Site.id)
+            .where(Device.serial_number.in_(set(serials)))
+        )
+    }
 
 
 def device_secret(device: Device, secret_key: str | None) -> str | None:

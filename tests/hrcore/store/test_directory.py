@@ -50,6 +50,7 @@ from hrcore.store import (
     save_site,
     site_code_of,
 )
+from hrcore.store.devices import sites_of_serials
 
 SITE = SiteIn("WH1", "Warehouse 1", "Asia/Shanghai", city="Hangzhou")
 
@@ -236,6 +237,8 @@ def test_employees_and_devices_are_listed_with_their_site(
     )
     assert ([e.employee.code for e in found], n_found) == (["E003"], 1)
     assert (devices, at_wh2, home) == ([("SN1", "WH1"), ("SN2", "WH2")], ["SN2"], "WH2")
+    with session_factory() as s:
+        assert sites_of_serials(s, ["SN2", "SN-NEW", "SN1"]) == {"SN1": "WH1", "SN2": "WH2"}
 
 
 def duplicate_row(kind: str, site_id: int, emp_id: int) -> object:
