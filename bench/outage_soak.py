@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -58,6 +59,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="an empty store (default: own PG)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the throwaway PostgreSQL is stopped and deleted
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     budget = OutboxBudget(max_bytes=int(args.budget_mb * 2**20))
     with (
         tempfile.TemporaryDirectory(prefix="outage-soak-") as tmp,

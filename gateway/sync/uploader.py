@@ -26,7 +26,7 @@ from gateway.errors import CentreRejected, CentreUnavailable, UploadError
 from gateway.metrics import GatewayMetrics
 from gateway.punches.intake import store_batch, store_one_by_one
 from gateway.punches.wire import BatchResult, PunchBatch, PunchWire
-from gateway.sync.outbox import Outbox
+from gateway.sync.outbox import Outbox, OutboxItem
 from gateway.sync.status import UploaderState, UploaderStatus
 
 log = logging.getLogger(__name__)
@@ -183,19 +183,28 @@ class Uploader:
         self._last_turn: float | None = None  # monotonic time the loop last went round
         self._last_success: datetime | None = None
         self._last_error: str | None = None
+        self._unsent: list[OutboxItem] | None = None  # the full batch a failed send left
 
     def wake(self) -> None:
         """New punches are waiting: skip the idle pause."""
         self._wake.set()
 
     def upload_once(self) -> int:
-        """Send one batch; returns how many punches left the outbox. Raises UploadError."""
-        items = self.outbox.peek(self.batch_size)
+        """Send one batch; returns how many punches left the outbox. Raises UploadError.
+
+        A full batch the centre could not take is kept and sent again as it is: only this
+        uploader removes rows, so the outbox's head is unchanged, and a long outage does not
+        read and parse the same rows from disk at every retry."""
+        items, self._unsent = self._unsent or self.outbox.peek(self.batch_size), None
         if not items:
             return 0
         punches = [i.punch for i in items]
         try:
             result = self.centre.send(punches)
+        except CentreUnavailable:
+            if len(items) == self.batch_size:  # a short batch may grow: read it again
+                self._unsent = items
+            raise
         except CentreRejected as exc:
             if not exc.bad_indexes:
                 raise
