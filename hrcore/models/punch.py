@@ -41,4 +41,6 @@ class PunchRecord(Base):
     __table_args__ = (
         Index("ix_punches_employee_at", "employee_id", "at"),
         Index("ix_punches_device_user_at", "device_sn", "device_user", "at"),
+        # incremental attendance reads only the punches stored after the days were computed
+        Index("ix_punches_stored_at", "stored_at"),
     )

@@ -43,6 +43,9 @@ class EmployeeFacts:
 
 PUNCH_STATES = {state.value: state for state in PunchStateCode}
 
+#: up to this many employees, a load names them in SQL (``IN``); more read the site and filter
+IN_LIMIT = 500
+
 
 def punch_id_text(raw: object) -> str:
     """Canonical UUID text of a punch id read raw (SQLite keeps 32 hex digits)."""
@@ -103,6 +106,8 @@ def published_assignments(
             RosterAssignment.date >= first,
             RosterAssignment.date <= last,
         )
+        if emp_ids is not None and len(emp_ids) <= IN_LIMIT:
+            query = query.where(RosterAssignment.employee_id.in_(emp_ids))
         covered = [(e, d) for (e, d) in chosen if run.date_from <= d <= run.date_to]
         for key in covered:
             del chosen[key]
@@ -203,6 +208,8 @@ def punches_by_employee(
         .join(Employee, Employee.id == PunchRecord.employee_id)
         .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
     )
+    if len(emp_ids) <= IN_LIMIT:
+        query = query.where(PunchRecord.employee_id.in_(emp_ids))
     n_punches = 0
     connection = session.connection()  # Core rows, raw columns: the hot loop of a compute
     for emp_id, raw_id, raw_at, raw_state in connection.execute(query).all():
@@ -235,6 +242,8 @@ def stored_figures(
             AttendanceDay.date <= date_to,
         )
     )
+    if len(emp_ids) <= IN_LIMIT:
+        query = query.where(AttendanceDay.employee_id.in_(emp_ids))
     return {
         (row.employee_id, row.date): tuple(row)
         for row in session.execute(query)

@@ -6,7 +6,7 @@ import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hrcore.models import (
@@ -17,9 +17,11 @@ from hrcore.models import (
     RosterAssignment,
     RosterRun,
     RosterStatus,
+    Site,
 )
 from hrcore.store.attendance.adopt import adopt_punches
 from hrcore.store.attendance.compute import STAGES, ComputeReport, compute_attendance
+from hrcore.store.attendance.load import IN_LIMIT
 from hrcore.store.attendance.scope import Clock, select_sites, site_policy, site_zone, utc_bounds
 
 
@@ -45,62 +47,140 @@ def stale_days(
 ) -> set[tuple[int, date]]:
     """Employee-days whose stored row is missing or older than a punch, published roster or
     leave edit that can affect it (a punch can belong to the shift of the day before or after
-    its date). Leave stored without a change time (before migration 0010) is not seen."""
+    its date). Leave stored without a change time (before migration 0010) is not seen.
+
+    Cheap when nothing is new: each employee's stored days are summed up in SQL (how many, the
+    oldest ``computed_at``), and only punches, runs and leave changed after the oldest are read
+    (punches by the ``stored_at`` index); per-day times are read for those employees alone."""
     stale: set[tuple[int, date]] = set()
     for site in select_sites(session, site_code):
-        tz = site_zone(site)
-        computed: dict[tuple[int, date], datetime] = {
-            (emp, day): at
-            for emp, day, at in session.execute(
-                select(AttendanceDay.employee_id, AttendanceDay.date, AttendanceDay.computed_at)
-                .join(Employee, Employee.id == AttendanceDay.employee_id)
-                .where(
-                    Employee.site_id == site.id,
-                    AttendanceDay.date >= date_from,
-                    AttendanceDay.date <= date_to,
-                )
-            )
-        }
+        stale |= _site_stale(session, site, date_from, date_to)
+    return stale
 
-        lo, hi = utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
-        # stored_at, not received_at: a punch held in the gateway outbox was read (received)
-        # before the day was computed but reached the store after it
-        for emp, at, stored in session.execute(
-            select(PunchRecord.employee_id, PunchRecord.at, PunchRecord.stored_at)
-            .join(Employee, Employee.id == PunchRecord.employee_id)
-            .where(Employee.site_id == site.id, PunchRecord.at >= lo, PunchRecord.at < hi)
-        ):
-            if emp is not None:
-                _mark(stale, computed, emp, at.astimezone(tz).date(), stored, date_from, date_to)
-        for emp, day, published in session.execute(
-            select(RosterAssignment.employee_id, RosterAssignment.date, RosterRun.published_at)
-            .join(RosterRun, RosterRun.id == RosterAssignment.roster_run_id)
-            .where(
-                RosterRun.site_id == site.id,
-                RosterRun.status == RosterStatus.PUBLISHED,
-                RosterAssignment.date >= date_from - timedelta(days=1),
-                RosterAssignment.date <= date_to + timedelta(days=1),
+
+def _site_stale(
+    session: Session, site: Site, date_from: date, date_to: date
+) -> set[tuple[int, date]]:
+    tz = site_zone(site)
+    stale: set[tuple[int, date]] = set()
+    summary = {
+        emp: (n, oldest)
+        for emp, n, oldest in session.execute(
+            select(
+                AttendanceDay.employee_id,
+                func.count(AttendanceDay.id),
+                func.min(AttendanceDay.computed_at),
             )
-        ):
-            _mark(stale, computed, emp, day, published, date_from, date_to)
-        # leave: every day an edit touched (its widest span), if computed before the edit
-        first_touched = func.coalesce(Leave.touched_from, Leave.start_date)
-        last_touched = func.coalesce(Leave.touched_to, Leave.end_date)
-        for emp, start, end, changed in session.execute(
-            select(Leave.employee_id, first_touched, last_touched, Leave.changed_at)
-            .join(Employee, Employee.id == Leave.employee_id)
+            .join(Employee, Employee.id == AttendanceDay.employee_id)
             .where(
                 Employee.site_id == site.id,
-                Leave.changed_at.is_not(None),
-                first_touched <= date_to + timedelta(days=1),
-                last_touched >= date_from - timedelta(days=1),
+                AttendanceDay.date >= date_from,
+                AttendanceDay.date <= date_to,
             )
-        ):
-            day = max(start, date_from - timedelta(days=1))
-            while day <= min(end, date_to + timedelta(days=1)):
-                _mark(stale, computed, emp, day, changed, date_from, date_to)
-                day += timedelta(days=1)
+            .group_by(AttendanceDay.employee_id)
+        )
+    }
+    # an employee with fewer rows than days employed has rows to write (a compute writes one
+    # per employed day): those days are stale
+    incomplete: dict[int, tuple[date, date]] = {}
+    site_emps: set[int] = set()
+    for emp, hired, left in session.execute(
+        select(Employee.id, Employee.hire_date, Employee.exit_date).where(
+            Employee.site_id == site.id
+        )
+    ):
+        site_emps.add(emp)
+        first, last = max(date_from, hired), min(date_to, left) if left else date_to
+        if last >= first and summary.get(emp, (0, None))[0] < (last - first).days + 1:
+            incomplete[emp] = (first, last)
+    since = min((at for _, at in summary.values()), default=None)
+
+    lo, hi = utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
+    # stored_at, not received_at: a punch held in the gateway outbox was read (received)
+    # before the day was computed but reached the store after it
+    # no join: with ``since``, the stored_at index finds the few new punches of any site
+    punch_query = select(PunchRecord.employee_id, PunchRecord.at, PunchRecord.stored_at).where(
+        PunchRecord.at >= lo, PunchRecord.at < hi
+    )
+    roster_query = (
+        select(RosterAssignment.employee_id, RosterAssignment.date, RosterRun.published_at)
+        .join(RosterRun, RosterRun.id == RosterAssignment.roster_run_id)
+        .where(
+            RosterRun.site_id == site.id,
+            RosterRun.status == RosterStatus.PUBLISHED,
+            RosterAssignment.date >= date_from - timedelta(days=1),
+            RosterAssignment.date <= date_to + timedelta(days=1),
+        )
+    )
+    first_touched = func.coalesce(Leave.touched_from, Leave.start_date)
+    last_touched = func.coalesce(Leave.touched_to, Leave.end_date)
+    leave_query = (
+        select(Leave.employee_id, first_touched, last_touched, Leave.changed_at)
+        .join(Employee, Employee.id == Leave.employee_id)
+        .where(
+            Employee.site_id == site.id,
+            Leave.changed_at.is_not(None),
+            first_touched <= date_to + timedelta(days=1),
+            last_touched >= date_from - timedelta(days=1),
+        )
+    )
+    if since is not None:
+        punch_query = punch_query.where(PunchRecord.stored_at > since)
+        roster_query = roster_query.where(
+            or_(RosterRun.published_at.is_(None), RosterRun.published_at > since)
+        )
+        leave_query = leave_query.where(Leave.changed_at > since)
+    # (employee, day, changed at); None for a day that has to be checked whatever its time
+    touched: list[tuple[int, date, datetime | None]] = [
+        (emp, at.astimezone(tz).date(), stored)
+        for emp, at, stored in session.execute(punch_query)
+        if emp in site_emps
+    ]
+    touched.extend((emp, day, published) for emp, day, published in session.execute(roster_query))
+    for emp, start, end, changed in session.execute(leave_query):
+        day = max(start, date_from - timedelta(days=1))
+        while day <= min(end, date_to + timedelta(days=1)):
+            touched.append((emp, day, changed))
+            day += timedelta(days=1)
+
+    # per-day times, read only for the employees something touched after their oldest day
+    wanted = {emp for emp, _, changed in touched if _newer(changed, summary.get(emp))}
+    wanted.update(incomplete)
+    computed = _computed_at(session, site, wanted, date_from, date_to)
+    for emp, day, changed in touched:
+        if emp in wanted:
+            _mark(stale, computed, emp, day, changed, date_from, date_to)
+    for emp, (first, last) in incomplete.items():
+        stale.update(
+            (emp, first + timedelta(days=i))
+            for i in range((last - first).days + 1)
+            if (emp, first + timedelta(days=i)) not in computed
+        )
     return stale
+
+
+def _newer(changed: datetime | None, summary: tuple[int, datetime] | None) -> bool:
+    """Whether a change may postdate some stored day of the employee (or there is none)."""
+    return summary is None or changed is None or changed > summary[1]
+
+
+def _computed_at(
+    session: Session, site: Site, emp_ids: set[int], date_from: date, date_to: date
+) -> dict[tuple[int, date], datetime]:
+    if not emp_ids:
+        return {}
+    query = (
+        select(AttendanceDay.employee_id, AttendanceDay.date, AttendanceDay.computed_at)
+        .join(Employee, Employee.id == AttendanceDay.employee_id)
+        .where(
+            Employee.site_id == site.id,
+            AttendanceDay.date >= date_from,
+            AttendanceDay.date <= date_to,
+        )
+    )
+    if len(emp_ids) <= IN_LIMIT:
+        query = query.where(AttendanceDay.employee_id.in_(emp_ids))
+    return {(emp, day): at for emp, day, at in session.execute(query) if emp in emp_ids}
 
 
 def recompute_stale(

@@ -119,3 +119,18 @@ def test_one_late_punch_recomputes_that_employee_and_equals_a_full_compute(
     assert report.days_updated == 1
     assert days_of(store, "E1")[date(2025, 9, 23)].worked_minutes > 9 * 60
     _assert_full_compute_writes_nothing(store)
+
+
+def test_days_never_computed_are_stale_and_the_rest_are_not(store: Store) -> None:
+    _work_week(store)
+    compute(store, FIRST, date(2025, 9, 24))
+    e1, e2 = store.employee_ids["E1"], store.employee_ids["E2"]
+    with store.factory() as s:
+        assert stale_days(s, FIRST, LAST) == {
+            (e, date(2025, 9, d)) for e in (e1, e2) for d in (25, 26)
+        }
+    report = _incremental(store)
+    assert report.days_inserted == 4
+    with store.factory() as s:
+        assert stale_days(s, FIRST, LAST) == set()
+    _assert_full_compute_writes_nothing(store)
