@@ -1,5 +1,6 @@
 """Pay runs over the HR store: load computed attendance, call the pure payroll core, store a
-traced run; lock, reopen (audited), explain, diff.
+traced run; the run itself
+(lock and reopen: :mod:`.lock`; explain, diff, export: :mod:`.read`).
 
 A run covers one site and one calendar month (its :class:`PayPeriod`). Before writing
 anything it checks every employee (base pay, social-insurance city, attendance days needing
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,7 +30,7 @@ from hrcore.attendance.model import DayResult, DayStatus
 from hrcore.attendance.overtime import NOT_WORK, OvertimeCategory, OvertimePolicy, load_policy
 from hrcore.attendance.overtime.policies.cn import CnPolicy
 from hrcore.enums import PayBasis
-from hrcore.errors import InvalidData, NotFound
+from hrcore.errors import InvalidData
 from hrcore.models import (
     AttendanceDay,
     AuditEntry,
@@ -59,13 +59,17 @@ from hrcore.payroll.pay import (
 )
 from hrcore.payroll.social import CityTemplate, template_for
 from hrcore.payroll.trace import LineKind, PayLine, inputs
-
-log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
-_CURRENT = (PayrollRunStatus.DRAFT, PayrollRunStatus.LOCKED)
-#: what a period's pay is for reading: its draft or locked run, else the reopened one (a
-#: reopened period not yet run again was still paid as locked)
-_PAID = (*_CURRENT, PayrollRunStatus.REOPENED)
+from hrcore.store.payroll.periods import (
+    _PAID,
+    Clock,
+    PayrollBlocked,
+    PayrollProblem,
+    _current_run,
+    _period,
+    _site,
+    log,
+    month_bounds,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,25 +80,6 @@ class PayData:
     special_deductions: Decimal = ZERO
     items: tuple[PayItem, ...] = ()
     bonus_taxed_separately: bool = True  # False: the taxpayer merges the bonus into wages
-
-
-@dataclass(frozen=True, slots=True)
-class PayrollProblem:
-    employee: str
-    message: str
-
-
-class PayrollBlocked(InvalidData):
-    """The run met bad data; nothing was stored. ``problems`` lists every one."""
-
-    def __init__(self, site: str, month: date, problems: Sequence[PayrollProblem]) -> None:
-        self.problems = tuple(problems)
-        listed = "; ".join(f"{p.employee}: {p.message}" for p in self.problems[:20])
-        more = f" (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
-        super().__init__(
-            f"payroll {site} {month:%Y-%m} not run, nothing stored: {len(self.problems)} "
-            f"problem(s): {listed}{more}"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,39 +94,6 @@ class RunReport:
     unchanged: bool  # same inputs as the current draft: nothing written
     superseded_run: int | None
     unconfirmed_lines: int
-
-
-def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return first, last
-
-
-def _site(session: Session, code: str) -> Site:
-    site = session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        raise NotFound(f"no site with code {code!r}; check --site")
-    return site
-
-
-def _period(session: Session, site: Site, month: date, *, create: bool) -> PayPeriod | None:
-    first, last = month_bounds(month)
-    period = session.scalar(
-        select(PayPeriod).where(PayPeriod.site_id == site.id, PayPeriod.start_date == first)
-    )
-    if period is None and create:
-        period = PayPeriod(site_id=site.id, start_date=first, end_date=last)
-        session.add(period)
-        session.flush()
-    return period
-
-
-def _current_run(session: Session, period_id: int) -> PayrollRun | None:
-    return session.scalar(
-        select(PayrollRun)
-        .where(PayrollRun.pay_period_id == period_id, PayrollRun.status.in_(_CURRENT))
-        .order_by(PayrollRun.id.desc())
-    )
 
 
 @dataclass(slots=True)
@@ -682,361 +634,3 @@ def _run(
     return RunReport(
         run.id, site.code, first, len(slips), gross, net, cost, False, superseded, unconfirmed
     )
-
-
-@dataclass(frozen=True, slots=True)
-class LockReport:
-    run_id: int
-    site: str
-    month: date
-    employees: int
-    gross: Decimal
-    net: Decimal
-    locked_at: datetime
-
-
-def lock_period(
-    session: Session, site_code: str, month: date, *, clock: Clock, actor: str = "shiftgate"
-) -> LockReport:
-    """Lock (close) the period: its draft run becomes the signed one, its attendance days are
-    protected from recomputation. Refused if attendance changed after the run."""
-    site = _site(session, site_code)
-    first, last = month_bounds(month)
-    period = _period(session, site, first, create=False)
-    run = _current_run(session, period.id) if period else None
-    if period is None or run is None:
-        raise InvalidData(
-            f"no pay run for {site.code} {first:%Y-%m}; run `shiftgate payroll run --site "
-            f"{site.code} --month {first:%Y-%m}` first"
-        )
-    if period.status is PayPeriodStatus.CLOSED:
-        raise InvalidData(f"pay period {site.code} {first:%Y-%m} is already locked (run {run.id})")
-    changed = session.scalar(
-        select(func.count())
-        .select_from(AttendanceDay)
-        .join(Employee, Employee.id == AttendanceDay.employee_id)
-        .where(
-            Employee.site_id == site.id,
-            AttendanceDay.date >= first,
-            AttendanceDay.date <= last,
-            AttendanceDay.computed_at > run.created_at,
-        )
-    )
-    if changed:
-        raise InvalidData(
-            f"{changed} attendance day(s) of {site.code} {first:%Y-%m} changed after run "
-            f"{run.id}; run payroll again, check the diff, then lock"
-        )
-    now = clock()
-    run.status = PayrollRunStatus.LOCKED
-    run.locked_at = now
-    period.status = PayPeriodStatus.CLOSED
-    period.closed_at = now
-    gross, net = session.execute(
-        select(
-            func.coalesce(func.sum(PayrollResult.gross), 0),
-            func.coalesce(func.sum(PayrollResult.net), 0),
-        ).where(PayrollResult.run_id == run.id)
-    ).one()
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=actor,
-            action="payroll.lock",
-            entity="pay_period",
-            entity_id=str(period.id),
-            detail={"site": site.code, "month": f"{first:%Y-%m}", "run": run.id},
-        )
-    )
-    return LockReport(run.id, site.code, first, run.employees, Decimal(gross), Decimal(net), now)
-
-
-def reopen_period(
-    session: Session,
-    site_code: str,
-    month: date,
-    reason: str,
-    *,
-    clock: Clock,
-    actor: str = "shiftgate",
-) -> int:
-    """Reopen a locked period with a reason (written to the audit log); returns the run id
-    that was locked. The run stays readable (status ``reopened``) for diff."""
-    if not reason.strip():
-        raise InvalidData("reopening a locked pay period needs a reason (--reason '...')")
-    site = _site(session, site_code)
-    first, _ = month_bounds(month)
-    period = _period(session, site, first, create=False)
-    if period is None or period.status is not PayPeriodStatus.CLOSED:
-        raise InvalidData(f"pay period {site.code} {first:%Y-%m} is not locked; nothing to reopen")
-    run = session.scalar(
-        select(PayrollRun).where(
-            PayrollRun.pay_period_id == period.id, PayrollRun.status == PayrollRunStatus.LOCKED
-        )
-    )
-    now = clock()
-    period.status = PayPeriodStatus.OPEN
-    period.closed_at = None
-    if run is not None:
-        run.status = PayrollRunStatus.REOPENED
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=actor,
-            action="payroll.reopen",
-            entity="pay_period",
-            entity_id=str(period.id),
-            detail={
-                "site": site.code,
-                "month": f"{first:%Y-%m}",
-                "run": run.id if run else None,
-                "reason": reason.strip(),
-            },
-        )
-    )
-    return run.id if run else 0
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPayslip:
-    employee_code: str
-    employee_name: str
-    site: str
-    month: date
-    run_id: int
-    run_status: PayrollRunStatus
-    lines: tuple[PayLine, ...]
-
-    def amount(self, code: str) -> Decimal:
-        return sum((li.amount for li in self.lines if li.code == code), ZERO)
-
-
-def _lines_of(session: Session, result_id: int) -> tuple[PayLine, ...]:
-    return tuple(
-        PayLine.from_basis(r.code, r.label, r.amount, r.basis)
-        for r in session.scalars(
-            select(PayrollLine)
-            .where(PayrollLine.result_id == result_id)
-            .order_by(PayrollLine.sequence)
-        )
-    )
-
-
-def explain_payslip(
-    session: Session, employee_code: str, month: date, *, run_id: int | None = None
-) -> StoredPayslip:
-    emp = session.scalar(select(Employee).where(Employee.code == employee_code))
-    if emp is None:
-        raise NotFound(f"no employee with code {employee_code!r}")
-    first, _ = month_bounds(month)
-    query = (
-        select(PayrollResult, PayrollRun, Site)
-        .join(PayrollRun, PayrollRun.id == PayrollResult.run_id)
-        .join(PayPeriod, PayPeriod.id == PayrollRun.pay_period_id)
-        .join(Site, Site.id == PayPeriod.site_id)
-        .where(PayrollResult.employee_id == emp.id, PayPeriod.start_date == first)
-    )
-    if run_id is not None:
-        query = query.where(PayrollRun.id == run_id)
-    else:
-        query = query.where(PayrollRun.status.in_(_PAID))
-    row = session.execute(query.order_by(PayrollRun.id.desc())).first()
-    if row is None:
-        raise NotFound(
-            f"no pay run holds {employee_code} for {first:%Y-%m}; run `shiftgate payroll run "
-            f"--site SITE --month {first:%Y-%m}` first"
-        )
-    result, run, site = row
-    return StoredPayslip(
-        emp.code, emp.name, site.code, first, run.id, run.status, _lines_of(session, result.id)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class LineChange:
-    employee: str
-    code: str
-    site: str | None
-    before: Decimal | None  # None: the line is new
-    after: Decimal | None  # None: the line is gone
-    moved: tuple[tuple[str, str, str], ...]  # (input, before, after) that differ
-
-
-@dataclass(frozen=True, slots=True)
-class RunDiff:
-    run_a: int
-    run_b: int
-    changes: tuple[LineChange, ...]
-    only_in_a: tuple[str, ...]
-    only_in_b: tuple[str, ...]
-
-
-def _run_lines(
-    session: Session, run_id: int
-) -> dict[str, dict[tuple[str, str | None, int], PayLine]]:
-    if session.get(PayrollRun, run_id) is None:
-        raise NotFound(f"no pay run {run_id}; `shiftgate payroll runs` lists them")
-    out: dict[str, dict[tuple[str, str | None, int], PayLine]] = defaultdict(dict)
-    rows = session.execute(
-        select(Employee.code, PayrollLine)
-        .join(PayrollResult, PayrollResult.id == PayrollLine.result_id)
-        .join(Employee, Employee.id == PayrollResult.employee_id)
-        .where(PayrollResult.run_id == run_id)
-        .order_by(Employee.code, PayrollLine.sequence)
-    )
-    for code, row in rows:
-        line = PayLine.from_basis(row.code, row.label, row.amount, row.basis)
-        lines = out[code]
-        n = 0
-        while (line.code, line.site, n) in lines:
-            n += 1
-        lines[(line.code, line.site, n)] = line
-    return out
-
-
-def diff_runs(session: Session, run_a: int, run_b: int) -> RunDiff:
-    """What changed from run A to run B, line by line, with the inputs that moved."""
-    a, b = _run_lines(session, run_a), _run_lines(session, run_b)
-    changes: list[LineChange] = []
-    for emp in sorted(set(a) & set(b)):
-        la, lb = a[emp], b[emp]
-        for key in sorted(set(la) | set(lb), key=lambda k: (k[0], k[1] or "", k[2])):
-            x, y = la.get(key), lb.get(key)
-            if x is not None and y is not None and x.amount == y.amount:
-                continue
-            ia = {i.name: i.value for i in x.inputs} if x else {}
-            ib = {i.name: i.value for i in y.inputs} if y else {}
-            moved = tuple(
-                (name, ia.get(name, "-"), ib.get(name, "-"))
-                for name in sorted(set(ia) | set(ib))
-                if ia.get(name) != ib.get(name)
-            )
-            changes.append(
-                LineChange(
-                    emp, key[0], key[1], x.amount if x else None, y.amount if y else None, moved
-                )
-            )
-    return RunDiff(
-        run_a, run_b, tuple(changes), tuple(sorted(set(a) - set(b))), tuple(sorted(set(b) - set(a)))
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    run_id: int
-    site: str
-    month: date
-    status: PayrollRunStatus
-    created_at: datetime
-    employees: int
-    gross: Decimal
-    net: Decimal
-
-
-def list_runs(session: Session, site_code: str | None = None) -> tuple[RunSummary, ...]:
-    query = (
-        select(
-            PayrollRun,
-            Site.code,
-            PayPeriod.start_date,
-            func.coalesce(func.sum(PayrollResult.gross), 0),
-            func.coalesce(func.sum(PayrollResult.net), 0),
-        )
-        .join(PayPeriod, PayPeriod.id == PayrollRun.pay_period_id)
-        .join(Site, Site.id == PayPeriod.site_id)
-        .outerjoin(PayrollResult, PayrollResult.run_id == PayrollRun.id)
-        .group_by(PayrollRun.id, Site.code, PayPeriod.start_date)
-        .order_by(PayrollRun.id)
-    )
-    if site_code is not None:
-        query = query.where(Site.code == site_code)
-    return tuple(
-        RunSummary(r.id, code, start, r.status, r.created_at, r.employees, Decimal(g), Decimal(n))
-        for r, code, start, g, n in session.execute(query)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ExportLine:
-    run_id: int
-    employee_code: str
-    employee_name: str
-    sequence: int
-    code: str
-    label: str
-    site: str | None
-    amount: Decimal
-    formula: str
-    source: str
-    unconfirmed: bool
-
-
-def export_lines(session: Session, run_id: int) -> tuple[ExportLine, ...]:
-    if session.get(PayrollRun, run_id) is None:
-        raise NotFound(f"no pay run {run_id}; `shiftgate payroll runs` lists them")
-    out = []
-    for code, name, row in session.execute(
-        select(Employee.code, Employee.name, PayrollLine)
-        .join(PayrollResult, PayrollResult.id == PayrollLine.result_id)
-        .join(Employee, Employee.id == PayrollResult.employee_id)
-        .where(PayrollResult.run_id == run_id)
-        .order_by(Employee.code, PayrollLine.sequence)
-    ):
-        line = PayLine.from_basis(row.code, row.label, row.amount, row.basis)
-        out.append(
-            ExportLine(
-                run_id,
-                code,
-                name,
-                row.sequence,
-                line.code,
-                line.label,
-                line.site,
-                line.amount,
-                line.formula,
-                line.source,
-                line.unconfirmed,
-            )
-        )
-    return tuple(out)
-
-
-def current_run_id(session: Session, site_code: str, month: date) -> int:
-    """The period's draft or locked run, else its reopened one."""
-    site = _site(session, site_code)
-    period = _period(session, site, month_bounds(month)[0], create=False)
-    run = (
-        session.scalar(
-            select(PayrollRun)
-            .where(PayrollRun.pay_period_id == period.id, PayrollRun.status.in_(_PAID))
-            .order_by(PayrollRun.id.desc())
-        )
-        if period
-        else None
-    )
-    if run is None:
-        raise NotFound(f"no pay run for {site.code} {month:%Y-%m}; run payroll first")
-    return run.id
-
-
-__all__ = [
-    "ExportLine",
-    "LineChange",
-    "LockReport",
-    "PayData",
-    "PayrollBlocked",
-    "PayrollProblem",
-    "RunDiff",
-    "RunReport",
-    "RunSummary",
-    "StoredPayslip",
-    "current_run_id",
-    "diff_runs",
-    "explain_payslip",
-    "export_lines",
-    "list_runs",
-    "lock_period",
-    "month_bounds",
-    "reopen_period",
-    "run_payroll",
-]
