@@ -20,7 +20,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
@@ -58,33 +57,16 @@ from drivers.zkteco.records import (
     encode_event,
     encode_user,
 )
+from drivers.zkteco.sim_profile import (
+    INLINE_DATASET_LIMIT,
+    LOG_START,
+    VARIANTS,
+    VERIFY_CHOICES,
+    Quirk,
+)
 from drivers.zkteco.timecodec import decode_packed_time, encode_packed_time
 
 log = logging.getLogger(__name__)
-
-#: Datasets up to this size are answered inline (CMD_DATA) instead of through the buffer.
-INLINE_DATASET_LIMIT = 1024
-_VARIANTS = {
-    8: ("Ver 6.21 Nov 19 2008", "ZEM500", "F4", 12),
-    16: ("Ver 6.60 Apr 28 2015", "ZEM560_TFT", "iClock360", 12),
-    40: ("Ver 6.60 Sep 27 2019", "ZMM220_TFT", "MB460", 52),
-}
-_LOG_START = datetime(2024, 1, 1, 6, 0, 0)  # noqa: DTZ001 - device wall time
-_VERIFY_CHOICES = (1, 1, 1, 1, 15, 15, 2, 0)
-
-
-class Quirk(StrEnum):
-    """Deviations seen in clones and old firmware that the open-source clients read anyway."""
-
-    FOREIGN_REPLY_IDS = "foreign_reply_ids"  # replies carry a reply id the client never sent
-    EVENT_REPLY_IDS = "event_reply_ids"  # realtime events carry a reply id other than 0
-    TCP_JUNK = "tcp_junk"  # two stray bytes after every TCP frame
-    REFUSE_OPTIONAL = "refuse_optional"  # DISABLE/ENABLEDEVICE, REFRESHDATA, FREE_DATA unknown
-    BARE_OPTIONS = "bare_options"  # option replies without "Name="
-    LONG_CHUNKS = "long_chunks"  # READ_BUFFER answers carry 4 bytes more than asked
-    ODD_EVENTS = "odd_events"  # realtime events of a 20-byte layout no client knows
-    STALE_COUNT = "stale_count"  # GET_FREE_SIZES counts one record less than the log holds
-
 
 _OPTIONAL = frozenset({Cmd.DISABLEDEVICE, Cmd.ENABLEDEVICE, Cmd.REFRESHDATA, Cmd.FREE_DATA})
 
@@ -125,7 +107,7 @@ class ZKSimulator:
         strict: bool = False,
         quirks: frozenset[Quirk] = frozenset(),
     ) -> None:
-        if firmware_variant not in _VARIANTS:
+        if firmware_variant not in VARIANTS:
             raise ValueError(f"firmware variant {firmware_variant} must be one of 8, 16, 40")
         if users < 1 and records > 0:
             raise ValueError("a log with records needs at least one user")
@@ -146,7 +128,7 @@ class ZKSimulator:
         self.record_size = firmware_variant
         self.user_record_size = user_record_size or (28 if udp else 72)
         self.serial = f"ZKSIM{seed:07d}"
-        version, platform, name, event_size = _VARIANTS[firmware_variant]
+        version, platform, name, event_size = VARIANTS[firmware_variant]
         self.firmware, self.platform, self.device_name = version, platform, name
         self._event_size = event_size
         self._zone = ZoneInfo(timezone) if timezone else None
@@ -189,7 +171,7 @@ class ZKSimulator:
                 card=1_000_000 + i if i % 3 == 0 else 0,
                 group="1",
             )
-        self._extend(n_records, rng, _LOG_START)
+        self._extend(n_records, rng, LOG_START)
 
     def _extend(self, n_records: int, rng: random.Random, after: datetime) -> None:
         t = after
@@ -197,7 +179,7 @@ class ZKSimulator:
         for _ in range(n_records):
             t += timedelta(seconds=rng.randint(1, 300))
             uid = rng.choice(uids)
-            self._append(uid, t, rng.choice(_VERIFY_CHOICES), rng.randrange(6))
+            self._append(uid, t, rng.choice(VERIFY_CHOICES), rng.randrange(6))
 
     def _append(self, uid: int, t: datetime, verify: int, state: int) -> AttendanceRecord:
         user = self._users.get(uid)
@@ -323,7 +305,7 @@ class ZKSimulator:
             if not self._users:
                 raise ValueError(f"simulated device {self.serial} has no users to punch")
             before = len(self._log)
-            last = self._log[-1].time if self._log else _LOG_START
+            last = self._log[-1].time if self._log else LOG_START
             self._extend(count, self._more_rng, last)
             return self._log[before:]
 
