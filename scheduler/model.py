@@ -258,11 +258,20 @@ class Roster:
         return self.start <= day < self.start + timedelta(days=self.days)
 
 
+class Severity(StrEnum):
+    """What an edit to a roster that breaks a rule meets (`scheduler.check`)."""
+
+    BLOCK = "block"  # refused unless a manager overrides it with a reason (audited)
+    WARN = "warn"  # shown, not refused
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSetting:
     rule: Rule
     hard: bool
     weight: int = 1
+    #: for edits; None: `BLOCK` for a hard rule, `WARN` for a soft one
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +307,15 @@ class Policy:
     def is_hard(self, rule: Rule) -> bool:
         s = self.setting(rule)
         return s is not None and s.hard and rule not in ALWAYS_SOFT
+
+    def severity(self, rule: Rule) -> Severity:
+        """What an edit breaking `rule` meets: structural rules always block."""
+        s = self.setting(rule)
+        if rule in ALWAYS_HARD:
+            return Severity.BLOCK
+        if s is not None and s.severity is not None:
+            return s.severity
+        return Severity.BLOCK if self.is_hard(rule) else Severity.WARN
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import ProtectionKind
 from hrcore.store import ProtectionPeriod, RosterLimits
+from scheduler.check import Change, check_changes, pick_skill
 from scheduler.metrics import roster_metrics
 from scheduler.model import SolveOptions
 
@@ -103,6 +104,16 @@ def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
             f"period): {len(worked)} shifts, {len(at_night) - inside} nights before it, "
             f"{inside} in it"
         )
+        problem = out.site_problem.problem
+        friday, night = NO_NIGHTS_FROM + timedelta(days=1), min(nights)
+        edit = Change(protected, friday, night, pick_skill(problem, protected, night))
+        chk = check_changes(problem, res.roster, [edit])
+        ctx.console.print(
+            f"check an edit, {protected} to {night} on {friday:%a %d %b}: "
+            f"{'refused' if chk.blocked else 'allowed'} (objective {chk.objective_delta:+d})"
+        )
+        for b in chk.added[:3]:
+            ctx.console.print(f"  {b.severity} {b.rule}: {b.words}", markup=False)
         ctx.console.print(
             f"uncovered {m.uncovered_hours:.0f} h, overtime "
             f"{m.overtime_hours:.0f} h, rest breaches {m.rest_breaches}, "

@@ -12,13 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.config.files import parse_yaml_text, validate_document
 from gateway.errors import ConfigError, PolicyFileError
-from scheduler.model import Policy, Rule, RuleSetting
+from scheduler.model import Policy, Rule, RuleSetting, Severity
 
 
 class RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hard: bool = False
     weight: int = Field(default=1, ge=0)
+    #: what an edit breaking the rule meets; unset: block if hard, else warn
+    severity: Severity | None = None
 
 
 class Numbers(BaseModel):
@@ -47,7 +49,9 @@ class PolicyFile(BaseModel):
 
         return Policy(
             name=self.name,
-            rules=tuple(RuleSetting(r, s.hard, s.weight) for r, s in self.rules.items()),
+            rules=tuple(
+                RuleSetting(r, s.hard, s.weight, s.severity) for r, s in self.rules.items()
+            ),
             min_rest_minutes=minutes(n.min_rest_hours),
             rest_window_days=n.rest_window_days,
             min_rest_days_in_window=n.min_rest_days_in_window,

@@ -24,6 +24,9 @@ def test_roster_step_writes_a_draft_and_prints_grid_and_summary(tmp_path: Path) 
     run_demo([seed_import.STEP, step, step], ctx)
     text = console.export_text()
     assert "penalty report: total" in text
+    # an edit putting the protected person on a night is checked and refused
+    assert "to N on Fri 06 Nov: refused" in text
+    assert "block no_nights:" in text
     factory = make_session_factory(make_engine(url))
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Employee)) == 20 + DEMO_STAFF

@@ -8,7 +8,7 @@ import pytest
 
 from gateway.errors import PolicyFileError
 from gateway.roster.policy import load_policy, parse_policy
-from scheduler.model import Rule
+from scheduler.model import Rule, Severity
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -86,3 +86,21 @@ def test_cn_policy_roster_keeps_rest_and_rest_days() -> None:
             assert any((e.id, d) not in on for d in range(first, first + 7))
     assert all(s != "N" for (who, _d), s in on.items() if who == "mum")
     assert r.penalties.total == r.objective
+
+
+def test_labour_law_limits_ship_as_block_and_a_severity_can_be_set() -> None:
+    p = load_policy(ROOT / "config" / "policies" / "cn.yaml")
+    for rule in (Rule.WEEKLY_REST, Rule.DAILY_OVERTIME_CAP, Rule.MONTHLY_OVERTIME_CAP):
+        assert p.severity(rule) == Severity.BLOCK
+    assert p.severity(Rule.MAX_WEEKENDS) == Severity.WARN  # soft: shown, not refused
+    q = parse_policy(
+        "name: t\nrules:\n  min_rest: {hard: true, severity: warn}\n"
+        "  max_weekends: {weight: 5, severity: block}\n",
+        source="t.yaml",
+    )
+    assert (q.severity(Rule.MIN_REST), q.severity(Rule.MAX_WEEKENDS)) == (
+        Severity.WARN,
+        Severity.BLOCK,
+    )
+    with pytest.raises(PolicyFileError, match="severity"):
+        parse_policy("name: t\nrules:\n  min_rest: {severity: never}\n", source="t.yaml")
