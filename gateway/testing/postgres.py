@@ -70,8 +70,8 @@ class PostgresServer:
         return done
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server's processes have used so far: the postmaster
-        and its live children, from /proc (Linux)."""
+        """CPU time (user + system) the server's processes have used so far, from /proc
+        (Linux): the postmaster with the children it has reaped, and its live children."""
         pid_file = self.datadir / "postmaster.pid"
         try:
             postmaster = int(pid_file.read_text().split()[0])
@@ -85,8 +85,10 @@ class PostgresServer:
             except (OSError, IndexError):
                 continue
             pid, ppid = int(stat.parent.name), int(fields[1])
-            if postmaster in (pid, ppid):
-                total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid == postmaster:  # utime, stime, and cutime, cstime of exited backends
+                total += sum(int(f) for f in fields[11:15])
+            elif ppid == postmaster:
+                total += int(fields[11]) + int(fields[12])
         return total / ticks
 
     def stop(self) -> None:
