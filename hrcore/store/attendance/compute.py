@@ -132,13 +132,15 @@ def compute_attendance(
     clock: Clock,
     site_code: str | None = None,
     employee_ids: set[int] | None = None,
+    confirm: set[tuple[int, date]] | None = None,
     bounce_seconds: int = 60,
     actor: str = "shiftgate",
 ) -> ComputeReport:
     """Compute and store attendance of ``date_from..date_to``; runs in the caller's transaction.
 
     Only rows whose figures or trace changed are written. ``employee_ids`` limits the work
-    (incremental recomputation).
+    (incremental recomputation); a day in ``confirm`` (a stale day) that comes out unchanged
+    gets only its ``computed_at`` moved to now, so it is not found stale again.
     """
     with _cyclic_gc_paused():
         return _compute(
@@ -148,6 +150,7 @@ def compute_attendance(
             clock=clock,
             site_code=site_code,
             employee_ids=employee_ids,
+            confirm=confirm or set(),
             bounce_seconds=bounce_seconds,
             actor=actor,
         )
@@ -180,6 +183,7 @@ def _compute(
     clock: Clock,
     site_code: str | None,
     employee_ids: set[int] | None,
+    confirm: set[tuple[int, date]],
     bounce_seconds: int,
     actor: str,
 ) -> ComputeReport:
@@ -300,6 +304,8 @@ def _compute(
                 if old_figures == new_figures:
                     if old_trace == values["trace"]:
                         totals["unchanged"] += 1
+                        if not frozen and (emp.id, day.date) in confirm:
+                            updates.append({"id": old[0], "computed_at": now})
                         continue
                     if not frozen:
                         updates.append({"id": old[0], "trace": values["trace"], "computed_at": now})

@@ -220,6 +220,7 @@ def recompute_stale(
                 clock=clock,
                 site_code=site.code,
                 employee_ids={e for e, _ in stale},
+                confirm=stale,
                 bounce_seconds=bounce_seconds,
             )
         )

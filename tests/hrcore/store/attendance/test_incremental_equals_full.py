@@ -102,6 +102,8 @@ def test_a_leave_edit_is_seen_by_the_incremental_pass(store: Store, tmp_path: Pa
     assert report.days_updated >= 1
     assert days_of(store, "E1")[date(2025, 9, 25)].status == "present"
     _assert_full_compute_writes_nothing(store)
+    with store.factory() as s:
+        assert stale_days(s, FIRST, LAST) == set()  # a leave edit is seen once
 
 
 def test_one_late_punch_recomputes_that_employee_and_equals_a_full_compute(
@@ -118,6 +120,8 @@ def test_one_late_punch_recomputes_that_employee_and_equals_a_full_compute(
     assert report.employees == 1
     assert report.days_updated == 1
     assert days_of(store, "E1")[date(2025, 9, 23)].worked_minutes > 9 * 60
+    with store.factory() as s:
+        assert stale_days(s, FIRST, LAST) == set()  # the next pass has nothing to do
     _assert_full_compute_writes_nothing(store)
 
 
