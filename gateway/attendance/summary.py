@@ -30,11 +30,12 @@ def print_compute_report(console: Console, report: ComputeReport) -> None:
         )
     if report.unmatched:
         table = Table(title=f"Unmatched punches ({len(report.unmatched)})")
-        for column in ("time (UTC)", "device", "user", "employee", "reason"):
+        table.add_column("time (UTC)", no_wrap=True)
+        for column in ("device", "user", "employee", "reason"):
             table.add_column(column)
         for u in report.unmatched[:MAX_LISTED]:
             table.add_row(
-                u.at.isoformat(timespec="seconds"),
+                f"{u.at:%Y-%m-%d %H:%M}",
                 u.device_sn or "-",
                 u.device_user or "-",
                 u.employee_code or "-",

@@ -31,20 +31,16 @@ def _punch_span(session: Session, site: Site) -> tuple[date, date] | None:
 
 def _hours_table(session: Session, site: Site, first: date, last: date) -> Table:
     rows = hours_by_employee(session, first, last, site_code=site.code)
-    table = Table(title=f"Hours {site.code} {first}..{last} (policy {site.policy})")
-    for column in (
-        "employee",
-        "worked h",
-        "regular h",
-        "OT workday h",
-        "OT restday h",
-        "OT holiday h",
-        "days worked",
-        "absent",
-        "late min",
-        "review",
-    ):
-        table.add_column(column, justify="left" if column == "employee" else "right")
+    table = Table(
+        title=f"Hours {site.code} {first}..{last} (policy {site.policy})",
+        caption="hours; OT on workdays (wd), rest days (rd), holidays (hd); days worked, "
+        "absent (abs), to review (rev); late in minutes; every row: exports/hours.csv",
+        caption_justify="left",
+    )
+    for column in ("staff", "worked", "regular", "OT wd", "OT rd", "OT hd", "days", "abs"):
+        table.add_column(column, justify="left" if column == "staff" else "right")
+    table.add_column("late", justify="right")
+    table.add_column("rev", justify="right")
     totals = [Decimal(0)] * 5
     for row in rows[:SHOWN_EMPLOYEES]:
         table.add_row(
@@ -71,8 +67,8 @@ def _hours_table(session: Session, site: Site, first: date, last: date) -> Table
         ):
             totals[i] += value
     if len(rows) > SHOWN_EMPLOYEES:
-        table.add_row(f"... {len(rows) - SHOWN_EMPLOYEES} more", *[""] * 9)
-    table.add_row(f"total ({len(rows)})", *(str(t) for t in totals), "", "", "", "", style="bold")
+        table.add_row(f"+{len(rows) - SHOWN_EMPLOYEES}", *[""] * 9)
+    table.add_row("total", *(str(t) for t in totals), "", "", "", "", style="bold")
     return table
 
 
