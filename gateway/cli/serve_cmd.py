@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from gateway.errors import ConfigError, PeopleConfigError
 from gateway.logging_json import configure_logging
 from gateway.notify.people_files import load_people_config
 from gateway.service import GatewayService
+from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.migrate import require_current
 
@@ -39,6 +41,26 @@ def serve(
     """Run the gateway: API + /metrics, one worker per device, the outbox uploader."""
     settings = settings_of(ctx, config_dir=config_dir)
     configure_logging(json_lines=settings.log_json)
+
+    def listening(actual: int) -> None:
+        if port_file is not None:
+            # written aside and renamed: a reader polling for the file never sees it empty
+            partial = port_file.with_name(port_file.name + ".partial")
+            partial.write_text(str(actual), encoding="utf-8")
+            partial.replace(port_file)
+
+    run_gateway(settings, host=host, port=port, on_listening=listening)
+
+
+def run_gateway(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    on_listening: Callable[[int], None] = lambda _port: None,
+) -> None:
+    """Load the config folder, listen, tell ``on_listening`` the bound port, serve until
+    SIGINT/SIGTERM, then stop the device workers and the uploader (exit code 0)."""
     try:
         service_config = load_service_config(settings.config_dir)
     except ConfigError as exc:
@@ -77,11 +99,7 @@ def serve(
     )
     service.start()
     log.info("shiftgate serving url=http://%s:%d devices=%d", bind_host, actual, len(devices))
-    if port_file is not None:
-        # written aside and renamed: a reader polling for the file never sees it empty
-        partial = port_file.with_name(port_file.name + ".partial")
-        partial.write_text(str(actual), encoding="utf-8")
-        partial.replace(port_file)
+    on_listening(actual)
     # uvicorn re-raises SIGTERM/SIGINT once it has shut down; these handlers take that signal
     # so the service below is stopped cleanly and the exit code is 0.
     signal.signal(signal.SIGTERM, lambda *_: None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from gateway.demo import (
     attendance_step,
     benchmark_step,
+    exports_step,
     gateway_step,
     multisite_step,
     payroll_step,
@@ -36,6 +37,7 @@ STEPS: tuple[DemoStep, ...] = (
     shifts_step.STEP,
     people_step.STEP,
     benchmark_step.STEP,
+    exports_step.STEP,  # what the stages computed, as files
     web_step.STEP,  # last: the demo ends with the UI's URL and a login
 )
 

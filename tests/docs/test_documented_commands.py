@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import typer
 from typer.core import TyperGroup
@@ -114,15 +116,61 @@ def _tour_blocks() -> list[list[str]]:
     return [list(_logical_lines(b)) for b in _sh_blocks(tour)]
 
 
+def _run_demo_and_serve(env: dict[str, str]) -> tuple[str, str]:
+    """`shiftgate demo --port 0` as a newcomer runs it, on an 80-column terminal: wait for the
+    web UI's URL, fetch its login page, press Ctrl-C. Returns (output, login page)."""
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli.main", "demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **env},
+    )
+    lines: list[str] = []
+    page = ""
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("serving the demo store"):
+                url = lines[-2].split()[2]
+                page = httpx.get(url + "login", timeout=30).text
+                demo.send_signal(signal.SIGINT)
+        rest, err = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait(10)
+    assert demo.returncode == 0, err
+    assert not err, err  # log lines go to var/demo.log, not between the stages
+    return "\n".join(lines) + rest, page
+
+
 def test_readme_tour_runs_after_the_demo(tmp_path: Path) -> None:
-    """The tour's first two blocks, run as a newcomer would after `make demo`."""
-    env = {"SHIFTGATE_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "120"}
+    """The demo runs once here: all of it, on 80 columns, ending in the web UI until Ctrl-C;
+    then the tour's first two blocks, run as a newcomer would after `make demo`."""
+    env = {"SHIFTGATE_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "80"}
+    output, page = _run_demo_and_serve(env)
     runner = CliRunner()
-    demo = runner.invoke(app, ["demo"], env=env)
-    assert demo.exit_code == 0, demo.output
-    assert "1. Punches flow in" in demo.output
-    assert "462 new" in demo.output
+    assert "1. Punches flow in" in output
+    assert "462 new" in output
     assert (tmp_path / "var" / "demo" / "shiftgate.db").is_file()
+    wide = [line for line in output.splitlines() if len(line) > 80]
+    assert not wide, wide
+    assert "…" not in output  # no table cell cut short: each table fits as it is
+    assert "Summary: 13 stages in" in output
+    assert 'name="csrf"' in page
+    assert output.splitlines()[-1] == "stopped"
+    exports = tmp_path / "var" / "demo" / "exports"
+    listed = output[output.index("exports (8 files)") :]
+    for name in ("hours", "payroll", "roster", "risk"):
+        assert f"{name}.csv {name}.xlsx" in listed
+        assert (exports / f"{name}.xlsx").stat().st_size > 0
+    assert (exports / "hours.csv").read_text(encoding="utf-8").count("\n") == 21
+    assert (exports / "roster.csv").read_text(encoding="utf-8").count("\n") == 37
+    risk = (exports / "risk.csv").read_text(encoding="utf-8")
+    assert risk.count(",red,") == 2
     store, simulator = _tour_blocks()[:2]
     demo_dir = tmp_path / "var" / "demo"
 
