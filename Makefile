@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/shiftgate demo
+	$(BIN)/shiftgate demo $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
