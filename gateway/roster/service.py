@@ -41,6 +41,7 @@ from scheduler.model import (
     HoursSystem,
     Penalty,
     PenaltyReport,
+    Pin,
     Policy,
     Problem,
     Progress,
@@ -347,6 +348,8 @@ class SolveRequest:
     demand: DemandFile
     demand_source: str = "demand file"
     actor: str = "cli"
+    #: assignments the solve must keep (HR's edits of a draft, re-solved around)
+    pins: tuple[Pin, ...] = ()
 
 
 def solve_site(
@@ -369,6 +372,11 @@ def solve_site(
             req.demand,
             demand_source=req.demand_source,
         )
+    if req.pins:
+        known = {e.id for e in sp.problem.employees}
+        if unknown := sorted({p.employee_id for p in req.pins} - known):
+            raise InvalidData(f"pinned employees not rostered at {req.site_code}: {unknown}")
+        sp = replace(sp, problem=replace(sp.problem, pins=(*sp.problem.pins, *req.pins)))
     result = solve(
         with_warm_start(sp.problem), options, on_progress=on_progress, on_building=on_building
     )

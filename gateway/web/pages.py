@@ -29,6 +29,7 @@ from gateway.errors import BadInput
 from gateway.roster.jobs import JobView
 from gateway.roster.policy import load_policy
 from gateway.roster.service import SolveRequest, check_range
+from gateway.roster.view import edited_cells
 from gateway.web.charts import coverage_chart, week_chart
 from gateway.web.i18n import LANG_COOKIE, Catalogue, Lang, lang_of
 from gateway.web.session import (
@@ -52,7 +53,7 @@ from hrcore.store.corrections import CorrectionIn, list_corrections, request_cor
 from hrcore.store.directory import get_site
 from hrcore.store.payroll import export_lines, list_runs, lock_period, run_payroll
 from hrcore.store.risk import list_risk
-from hrcore.store.roster import publish, roster_runs
+from hrcore.store.roster import find_run, publish, roster_runs
 from scheduler.model import SolveOptions
 
 HERE = Path(__file__).resolve().parent
@@ -274,6 +275,39 @@ def roster_solve(
         SolveOptions(time_limit_s=time_limit_s, workers=2),
     )
     return _back(f"/roster?site={site_row.code}&job={job.id}")
+
+
+@router.post("/roster/{run_id}/resolve")
+def roster_resolve(
+    run_id: int,
+    session: SessionDep,
+    state: StateDep,
+    user: Annotated[Principal, form_user(Permission.ROSTER_WRITE)],
+    time_limit_s: Annotated[float, Form(gt=0, le=600)] = 10,
+) -> Response:
+    """Solve the draft's range again, keeping every cell HR changed in it (pinned)."""
+    run = find_run(session, run_id)
+    if run is None:
+        raise NotFound(f"roster run {run_id} does not exist")
+    site_row = get_site(session, run.site_code)
+    demand = site_demand(state.settings)
+    if demand is None:
+        raise BadInput(f"no demand.yaml in {state.settings.config_dir}")
+    policy = load_policy(state.settings.config_dir / "policies" / f"{site_row.policy}.yaml")
+    job = state.jobs.submit(
+        SolveRequest(
+            site_row.code,
+            run.date_from,
+            run.date_to,
+            policy,
+            demand,
+            demand_source="demand.yaml",
+            actor=user.actor,
+            pins=edited_cells(session, run_id),
+        ),
+        SolveOptions(time_limit_s=time_limit_s, workers=2),
+    )
+    return _back(f"/roster?site={site_row.code}&run={run_id}&job={job.id}")
 
 
 @router.post("/roster/{run_id}/publish")

@@ -22,11 +22,12 @@ from gateway.roster.demand import DemandFile, load_demand
 from gateway.roster.jobs import JobStatus, JobView
 from gateway.roster.policy import load_policy
 from gateway.roster.service import SolveRequest, check_range
+from gateway.roster.view import edited_cells
 from gateway.settings import Settings
 from hrcore.enums import RosterStatus
 from hrcore.store.directory import get_site
 from hrcore.store.roster import RunSummary, find_run, publish, roster_runs, set_assignment
-from scheduler.model import SolveOptions
+from scheduler.model import Pin, SolveOptions
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"], responses=ERROR_RESPONSES)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -94,11 +95,22 @@ class RosterOut(RunOut):
     projected_cost: Decimal
 
 
+class PinBody(BaseModel):
+    employee: str = Field(min_length=1, max_length=64)
+    day: date
+    #: shift code, or "" for a day off
+    shift: str = Field(max_length=64)
+
+
 class SolveBody(BaseModel):
     site: str = Field(min_length=1, max_length=64)
     date_from: date
     date_to: date
     time_limit_s: float = Field(default=10, gt=0, le=600)
+    #: assignments the solve must keep
+    pins: list[PinBody] = Field(default_factory=list, max_length=10_000)
+    #: also keep every cell HR changed in this draft run (re-roster around the edits)
+    keep_edits_of: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class JobOut(BaseModel):
@@ -311,6 +323,10 @@ def start_solve(body: SolveBody, session: SessionDep, state: StateDep, principal
             f"no {settings.config_dir / DEMAND_FILE}; write the site's demand there first",
             code="config_invalid",
         )
+    pins = [Pin(p.employee, p.day, p.shift or None) for p in body.pins]
+    if body.keep_edits_of is not None:
+        pins.extend(edited_cells(session, body.keep_edits_of))
+    pins = [p for p in pins if body.date_from <= p.day <= body.date_to]
     job = state.jobs.submit(
         SolveRequest(
             site.code,
@@ -320,6 +336,7 @@ def start_solve(body: SolveBody, session: SessionDep, state: StateDep, principal
             demand,
             demand_source=DEMAND_FILE,
             actor=principal.actor,
+            pins=tuple(pins),
         ),
         SolveOptions(time_limit_s=body.time_limit_s, workers=2),
     )

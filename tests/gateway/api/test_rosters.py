@@ -86,3 +86,35 @@ def test_solve_of_a_bad_range_is_refused(demo_api: DemoApi) -> None:
     )
     assert r.status_code == 404
     assert api.client.get("/api/v1/jobs/12345", headers=api.auth(Role.HR)).status_code == 404
+
+
+def _solve(api: DemoApi, body: dict[str, object]) -> dict[str, object]:
+    r = api.client.post("/api/v1/rosters:solve", json=body, headers=api.auth(Role.HR))
+    assert r.status_code == 202, r.text
+    job: dict[str, object] = r.json()
+
+    def finished() -> bool:
+        nonlocal job
+        job = api.client.get(f"/api/v1/jobs/{job['id']}", headers=api.auth(Role.HR)).json()
+        return job["status"] in {"done", "failed"}
+
+    wait_until(finished, timeout=60)
+    assert job["status"] == "done", job
+    return job
+
+
+def test_re_roster_keeps_the_cells_hr_changed(demo_api: DemoApi) -> None:
+    api = demo_api
+    first, last = NEXT_WEEK
+    body = {"site": "DEMO-WH", "date_from": str(first), "date_to": str(last), "time_limit_s": 5}
+    run = _solve(api, body)["run_id"]
+    roster = api.client.get(f"/api/v1/rosters/{run}", headers=api.auth(Role.HR)).json()
+    row = next(r for r in roster["rows"] if "D" in r["cells"])
+    day = roster["dates"][row["cells"].index("D")]
+    cell = {"employee": row["employee"], "day": day, "shift": ""}
+    api.client.put(f"/api/v1/rosters/{run}/assignments", json=cell, headers=api.auth(Role.HR))
+    again = _solve(api, {**body, "keep_edits_of": run})["run_id"]
+    assert again != run
+    redone = api.client.get(f"/api/v1/rosters/{again}", headers=api.auth(Role.HR)).json()
+    kept = next(r for r in redone["rows"] if r["employee"] == row["employee"])
+    assert kept["cells"][redone["dates"].index(day)] == ""  # the pinned day off held

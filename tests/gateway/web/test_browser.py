@@ -196,6 +196,14 @@ def test_solve_a_roster_from_the_ui_and_edit_it(server: Server, logged_in: Brows
     b.wait_for("document.querySelector('#roster').dataset.edits === '1'")
     assert float(b.text("#proj-hours")) == pytest.approx(hours + 8)
     b.screenshot(SHOTS / "roster.png")
+    # re-solve around the edit: a new draft opens, with the edited cell pinned
+    run = b.eval("document.querySelector('#roster').dataset.run")
+    b.click("#resolve")
+    b.wait_for(
+        f"!!document.querySelector('#roster') && document.querySelector('#roster').dataset.run"
+        f" !== '{run}' && !document.querySelector('#job')",
+        90,
+    )
     b.click("#publish")
     b.wait_for("document.querySelector('#roster h2')?.textContent.includes('published')")
 
