@@ -100,3 +100,7 @@ class PeopleConfigError(BadInput):
 
 class AlertDeliveryFailed(GatewayError):
     """The risk-alert webhook did not take the alert (no answer, or not 2xx). Retried later."""
+
+
+class EditRefused(GatewayError):
+    """A roster edit breaks a `block` rule; a manager may override it with a reason."""

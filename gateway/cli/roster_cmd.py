@@ -1,10 +1,12 @@
 """`shiftgate roster ...`: the roster solver on a benchmark file or on a site from the store
-(solve, publish, show), and shifts planned from a demand curve (shifts)."""
+(solve, publish, show), hand edits checked against the rules (check, edit), and shifts
+planned from a demand curve (shifts)."""
 
 from __future__ import annotations
 
 import csv
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -24,9 +26,10 @@ from gateway.cli.context import (
     store,
     utc_now,
 )
-from gateway.errors import DemandFileError, FileInputError, PolicyFileError
+from gateway.errors import BadInput, DemandFileError, EditRefused, FileInputError, PolicyFileError
 from gateway.roster.curve import load_curve, load_shapes
 from gateway.roster.demand import load_demand
+from gateway.roster.edits import EditRequest, apply_edit, breach_lines, check_edit
 from gateway.roster.policy import load_policy
 from gateway.roster.render import (
     building_words,
@@ -41,6 +44,7 @@ from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.store.roster import publish
 from scheduler import curtois
+from scheduler.check import CheckResult
 from scheduler.errors import SchedulerError
 from scheduler.model import Building, Progress, SolveOptions, SolveResult, SolveStatus
 from scheduler.shifts import plan_shifts
@@ -401,6 +405,116 @@ def shifts_cmd(
         console.print(line)
 
 
+ChangeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--change", help="'EMPLOYEE DAY SHIFT [SKILL]' ('off': a day off); repeatable."),
+]
+SwapOpt = Annotated[
+    list[str] | None, typer.Option("--swap", help="'EMPLOYEE EMPLOYEE DAY'; repeatable.")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="Policy YAML [config/policies/cn.yaml].")
+]
+DemandOpt = Annotated[
+    Path | None, typer.Option("--demand", help="Demand YAML [config/demand.yaml].")
+]
+
+
+def _edit_request(
+    settings: Settings,
+    run: int,
+    change: list[str] | None,
+    swap: list[str] | None,
+    policy: Path | None,
+    demand: Path | None,
+) -> EditRequest:
+    policy_path = policy or settings.config_dir / "policies" / "cn.yaml"
+    demand_path = demand or settings.config_dir / "demand.yaml"
+    try:
+        return EditRequest(
+            run,
+            tuple(change or ()),
+            tuple(swap or ()),
+            load_policy(policy_path),
+            load_demand(demand_path),
+            demand_source=str(demand_path),
+        )
+    except (PolicyFileError, DemandFileError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def print_check(console: Console, res: CheckResult) -> None:
+    for line in breach_lines(res):
+        console.print(line, markup=False, soft_wrap=True)
+    rules = ", ".join(f"{r} {v:+d}" for r, v in res.by_rule)
+    console.print(f"objective {res.objective_delta:+d}" + (f" ({rules})" if rules else ""))
+    for d in res.people:
+        console.print(
+            f"  {d.employee_id}: worked {d.minutes / 60:+g} h, overtime "
+            f"{d.overtime_minutes / 60:+g} h"
+        )
+
+
+def check_cmd(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Option("--run", help="Roster run id.")],
+    change: ChangeOpt = None,
+    swap: SwapOpt = None,
+    policy: PolicyOpt = None,
+    demand: DemandOpt = None,
+) -> None:
+    """Which rules a proposed edit, swap or open-shift pickup would break, and what it
+    changes (objective, hours, overtime); exit 1 when a block rule would refuse it."""
+    console = make_console()
+    settings = settings_of(ctx)
+    req = _edit_request(settings, run, change, swap, policy, demand)
+    try:
+        with store(settings) as factory, factory() as session:
+            t0 = time.perf_counter()
+            res = check_edit(session, req)
+            ms = (time.perf_counter() - t0) * 1000
+    except (BadInput, SchedulerError) as exc:
+        raise fail(str(exc)) from exc
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_FAILED) from exc
+    verdict = "refused (a block rule; a manager may override)" if res.blocked else "allowed"
+    console.print(f"run {run}: the edit would be {verdict}  [{ms:.0f} ms with the store read]")
+    print_check(console, res)
+    if res.blocked:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def edit_cmd(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Option("--run", help="Draft roster run id.")],
+    change: ChangeOpt = None,
+    swap: SwapOpt = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Manager's override of block rules (audited)."),
+    ] = None,
+    policy: PolicyOpt = None,
+    demand: DemandOpt = None,
+) -> None:
+    """Apply an edit to a draft run after checking it: refused if it breaks a block rule,
+    unless --reason overrides it (the reason and the rules broken go to the audit log)."""
+    console = make_console()
+    settings = settings_of(ctx)
+    req = _edit_request(settings, run, change, swap, policy, demand)
+    try:
+        with store(settings) as factory:
+            res = apply_edit(factory, req, actor=actor(), clock=utc_now, reason=reason)
+    except (BadInput, SchedulerError) as exc:
+        raise fail(str(exc)) from exc
+    except (EditRefused, StoreError) as exc:
+        raise fail(str(exc), EXIT_FAILED) from exc
+    overridden = " (block rules overridden; reason audited)" if res.blocked else ""
+    console.print(f"run {run}: edit written{overridden}")
+    print_check(console, res)
+
+
 app.command("publish")(publish_cmd)
 app.command("show")(show_cmd)
+app.command("check")(check_cmd)
+app.command("edit")(edit_cmd)
 app.command("shifts")(shifts_cmd)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from gateway.demo.runner import DemoContext, DemoStep
+from gateway.roster.edits import EditRequest, check_edit
 from gateway.roster.policy import load_policy
 from gateway.roster.render import explanation_lines, grid_table, penalty_table
 from gateway.roster.service import SolveRequest, roster_grid, solve_site
@@ -22,7 +23,6 @@ from hrcore.db import make_engine, make_session_factory
 from hrcore.migrate import upgrade
 from hrcore.models import ProtectionKind
 from hrcore.store import ProtectionPeriod, RosterLimits
-from scheduler.check import Change, check_changes, pick_skill
 from scheduler.metrics import roster_metrics
 from scheduler.model import SolveOptions
 
@@ -104,10 +104,12 @@ def run_roster(ctx: DemoContext, time_limit_s: float = TIME_LIMIT_S) -> None:
             f"period): {len(worked)} shifts, {len(at_night) - inside} nights before it, "
             f"{inside} in it"
         )
-        problem = out.site_problem.problem
         friday, night = NO_NIGHTS_FROM + timedelta(days=1), min(nights)
-        edit = Change(protected, friday, night, pick_skill(problem, protected, night))
-        chk = check_changes(problem, res.roster, [edit])
+        edit = EditRequest(
+            out.run_id, (f"{protected} {friday} {night}",), policy=req.policy, demand=data.demand
+        )
+        with factory() as s:
+            chk = check_edit(s, edit)  # as `shiftgate roster check --run --change` does
         ctx.console.print(
             f"check an edit, {protected} to {night} on {friday:%a %d %b}: "
             f"{'refused' if chk.blocked else 'allowed'} (objective {chk.objective_delta:+d})"

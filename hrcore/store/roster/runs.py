@@ -236,9 +236,11 @@ def set_assignment(
     *,
     actor: str,
     now: datetime,
+    skill: str | None = None,
 ) -> None:
     """Change one cell of a draft ("" = day off); audited. Published runs are not edited:
-    edit the draft and publish it."""
+    edit the draft and publish it. `skill`: the demand skill covered (None: the cell keeps
+    the one it had)."""
     run = session.get(RosterRun, run_id)
     if run is None:
         raise NotFound(f"roster run {run_id} does not exist")
@@ -273,11 +275,17 @@ def set_assignment(
         if cell is None:
             session.add(
                 RosterAssignment(
-                    roster_run_id=run.id, employee_id=emp.id, date=day, shift_type_id=shift.id
+                    roster_run_id=run.id,
+                    employee_id=emp.id,
+                    date=day,
+                    shift_type_id=shift.id,
+                    skill=skill,
                 )
             )
         else:
             cell.shift_type_id = shift.id
+            if skill is not None:
+                cell.skill = skill
     elif cell is not None:
         session.delete(cell)
     session.flush()
