@@ -31,6 +31,8 @@ from gateway.errors import ConfigError
 from gateway.logging_json import JsonFormatter
 from hrcore.errors import StoreError
 
+EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl-C
+
 
 def _log_to(path: Path) -> None:
     """The demo's log lines (refused batches, raised alerts...) go to a file, not between the
@@ -43,6 +45,7 @@ def _log_to(path: Path) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per simulated request
 
 
 def print_summary(
@@ -61,7 +64,8 @@ def print_summary(
     for name in sorted({f.stem for f in files}):
         kinds = " ".join(f.name for f in files if f.stem == name)
         console.print(f"  {kinds}", markup=False)
-    console.print(f"HR store {workdir / 'shiftgate.db'}; log {log}", markup=False)
+    console.print(f"HR store: {workdir / 'shiftgate.db'}", markup=False)
+    console.print(f"log: {log}", markup=False)
 
 
 def demo(
@@ -91,6 +95,9 @@ def demo(
         raise typer.Exit(EXIT_BAD_INPUT) from exc
     except StoreError as exc:
         raise fail(f"demo failed: {exc}", EXIT_FAILED) from exc
+    except KeyboardInterrupt as exc:
+        console.print(f"interrupted; {workdir} holds a partial run (`make demo` starts afresh)")
+        raise typer.Exit(EXIT_INTERRUPTED) from exc
     print_summary(console, times, workdir, log, time.monotonic() - started)
     if no_serve:
         return

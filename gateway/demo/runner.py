@@ -43,10 +43,9 @@ def _progress(console: Console) -> Progress:
     terminal only: piped output gets no bar)."""
     return Progress(
         SpinnerColumn(),
-        TextColumn("[bold]stage {task.completed}/{task.total}"),
         BarColumn(bar_width=20),
         TimeElapsedColumn(),
-        TextColumn("{task.description}", style="dim"),
+        TextColumn("[bold]{task.description}"),
         console=console,
         transient=True,
     )
@@ -60,7 +59,7 @@ def run_demo(
     with _progress(ctx.console) as progress:
         task = progress.add_task("", total=len(steps))
         for number, step in enumerate(steps, start=1):
-            progress.update(task, description=step.title[:30])
+            progress.update(task, description=f"{number}/{len(steps)} {step.title}"[:36])
             ctx.console.print(Rule(f"[bold]{number}. {step.title}"))
             started = clock()
             step.run(ctx)
