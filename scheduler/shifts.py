@@ -271,3 +271,48 @@ def plan_demand(
         Demand(c.day, c.shape_id, c.count, skill=c.skill, minimum=0) for c in plan.counts
     )
     return types, demand
+
+
+def cover_of(
+    start: date,
+    days: int,
+    points: tuple[CurvePoint, ...],
+    shapes: tuple[ShiftShape, ...],
+    counts: tuple[ShiftCount, ...],
+) -> ShiftPlan:
+    """The cover given counts give against the curve (a filled roster's, say), on the
+    slots `plan_shifts` uses; status, objective and bound are not computed."""
+    _check(start, days, points, shapes)
+    slot = slot_length(points, shapes)
+    per_day = MINUTES_PER_DAY // slot
+    n = days * per_day
+    by_id = {s.id: s for s in shapes}
+    need: dict[tuple[str | None, int], int] = {}
+    for p in points:
+        first = (p.day - start).days * per_day + p.start_minute // slot
+        for t in range(first, first + p.minutes // slot):
+            need[(p.skill, t)] = need.get((p.skill, t), 0) + p.people
+    have: dict[tuple[str | None, int], int] = {}
+    for c in counts:
+        s = by_id.get(c.shape_id)
+        if s is None:
+            raise InvalidProblem(f"count for unknown shape {c.shape_id!r}")
+        first = (c.day - start).days * per_day + s.start_minute // slot
+        for i in range(s.minutes // slot):
+            if 0 <= first + i < n and s.on_duty(i * slot, slot):
+                have[(c.skill, first + i)] = have.get((c.skill, first + i), 0) + c.count
+    skills = sorted(
+        {k for k, _ in need} | {k for k, _ in have}, key=lambda k: (k is not None, k or "")
+    )
+    cover = tuple(
+        SlotCover(
+            start + timedelta(days=t // per_day),
+            (t % per_day) * slot,
+            k,
+            need.get((k, t), 0),
+            have.get((k, t), 0),
+        )
+        for k in skills
+        for t in range(n)
+    )
+    return ShiftPlan(SolveStatus.UNKNOWN, slot, counts, cover, None, None)

@@ -8,6 +8,7 @@ import csv
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -27,8 +28,8 @@ from gateway.cli.context import (
     utc_now,
 )
 from gateway.errors import BadInput, DemandFileError, EditRefused, FileInputError, PolicyFileError
-from gateway.roster.curve import load_curve, load_shapes
-from gateway.roster.demand import load_demand
+from gateway.roster.curve import load_curve, load_shapes, plan_as_demand
+from gateway.roster.demand import DemandFile, load_demand
 from gateway.roster.edits import EditRequest, apply_edit, breach_lines, check_edit
 from gateway.roster.policy import load_policy
 from gateway.roster.render import (
@@ -39,7 +40,7 @@ from gateway.roster.render import (
     penalty_table,
     plan_table,
 )
-from gateway.roster.service import SolveRequest, roster_grid, solve_site
+from gateway.roster.service import SolveOutcome, SolveRequest, roster_grid, solve_site
 from gateway.settings import Settings
 from hrcore.errors import StoreError
 from hrcore.store.roster import publish
@@ -47,7 +48,7 @@ from scheduler import curtois
 from scheduler.check import CheckResult
 from scheduler.errors import SchedulerError
 from scheduler.model import Building, Progress, SolveOptions, SolveResult, SolveStatus
-from scheduler.shifts import plan_shifts
+from scheduler.shifts import ShiftCount, cover_of, plan_shifts
 from scheduler.solve import solve
 
 app = typer.Typer(
@@ -228,7 +229,10 @@ def solve_store(
     time_limit: float,
     workers: int,
     seed: int,
-) -> None:
+    demand_file: DemandFile | None = None,
+) -> SolveOutcome:
+    """Solve a site from the store and write the draft; `demand_file` (a plan's) replaces
+    the demand file when given."""
     start, end = (
         parse_day(date_from, "--from", needed_with=" with --site"),
         parse_day(date_to, "--to", needed_with=" with --site"),
@@ -241,8 +245,8 @@ def solve_store(
             start,
             end,
             load_policy(policy_path),
-            load_demand(demand_path),
-            demand_source=str(demand_path),
+            demand_file or load_demand(demand_path),
+            demand_source="the planned shifts" if demand_file else str(demand_path),
             actor=actor(),
         )
         with store(settings) as factory:
@@ -295,6 +299,7 @@ def solve_store(
         f"draft roster run {outcome.run_id} written; publish it with "
         f"`shiftgate roster publish --run {outcome.run_id}`"
     )
+    return outcome
 
 
 def publish_cmd(
@@ -354,6 +359,7 @@ def show_cmd(
 
 
 def shifts_cmd(
+    ctx: typer.Context,
     curve: Annotated[Path, typer.Option("--curve", help="CSV: day,start,skill,people.")],
     shapes: Annotated[Path, typer.Option("--shapes", help="YAML: allowed shift shapes.")],
     date_from: Annotated[str | None, typer.Option("--from", help="First day [curve's].")] = None,
@@ -365,9 +371,18 @@ def shifts_cmd(
         str | None, typer.Option("--skill", help="Skill to chart [the curve's first].")
     ] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 10.0,
+    site: Annotated[
+        str | None, typer.Option("--site", help="Fill the shifts with this site's staff.")
+    ] = None,
+    policy: PolicyOpt = None,
+    solve_time_limit: Annotated[
+        float, typer.Option("--solve-time-limit", help="Seconds for the fill.")
+    ] = 60.0,
 ) -> None:
     """Plan how many of each shift shape to run per day from a demand curve, and chart the
-    cover per hour (need against planned)."""
+    cover per hour (need against planned). With --site: fill the planned shifts with the
+    site's people under every rule (the shapes' ids are its shift codes), write the draft
+    run, and chart the filled cover too."""
     console = make_console()
     try:
         points = load_curve(curve)
@@ -401,7 +416,47 @@ def shifts_cmd(
         raise fail(f"--skill {skill!r} is not in the curve (it has: {', '.join(skills)})")
     shown = skill or (skills[0] if skills else "any")
     day = parse_day(chart, "--chart") if chart else start
-    for line in cover_chart(plan, day, None if shown == "any" else shown):
+    key = None if shown == "any" else shown
+    for line in cover_chart(plan, day, key):
+        console.print(line)
+    if site is None:
+        return
+    outcome = solve_store(
+        console,
+        settings_of(ctx),
+        site=site,
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+        policy=policy,
+        demand=None,
+        time_limit=solve_time_limit,
+        workers=8,
+        seed=0,
+        demand_file=plan_as_demand(plan),
+    )
+    roster = outcome.result.roster
+    assert roster is not None  # solve_store exits when no roster was found
+    filled: dict[tuple[date, str, str | None], int] = {}
+    for a in roster.assignments:
+        k = (a.day, a.shift_id, a.skill)
+        filled[k] = filled.get(k, 0) + 1
+    known = {s.id for s in allowed}
+    for st in outcome.site_problem.problem.shifts:
+        shape = next((x for x in allowed if x.id == st.id), None)
+        if shape is not None and (st.start, st.minutes) != (shape.start, shape.worked_minutes):
+            console.print(
+                f"note: shift type {st.id} of {site} starts {st.start:%H:%M} for "
+                f"{st.minutes} worked min, the shape {shape.start:%H:%M} for "
+                f"{shape.worked_minutes}; the chart follows the shape"
+            )
+    counts = tuple(ShiftCount(d, sh, k, n) for (d, sh, k), n in filled.items() if sh in known)
+    after = cover_of(start, (end - start).days + 1, inside, allowed, counts)
+    console.print(
+        f"filled: {after.shifts} shifts; short {after.under_minutes / 60:g} person-hours, "
+        f"over {after.over_minutes / 60:g} (planned: {plan.under_minutes / 60:g} / "
+        f"{plan.over_minutes / 60:g})"
+    )
+    for line in cover_chart(after, day, key)[1:]:
         console.print(line)
 
 

@@ -15,7 +15,9 @@ from scheduler.shifts import (
     Break,
     CurvePoint,
     PlanWeights,
+    ShiftCount,
     ShiftShape,
+    cover_of,
     plan_demand,
     plan_shifts,
     slot_length,
@@ -156,3 +158,17 @@ def test_random_plans_match_an_exhaustive_search(seed: int) -> None:
     )
     assert plan.objective == best
     assert slot_length(tuple(curve), shapes) == 15
+
+
+def test_cover_of_the_plan_s_own_counts_is_the_plan_s_cover() -> None:
+    curve = hourly(DAY, 8, 12, 2) + hourly(DAY, 12, 16, 4) + hourly(DAY, 16, 20, 2)
+    shapes = (
+        ShiftShape("E", time(8), 480, breaks=(Break(240, 30),)),
+        ShiftShape("L", time(12), 480),
+    )
+    plan = plan_shifts(DAY, 1, tuple(curve), shapes, workers=1)
+    again = cover_of(DAY, 1, tuple(curve), shapes, plan.counts)
+    assert again.cover == plan.cover
+    assert (again.under_minutes, again.over_minutes) == (plan.under_minutes, plan.over_minutes)
+    fewer = cover_of(DAY, 1, tuple(curve), shapes, (ShiftCount(DAY, "L", None, 1),))
+    assert fewer.under_minutes == (2 * 4 + 3 * 4 + 1 * 4) * 60  # 08-12, 12-16, 16-20 short

@@ -3,14 +3,18 @@ chart, and bad files refused with the line or key to fix."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from gateway.cli.main import app
 from gateway.roster.curve import load_curve, plan_as_demand
+from hrcore.db import make_engine, make_session_factory
+from hrcore.models import RosterAssignment
+from hrcore.store import EmployeeIn, ShiftTypeIn, SiteIn, save_employee, save_shift_type, save_site
 from scheduler.model import SolveStatus
 from scheduler.shifts import ShiftCount, ShiftPlan
 
@@ -104,3 +108,58 @@ def test_a_plan_becomes_a_demand_file_of_dated_lines(tmp_path: Path) -> None:
         ("E", "picker", 2, 0),
     ]
     assert len(load_curve(_curve(tmp_path))) == 12 + 32
+
+
+def test_with_a_site_the_planned_shifts_are_filled_with_its_people(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    try:
+        with factory.begin() as s:
+            site = save_site(s, SiteIn("T3", "Test DC", "Asia/Shanghai"))
+            save_shift_type(s, site, ShiftTypeIn("E", time(8), time(16)))
+            save_shift_type(s, site, ShiftTypeIn("L", time(12), time(20)))
+            for i in range(6):
+                save_employee(
+                    s,
+                    site,
+                    EmployeeIn(f"P{i}", f"Picker {i}", date(2025, 1, 1), skills=("picker",)),
+                )
+        rows = ["day,start,skill,people"]
+        rows += [f"2026-11-02,{h:02d}:00,picker,{4 if 12 <= h < 16 else 2}" for h in range(8, 20)]
+        curve = tmp_path / "curve.csv"
+        curve.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        shapes = tmp_path / "shapes.yaml"
+        shapes.write_text(
+            SHAPES.replace('  - {id: N, start: "22:00", hours: 8, skills: [forklift]}\n', ""),
+            encoding="utf-8",
+        )
+        root = Path(__file__).resolve().parents[3]
+        res = CliRunner().invoke(
+            app,
+            [
+                "roster",
+                "shifts",
+                "--curve",
+                str(curve),
+                "--shapes",
+                str(shapes),
+                "--site",
+                "T3",
+                "--policy",
+                str(root / "config" / "policies" / "cn.yaml"),
+                "--solve-time-limit",
+                "10",
+                "--skill",
+                "picker",
+            ],
+            env={"SHIFTGATE_DATABASE_URL": database_url, "SHIFTGATE_CONFIG_DIR": str(tmp_path)},
+        )
+        assert res.exit_code == 0, res.output
+        assert "draft roster run 1 written" in res.output
+        assert "filled: 4 shifts; short 0 person-hours, over 0 (planned: 0 / 0)" in res.output
+        with factory() as s:
+            assert s.scalar(select(func.count()).select_from(RosterAssignment)) == 4
+    finally:
+        engine.dispose()
