@@ -89,8 +89,10 @@ def test_a_small_run_has_no_breaches_and_covers_as_much_as_the_greedy(
     assert code == 0
     out = capsys.readouterr().out
     assert "overtime no roster can avoid" in out and "overtime cut vs greedy" in out
-    rows = {r["method"]: r for r in map(json.loads, out.splitlines()[-2:])}
-    greedy, cpsat = rows["greedy"], rows["cp-sat"]
+    assert "vs rule-aware greedy" in out
+    rows = {r["method"]: r for r in map(json.loads, out.splitlines()[-3:])}
+    greedy, careful, cpsat = rows["greedy"], rows["greedy-rules"], rows["cp-sat"]
+    assert careful["rest_breaches"] == 0  # the rule-aware baseline keeps the rest rules
     assert cpsat["overtime_cap_breaches"] == cpsat["rest_breaches"] == 0
     assert cpsat["other_breaches"] == 0
     assert cpsat["uncovered_hours"] <= greedy["uncovered_hours"]
