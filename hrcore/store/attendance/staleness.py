@@ -51,7 +51,8 @@ def stale_days(
 
     Cheap when nothing is new: each employee's stored days are summed up in SQL (how many, the
     oldest ``computed_at``), and only punches, runs and leave changed after the oldest are read
-    (punches by the ``stored_at`` index); per-day times are read for those employees alone."""
+    (punches by the ``stored_at`` index), all of them only for employees with days never
+    computed; per-day times are read for the employees something touched."""
     stale: set[tuple[int, date]] = set()
     for site in select_sites(session, site_code):
         stale |= _site_stale(session, site, date_from, date_to)
@@ -61,7 +62,6 @@ def stale_days(
 def _site_stale(
     session: Session, site: Site, date_from: date, date_to: date
 ) -> set[tuple[int, date]]:
-    tz = site_zone(site)
     stale: set[tuple[int, date]] = set()
     summary = {
         emp: (n, oldest)
@@ -80,9 +80,9 @@ def _site_stale(
             .group_by(AttendanceDay.employee_id)
         )
     }
-    # an employee with fewer rows than days employed has rows to write (a compute writes one
-    # per employed day): those days are stale
-    incomplete: dict[int, tuple[date, date]] = {}
+    # an employee with fewer rows than days employed has days never computed: for those
+    # employees every input of the span is read, whenever it was stored
+    incomplete: set[int] = set()
     site_emps: set[int] = set()
     for emp, hired, left in session.execute(
         select(Employee.id, Employee.hire_date, Employee.exit_date).where(
@@ -92,9 +92,34 @@ def _site_stale(
         site_emps.add(emp)
         first, last = max(date_from, hired), min(date_to, left) if left else date_to
         if last >= first and summary.get(emp, (0, None))[0] < (last - first).days + 1:
-            incomplete[emp] = (first, last)
+            incomplete.add(emp)
     since = min((at for _, at in summary.values()), default=None)
+    touched = _touched(session, site, site_emps, date_from, date_to, since)
+    if incomplete and since is not None:
+        touched.extend(_touched(session, site, incomplete, date_from, date_to, None))
 
+    # per-day times, read only for the employees something touched after their oldest day
+    wanted = {
+        emp for emp, _, changed in touched if emp in incomplete or _newer(changed, summary.get(emp))
+    }
+    computed = _computed_at(session, site, wanted, date_from, date_to)
+    for emp, day, changed in touched:
+        if emp in wanted:
+            _mark(stale, computed, emp, day, changed, date_from, date_to)
+    return stale
+
+
+def _touched(
+    session: Session,
+    site: Site,
+    emp_ids: set[int],
+    date_from: date,
+    date_to: date,
+    since: datetime | None,
+) -> list[tuple[int, date, datetime | None]]:
+    """(employee, day, changed at) of the punches, published assignments and leave of these
+    employees around the span, changed after ``since`` (None: whenever)."""
+    tz = site_zone(site)
     lo, hi = utc_bounds(date_from - timedelta(days=1), date_to + timedelta(days=1), tz)
     # stored_at, not received_at: a punch held in the gateway outbox was read (received)
     # before the day was computed but reached the store after it
@@ -130,33 +155,28 @@ def _site_stale(
             or_(RosterRun.published_at.is_(None), RosterRun.published_at > since)
         )
         leave_query = leave_query.where(Leave.changed_at > since)
-    # (employee, day, changed at); None for a day that has to be checked whatever its time
+    elif len(emp_ids) <= IN_LIMIT:
+        punch_query = punch_query.where(PunchRecord.employee_id.in_(emp_ids))
+        roster_query = roster_query.where(RosterAssignment.employee_id.in_(emp_ids))
+        leave_query = leave_query.where(Leave.employee_id.in_(emp_ids))
     touched: list[tuple[int, date, datetime | None]] = [
         (emp, at.astimezone(tz).date(), stored)
         for emp, at, stored in session.execute(punch_query)
-        if emp in site_emps
+        if emp in emp_ids
     ]
-    touched.extend((emp, day, published) for emp, day, published in session.execute(roster_query))
+    touched.extend(
+        (emp, day, published)
+        for emp, day, published in session.execute(roster_query)
+        if emp in emp_ids
+    )
     for emp, start, end, changed in session.execute(leave_query):
+        if emp not in emp_ids:
+            continue
         day = max(start, date_from - timedelta(days=1))
         while day <= min(end, date_to + timedelta(days=1)):
             touched.append((emp, day, changed))
             day += timedelta(days=1)
-
-    # per-day times, read only for the employees something touched after their oldest day
-    wanted = {emp for emp, _, changed in touched if _newer(changed, summary.get(emp))}
-    wanted.update(incomplete)
-    computed = _computed_at(session, site, wanted, date_from, date_to)
-    for emp, day, changed in touched:
-        if emp in wanted:
-            _mark(stale, computed, emp, day, changed, date_from, date_to)
-    for emp, (first, last) in incomplete.items():
-        stale.update(
-            (emp, first + timedelta(days=i))
-            for i in range((last - first).days + 1)
-            if (emp, first + timedelta(days=i)) not in computed
-        )
-    return stale
+    return touched
 
 
 def _newer(changed: datetime | None, summary: tuple[int, datetime] | None) -> bool:
