@@ -11,14 +11,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.roster.demand import DemandFile
 from gateway.roster.service import roster_grid, solver_shift
 from hrcore.enums import PayBasis
 from hrcore.errors import NotFound
-from hrcore.models import AuditEntry, RosterStatus
+from hrcore.models import RosterStatus
+from hrcore.store.audit import audit_of
 from hrcore.store.roster import EmployeePay, employee_pay, find_run, run_stamp, shift_types
 from scheduler.model import Pin
 
@@ -227,15 +227,7 @@ class RosterViews:
 def edited_cells(session: Session, run_id: int) -> tuple[Pin, ...]:
     """The cells HR changed in a draft (the newest change of each), as pins for a re-solve."""
     last: dict[tuple[str, date], str] = {}
-    for entry in session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.action == "roster_edit",
-            AuditEntry.entity == "roster_run",
-            AuditEntry.entity_id == str(run_id),
-        )
-        .order_by(AuditEntry.id)
-    ):
+    for entry in audit_of(session, "roster_edit", "roster_run", str(run_id)):
         detail = entry.detail
         last[(str(detail["employee"]), date.fromisoformat(str(detail["day"])))] = str(detail["to"])
     return tuple(

@@ -14,7 +14,6 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import func, select
 
 from gateway.api.deps import SESSION_COOKIE, SessionDep, StateDep
 from gateway.api.errors import store_error_response
@@ -46,12 +45,14 @@ from gateway.web.session import (
 )
 from hrcore.enums import CorrectionStatus, PunchStateCode, RiskLevel
 from hrcore.errors import NotFound, StoreError
-from hrcore.models import AttendanceDay, Employee, PunchRecord, Site
+from hrcore.models import Site
 from hrcore.payroll.errors import PayrollError
 from hrcore.payroll.templates import load_templates
+from hrcore.store.attendance import latest_day
 from hrcore.store.corrections import CorrectionIn, list_corrections, request_correction
-from hrcore.store.directory import get_site
+from hrcore.store.directory import get_site, list_sites
 from hrcore.store.payroll import export_lines, list_runs, lock_period, run_payroll
+from hrcore.store.punches import punch_activity, punches_around_day
 from hrcore.store.risk import list_risk
 from hrcore.store.roster import find_run, publish, roster_runs
 from scheduler.model import SolveOptions
@@ -112,7 +113,7 @@ def _back(path: str) -> RedirectResponse:
 
 
 def _sites(session: SessionDep) -> list[Site]:
-    return list(session.scalars(select(Site).order_by(Site.code)))
+    return list_sites(session)
 
 
 def _site_or_first(session: SessionDep, code: str | None) -> Site | None:
@@ -193,17 +194,15 @@ def dashboard(request: Request, session: SessionDep, state: StateDep, user: Read
     site = _site_or_first(session, None)
     zone = ZoneInfo(site.timezone) if site else ZoneInfo("UTC")
     midnight = datetime.combine(now.astimezone(zone).date(), time(0), zone)
-    punches_today = session.scalar(
-        select(func.count()).select_from(PunchRecord).where(PunchRecord.at >= midnight)
-    )
-    latest = session.scalar(select(func.max(PunchRecord.at)))
+    activity = punch_activity(session, since=midnight)
+    latest = activity.latest
     pending = len(list_corrections(session, status=CorrectionStatus.PENDING, limit=1000))
     return render(
         request,
         "dashboard.html",
         user,
         devices=device_list(session, state, None),
-        punches_today=punches_today or 0,
+        punches_today=activity.since_count,
         latest_punch=latest.astimezone(zone) if latest else None,
         outbox=state.outbox_depth(),
         red=list_risk(session, level=RiskLevel.RED),
@@ -335,11 +334,7 @@ def attendance_page(
 ) -> Response:
     site_row = _site_or_first(session, site)
     if site_row is not None and day is None:
-        day = session.scalar(
-            select(func.max(AttendanceDay.date))
-            .join(Employee, Employee.id == AttendanceDay.employee_id)
-            .where(Employee.site_id == site_row.id)
-        )
+        day = latest_day(session, site_row)
     days = (
         day_page(
             session,
@@ -364,25 +359,14 @@ def day_page_view(
     request: Request, employee: str, day: date, session: SessionDep, user: Reader
 ) -> Response:
     detail = day_detail(session, employee, day)
-    punches = session.execute(
-        select(PunchRecord.at, PunchRecord.state, PunchRecord.source, PunchRecord.device_sn)
-        .join(Employee, Employee.id == PunchRecord.employee_id)
-        .where(
-            Employee.code == employee,
-            PunchRecord.at
-            >= datetime.combine(day, time(0), ZoneInfo(detail.timezone)) - timedelta(hours=6),
-            PunchRecord.at
-            < datetime.combine(day, time(0), ZoneInfo(detail.timezone)) + timedelta(hours=36),
-        )
-        .order_by(PunchRecord.at)
-    ).all()
     zone = ZoneInfo(detail.timezone)
+    punches = punches_around_day(session, employee, day, zone)
     return render(
         request,
         "day.html",
         user,
         d=detail,
-        punches=[(at.astimezone(zone), st, src, sn) for at, st, src, sn in punches],
+        punches=[(p.at.astimezone(zone), p.state, p.source, p.device_sn) for p in punches],
         states=[s.value for s in PunchStateCode if s is not PunchStateCode.UNDEFINED],
     )
 

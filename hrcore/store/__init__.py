@@ -10,7 +10,7 @@ caller's transaction; the caller commits. This package re-exports each module's 
 so ``from hrcore.store import save_site`` keeps working; a new aggregate gets a module of its own.
 """
 
-from hrcore.store.audit import AuditIn, record_audit
+from hrcore.store.audit import AuditIn, AuditPage, AuditView, audit_of, audit_page, record_audit
 from hrcore.store.devices import (
     DeviceIn,
     device_secret,
@@ -44,27 +44,37 @@ from hrcore.store.directory import (
     site_code_of,
 )
 from hrcore.store.punches import (
+    DayPunch,
+    PunchActivity,
     PunchIn,
     PunchView,
     find_punches,
     insert_punches,
+    punch_activity,
     punch_span,
+    punches_around_day,
     utc_now,
 )
 
 __all__ = [
     "AuditIn",
+    "AuditPage",
+    "AuditView",
+    "DayPunch",
     "DeviceIn",
     "EmployeeAtSite",
     "EmployeeIn",
     "MappedDeviceUser",
     "OrgUnitIn",
     "ProtectionPeriod",
+    "PunchActivity",
     "PunchIn",
     "PunchView",
     "RosterLimits",
     "ShiftTypeIn",
     "SiteIn",
+    "audit_of",
+    "audit_page",
     "check_timezone",
     "device_secret",
     "device_user_map",
@@ -80,7 +90,9 @@ __all__ = [
     "list_sites",
     "map_device_user",
     "mapped_device_users",
+    "punch_activity",
     "punch_span",
+    "punches_around_day",
     "record_audit",
     "save_device",
     "save_employee",

@@ -11,7 +11,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Insert, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -270,3 +271,45 @@ def punch_span(session: Session, site: Site) -> tuple[datetime, datetime] | None
     if lo is None or hi is None:
         return None
     return lo, hi
+
+
+@dataclass(frozen=True, slots=True)
+class PunchActivity:
+    since_count: int  # punches stored at or after the instant asked about
+    latest: datetime | None  # the newest punch of all (UTC); None: no punches yet
+
+
+def punch_activity(session: Session, since: datetime) -> PunchActivity:
+    """How many punches arrived since ``since`` (aware), and when the newest one was."""
+    count = session.scalar(
+        select(func.count()).select_from(PunchRecord).where(PunchRecord.at >= since)
+    )
+    latest = session.scalar(select(func.max(PunchRecord.at)))
+    return PunchActivity(since_count=count or 0, latest=latest)
+
+
+@dataclass(frozen=True, slots=True)
+class DayPunch:
+    at: datetime  # UTC
+    state: PunchStateCode
+    source: str
+    device_sn: str
+
+
+def punches_around_day(
+    session: Session, employee_code: str, day: date, zone: ZoneInfo
+) -> list[DayPunch]:
+    """The employee's punches that can belong to ``day``: from 6 h before its midnight in
+    ``zone`` to 36 h after (a night shift ends the next morning), oldest first."""
+    midnight = datetime.combine(day, time(0), zone)
+    rows = session.execute(
+        select(PunchRecord.at, PunchRecord.state, PunchRecord.source, PunchRecord.device_sn)
+        .join(Employee, Employee.id == PunchRecord.employee_id)
+        .where(
+            Employee.code == employee_code,
+            PunchRecord.at >= midnight - timedelta(hours=6),
+            PunchRecord.at < midnight + timedelta(hours=36),
+        )
+        .order_by(PunchRecord.at)
+    )
+    return [DayPunch(at, state, source, sn) for at, state, source, sn in rows]

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from gateway.api.deps import PrincipalDep, SessionDep, require
 from gateway.api.errors import ERROR_RESPONSES
@@ -15,7 +14,7 @@ from gateway.api.pages import Page, PageDep
 from gateway.auth.roles import ROLE_PERMISSIONS, Permission
 from gateway.auth.service import Principal
 from hrcore.enums import Role
-from hrcore.models import AuditEntry
+from hrcore.store.audit import audit_page
 from hrcore.store.users import list_users
 
 router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERROR_RESPONSES)
@@ -84,15 +83,7 @@ def get_audit(
     action: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AuditOut]:
     """The audit log, newest first."""
-    query = select(AuditEntry)
-    if actor:
-        query = query.where(AuditEntry.actor == actor)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(AuditEntry.id.desc()).offset(page.offset).limit(page.limit)
-    )
+    found = audit_page(session, actor=actor, action=action, limit=page.limit, offset=page.offset)
     return Page(
         items=[
             AuditOut(
@@ -101,11 +92,11 @@ def get_audit(
                 action=r.action,
                 entity=r.entity,
                 entity_id=r.entity_id,
-                detail=r.detail,
+                detail=dict(r.detail),
             )
-            for r in rows
+            for r in found.entries
         ],
-        total=total,
+        total=found.total,
         limit=page.limit,
         offset=page.offset,
     )

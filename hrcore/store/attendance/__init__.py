@@ -20,7 +20,7 @@ from hrcore.store.attendance.adopt import (
     unregistered_device_punches,
 )
 from hrcore.store.attendance.compute import ComputeReport, compute_attendance, trace_to_json
-from hrcore.store.attendance.days import DayPage, StoredDay, stored_days
+from hrcore.store.attendance.days import DayPage, StoredDay, latest_day, stored_days
 from hrcore.store.attendance.explain import DayExplanation, StoredTraceEntry, explain_day
 from hrcore.store.attendance.load import shift_rule
 from hrcore.store.attendance.reports import HoursRow, hours_by_employee
@@ -38,6 +38,7 @@ __all__ = [
     "compute_attendance",
     "explain_day",
     "hours_by_employee",
+    "latest_day",
     "recompute_stale",
     "shift_rule",
     "stale_days",

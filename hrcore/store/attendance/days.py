@@ -107,3 +107,12 @@ def stored_days(
         for d, code, name, shift, n in rows
     )
     return DayPage(days, total)
+
+
+def latest_day(session: Session, site: Site) -> date | None:
+    """The newest date with a computed attendance day for ``site``'s employees."""
+    return session.scalar(
+        select(func.max(AttendanceDay.date))
+        .join(Employee, Employee.id == AttendanceDay.employee_id)
+        .where(Employee.site_id == site.id)
+    )

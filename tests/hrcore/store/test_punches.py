@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from hrcore.models import PunchRecord, PunchStateCode
 from hrcore.store import (
     DeviceIn,
     EmployeeIn,
+    PunchActivity,
     PunchIn,
     SiteIn,
     find_punches,
@@ -24,7 +26,9 @@ from hrcore.store import (
     insert_punches,
     list_sites,
     map_device_user,
+    punch_activity,
     punch_span,
+    punches_around_day,
     save_device,
     save_employee,
     save_site,
@@ -196,3 +200,46 @@ def test_the_store_resolves_device_site_and_employee_once_from_the_serial(
     assert (rows["SN1", "7"].device_id, rows["SN1", "7"].employee_id) == ids
     assert (rows["SN1", "8"].device_id, rows["SN1", "8"].employee_id) == (ids[0], None)
     assert (rows["SN-NEW", "7"].device_id, rows["SN-NEW", "7"].employee_id) == (None, None)
+
+
+def test_punch_activity_counts_since_an_instant_and_names_the_newest(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as s:
+        assert punch_activity(s, since=RECEIVED) == PunchActivity(since_count=0, latest=None)
+    with session_factory.begin() as s:
+        insert_punches(s, [punch("1", 0), punch("2", 30), punch("3", 59)])
+    # 09:00, 09:30 and 09:59 in UTC+8 are 01:00, 01:30 and 01:59 UTC
+    with session_factory() as s:
+        activity = punch_activity(s, since=datetime(2025, 3, 3, 1, 30, tzinfo=UTC))
+    assert activity.since_count == 2
+    assert activity.latest == datetime(2025, 3, 3, 1, 59, tzinfo=UTC)
+
+
+def test_punches_around_a_day_reach_into_the_next_morning_only(
+    session_factory: sessionmaker[Session],
+) -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    with session_factory.begin() as s:
+        site = save_site(s, SiteIn("WH1", "Warehouse 1", "Asia/Shanghai"))
+        save_employee(s, site, EmployeeIn("E001", "Li Lei", date(2024, 1, 1)))
+        map_device_user(s, site, "7", "E001")
+        site_id = site.id
+
+    def at(day: int, hour: int, minute: int = 0) -> PunchIn:
+        local = datetime(2025, 3, day, hour, minute, tzinfo=zone)
+        return replace(
+            punch("7", 0, site_id),
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"SN1|7|{local.isoformat()}"),
+            local_time=local,
+        )
+
+    # 17:59 the day before is outside; 18:00 before, a night out to 11:59 next day inside;
+    # 12:00 next day is outside (36 h after midnight)
+    with session_factory.begin() as s:
+        insert_punches(s, [at(2, 17, 59), at(2, 18), at(3, 22), at(4, 6), at(4, 11, 59), at(4, 12)])
+    with session_factory() as s:
+        found = punches_around_day(s, "E001", date(2025, 3, 3), zone)
+    local = [p.at.astimezone(zone).strftime("%d %H:%M") for p in found]
+    assert local == ["02 18:00", "03 22:00", "04 06:00", "04 11:59"]
+    assert {p.device_sn for p in found} == {"SN1"}
