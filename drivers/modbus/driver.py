@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, Literal
-from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from drivers.ack_window import AckWindow, Seen
 from drivers.base import Capability, Driver, ReadResult, RejectedRecord, RejectKind
 from drivers.errors import DeviceUnreachable, DriverConfigError
 from drivers.modbus.client import Link, ModbusLink
@@ -124,9 +123,7 @@ class ModbusDriver(Driver):
         self.cfg = config
         self.zone = ZoneInfo(config.timezone)
         self.link = ModbusLink(config.link())
-        # record key -> punch id while delivered and not acknowledged; None once popped
-        self._seen: OrderedDict[str, UUID | None] = OrderedDict()
-        self._unacked: dict[UUID, RegisterRecord] = {}
+        self._window: AckWindow[RegisterRecord] = AckWindow(config.remember)
 
     def info(self) -> DeviceInfo:
         """The configured serial, once the unread count answers. The count is not reported
@@ -198,7 +195,7 @@ class ModbusDriver(Driver):
                 continue
             if punch is not None:
                 return punch
-            if self._seen.get(record.key, ...) is None:  # popped before: the pop was lost
+            if self._window.seen(record.key) is Seen.STORED:  # popped before: the pop was lost
                 log.info("pop lost, popping again device=%s seq=%s", self.cfg.serial, record.seq)
                 self._pop(record.seq)
                 continue
@@ -224,8 +221,7 @@ class ModbusDriver(Driver):
         verify = VerifyMode.UNKNOWN
         if record.verify is not None:
             verify = self.cfg.verify_map.get(record.verify, VerifyMode.OTHER)
-        if record.key in self._seen:
-            self._seen.move_to_end(record.key)
+        if self._window.seen(record.key) is not Seen.NEW:
             return None
         punch = Punch(
             device_sn=self.cfg.serial,
@@ -236,27 +232,16 @@ class ModbusDriver(Driver):
             source=SOURCE,
             raw=record.raw.hex(),
         )
-        self._remember(record.key, punch.id)
-        self._unacked[punch.id] = record
+        self._window.hold(punch.id, record)
         return punch
-
-    def _remember(self, key: str, value: UUID | None) -> None:
-        self._seen[key] = value
-        self._seen.move_to_end(key)
-        while len(self._seen) > self.cfg.remember:
-            _, old = self._seen.popitem(last=False)
-            if old is not None:
-                self._unacked.pop(old, None)
 
     # -- acknowledging -----------------------------------------------------------------------
     def acknowledge(self, punches: Sequence[Punch]) -> None:
         """The punches are stored: pop each from the terminal's queue."""
         for punch in punches:
-            record = self._unacked.pop(punch.id, None)
-            if record is None:
-                continue
-            self._remember(record.key, None)
-            self._pop(record.seq)
+            record = self._window.release(punch.id)
+            if record is not None:
+                self._pop(record.seq)
 
     def _pop(self, seq: int | None) -> None:
         ack = self.cfg.map.ack

@@ -13,14 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, Literal
-from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from drivers.ack_window import AckWindow, Seen
 from drivers.base import Capability, Driver, ReadResult, RejectedRecord, RejectKind
 from drivers.errors import DeviceUnreachable, DriverConfigError
 from drivers.punch import DeviceInfo, Punch, PunchState, VerifyMode
@@ -210,9 +209,7 @@ class SerialDriver(Driver):
         self.codec = config.codec()
         self.port = SerialPort(config.line())
         self._reader = FrameReader(self.codec.framing)
-        # record key -> punch id, for records delivered; value None once acknowledged
-        self._seen: OrderedDict[str, UUID | None] = OrderedDict()
-        self._unacked: dict[UUID, LineRecord] = {}
+        self._window: AckWindow[LineRecord] = AckWindow(config.remember)
 
     # -- identity ----------------------------------------------------------------------------
     def info(self) -> DeviceInfo:
@@ -296,10 +293,9 @@ class SerialDriver(Driver):
                 record.raw,
                 f"state {record.state!r} is not in state_map ({', '.join(self.cfg.state_map)})",
             )
-        key = record.key
-        if key in self._seen:
-            self._seen.move_to_end(key)
-            if self._seen[key] is None:  # stored before: the device missed our ack
+        seen = self._window.seen(record.key)
+        if seen is not Seen.NEW:
+            if seen is Seen.STORED:  # stored before: the device missed our ack
                 self._send_ack(record)
             return None  # a resend of a punch already delivered
         punch = Punch(
@@ -311,27 +307,16 @@ class SerialDriver(Driver):
             source=SOURCE,
             raw=record.raw.decode("latin-1"),
         )
-        self._remember(key, punch.id)
-        self._unacked[punch.id] = record
+        self._window.hold(punch.id, record)
         return punch
-
-    def _remember(self, key: str, value: UUID | None) -> None:
-        self._seen[key] = value
-        self._seen.move_to_end(key)
-        while len(self._seen) > self.cfg.remember:
-            _, old = self._seen.popitem(last=False)
-            if old is not None:
-                self._unacked.pop(old, None)
 
     # -- acknowledging -----------------------------------------------------------------------
     def acknowledge(self, punches: Sequence[Punch]) -> None:
         """The punches are stored: acknowledge each to the terminal (if the format acks)."""
         for punch in punches:
-            record = self._unacked.pop(punch.id, None)
-            if record is None:
-                continue
-            self._remember(record.key, None)
-            self._send_ack(record)
+            record = self._window.release(punch.id)
+            if record is not None:
+                self._send_ack(record)
 
     def _send_ack(self, record: LineRecord) -> None:
         ack = self.codec.encode_ack(record.fields())
