@@ -104,6 +104,21 @@ def check_edit(session: Session, req: EditRequest) -> CheckResult:
     return check_changes(sp.problem, roster, parse_changes(sp, roster, req))
 
 
+def check_cells(session: Session, req: EditRequest, cells: Sequence[Change]) -> CheckResult:
+    """The check of changes given as cells (the API's); a cell naming no skill covers the
+    first of the shift's roles the person has."""
+    sp, roster = run_roster(session, req)
+    p = sp.problem
+    emps, shifts = {e.id for e in p.employees}, {s.id for s in p.shifts}
+    changes = [
+        Change(c.employee_id, c.day, c.shift_id, pick_skill(p, c.employee_id, c.shift_id))
+        if c.skill is None and c.shift_id in shifts and c.employee_id in emps
+        else c
+        for c in cells
+    ]
+    return check_changes(p, roster, changes)
+
+
 def apply_edit(
     factory: sessionmaker[Session],
     req: EditRequest,

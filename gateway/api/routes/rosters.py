@@ -19,6 +19,7 @@ from gateway.auth.roles import Permission
 from gateway.auth.service import Principal
 from gateway.errors import BadInput
 from gateway.roster.demand import DemandFile, load_demand
+from gateway.roster.edits import EditRequest, check_cells
 from gateway.roster.jobs import JobStatus, JobView
 from gateway.roster.policy import load_policy
 from gateway.roster.service import SolveRequest, check_range
@@ -27,6 +28,8 @@ from gateway.settings import Settings
 from hrcore.enums import RosterStatus
 from hrcore.store.directory import get_site
 from hrcore.store.roster import RunSummary, find_run, publish, roster_runs, set_assignment
+from scheduler.check import Breach, Change
+from scheduler.errors import InvalidProblem
 from scheduler.model import Pin, SolveOptions
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"], responses=ERROR_RESPONSES)
@@ -303,6 +306,86 @@ def put_cell(
     )
     session.commit()
     return roster_out(session, state, run_id, limit=MAX_LIMIT)
+
+
+class CheckBody(BaseModel):
+    changes: list[CellBody] = Field(min_length=1, max_length=200)
+
+
+class BreachOut(BaseModel):
+    rule: str
+    severity: str
+    words: str
+    employee: str | None
+    day: date | None
+
+
+class PersonChangeOut(BaseModel):
+    employee: str
+    minutes: int
+    overtime_minutes: int
+
+
+class CheckOut(BaseModel):
+    blocked: bool  # an edit adding a breach of a block rule (refused unless overridden)
+    added: list[BreachOut]
+    cleared: list[BreachOut]
+    objective_delta: int
+    by_rule: dict[str, int]
+    people: list[PersonChangeOut]
+
+
+@router.post("/rosters/{run_id}/assignments:check", response_model=CheckOut)
+def check_cells_route(
+    run_id: RunId, body: CheckBody, session: SessionDep, state: StateDep, _: Reader
+) -> CheckOut:
+    """Which rules the changes (shift "" = day off) would break, each with its severity,
+    and their change in objective, worked and overtime minutes; nothing is written."""
+    run = find_run(session, run_id)
+    if run is None:
+        raise ApiError(404, f"roster run {run_id} does not exist", code="not_found")
+    settings = state.settings
+    try:
+        demand = site_demand(settings)
+        site = get_site(session, run.site_code)
+        policy = load_policy(settings.config_dir / POLICY_DIR / f"{site.policy}.yaml")
+    except BadInput as exc:
+        raise ApiError(422, str(exc), code="config_invalid") from exc
+    if demand is None:
+        raise ApiError(
+            422,
+            f"no {settings.config_dir / DEMAND_FILE}; write the site's demand there first",
+            code="config_invalid",
+        )
+    cells = [Change(c.employee, c.day, c.shift or None) for c in body.changes]
+    req = EditRequest(run_id, (), policy=policy, demand=demand, demand_source=DEMAND_FILE)
+    try:
+        res = check_cells(session, req, cells)
+    except (InvalidProblem, BadInput) as exc:
+        raise ApiError(422, str(exc), code="invalid_change") from exc
+
+    def out(b: Breach) -> BreachOut:
+        return BreachOut(
+            rule=str(b.rule),
+            severity=str(b.severity),
+            words=b.words,
+            employee=b.employee_id,
+            day=b.day,
+        )
+
+    return CheckOut(
+        blocked=res.blocked,
+        added=[out(b) for b in res.added],
+        cleared=[out(b) for b in res.cleared],
+        objective_delta=res.objective_delta,
+        by_rule={str(r): v for r, v in res.by_rule},
+        people=[
+            PersonChangeOut(
+                employee=d.employee_id, minutes=d.minutes, overtime_minutes=d.overtime_minutes
+            )
+            for d in res.people
+        ],
+    )
 
 
 @router.post("/rosters:solve", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)

@@ -36,6 +36,7 @@ EXPECTED: dict[tuple[str, str], Permission | str] = {
     ("GET", "/api/v1/rosters"): P.READ,
     ("GET", "/api/v1/rosters/{run_id}"): P.READ,
     ("PUT", "/api/v1/rosters/{run_id}/assignments"): P.ROSTER_WRITE,
+    ("POST", "/api/v1/rosters/{run_id}/assignments:check"): P.READ,
     ("POST", "/api/v1/rosters:solve"): P.ROSTER_WRITE,
     ("GET", "/api/v1/jobs/{job_id}"): P.READ,
     ("POST", "/api/v1/rosters/{run_id}/publish"): P.ROSTER_WRITE,

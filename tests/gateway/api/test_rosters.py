@@ -118,3 +118,34 @@ def test_re_roster_keeps_the_cells_hr_changed(demo_api: DemoApi) -> None:
     redone = api.client.get(f"/api/v1/rosters/{again}", headers=api.auth(Role.HR)).json()
     kept = next(r for r in redone["rows"] if r["employee"] == row["employee"])
     assert kept["cells"][redone["dates"].index(day)] == ""  # the pinned day off held
+
+
+def test_a_proposed_edit_is_checked_against_the_rules_and_nothing_is_written(
+    demo_api: DemoApi,
+) -> None:
+    api = demo_api
+    first, last = NEXT_WEEK
+    body = {"site": "DEMO-WH", "date_from": str(first), "date_to": str(last), "time_limit_s": 5}
+    run = _solve(api, body)["run_id"]
+    roster = api.client.get(f"/api/v1/rosters/{run}", headers=api.auth(Role.HR)).json()
+    # someone on a night, then a day shift the next morning: too little rest
+    row, i = next(
+        (r, i)
+        for r in roster["rows"]
+        for i in range(len(roster["dates"]) - 1)
+        if r["cells"][i] == "N" and r["cells"][i + 1] != "D"
+    )
+    cell = {"employee": row["employee"], "day": roster["dates"][i + 1], "shift": "D"}
+    url = f"/api/v1/rosters/{run}/assignments:check"
+    r = api.client.post(url, json={"changes": [cell]}, headers=api.auth(Role.VIEWER))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["blocked"] is True
+    assert any(b["severity"] == "block" and b["employee"] == row["employee"] for b in out["added"])
+    assert [p["employee"] for p in out["people"]] == [row["employee"]]
+    again = api.client.get(f"/api/v1/rosters/{run}", headers=api.auth(Role.HR)).json()
+    assert again["rows"] == roster["rows"]  # a check writes nothing
+    bad = api.client.post(
+        url, json={"changes": [{**cell, "employee": "NOBODY"}]}, headers=api.auth(Role.HR)
+    )
+    assert bad.status_code == 422 and "NOBODY" in bad.json()["error"]["message"]
