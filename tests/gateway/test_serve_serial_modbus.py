@@ -3,9 +3,6 @@ devices.yaml stores each of their punches once, and acknowledges them only once 
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from sqlalchemy import func, select
 from drivers.modbus.simulator import ModbusSimulator
 from drivers.punch import punch_id
 from drivers.serial.simulator import SerialSimulator
+from gateway.testing.serve_process import serve_process
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import PunchRecord
@@ -65,33 +63,16 @@ def test_serve_stores_serial_and_modbus_punches_once(tmp_path: Path, sqlite_url:
             },
         ]
         example_config_with(tmp_path / "config", devices)
-        port_file = tmp_path / "port"
-        log = (tmp_path / "serve.log").open("wb")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gateway.cli.main",
-                "serve",
-                "--port",
-                "0",
-                "--port-file",
-                str(port_file),
-            ],
-            env=shiftgate_env(tmp_path, sqlite_url),
-            stdout=log,
-            stderr=log,
-            cwd=tmp_path,
-        )
         factory = make_session_factory(make_engine(sqlite_url))
 
         def stored() -> set[object]:
             with factory() as session:
                 return set(session.scalars(select(PunchRecord.id)))
 
-        try:
-            wait_until(lambda: port_file.exists() or proc.poll() is not None, timeout=60)
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+        with serve_process(shiftgate_env(tmp_path, sqlite_url), tmp_path, timeout=60) as (
+            base,
+            proc,
+        ):
             wait_until(lambda: serial_sim.done and modbus_sim.pending == 0, timeout=60)
             expected = {punch_id("SER-1", p.user, p.local) for p in serial_sim.stats.punches}
             expected |= {punch_id("MB-1", user, at) for user, at in modbus_sim.stats.punches}
@@ -99,13 +80,8 @@ def test_serve_stores_serial_and_modbus_punches_once(tmp_path: Path, sqlite_url:
             with factory() as session:
                 rows = session.scalar(select(func.count()).select_from(PunchRecord))
             assert rows == len(expected) == 16
-            base = f"http://127.0.0.1:{port_file.read_text()}"
             auth = {"Authorization": f"Bearer {API_TOKEN}"}
             metrics = httpx.get(f"{base}/metrics", headers=auth, timeout=10).text
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
-            log.close()
     assert proc.returncode == 0
     assert serial_sim.stats.resent >= 1 and modbus_sim.stats.lost_pops == 1
     for dev in ("SER-1", "MB-1"):

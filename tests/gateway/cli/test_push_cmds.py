@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from drivers.isapi.simulator import IsapiSimulator
 from gateway.testing.config_files import write_config_dir
+from gateway.testing.serve_process import serve_process
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory
 from hrcore.models import PunchRecord
@@ -70,31 +71,8 @@ def served(tmp_path: Path, sqlite_url: str) -> Iterator[tuple[dict[str, str], st
         "SHIFTGATE_CONFIG_DIR": str(tmp_path / "config"),
         "SHIFTGATE_LOG_JSON": "true",
     }
-    port_file = tmp_path / "port"
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli.main",
-            "serve",
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-        ],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        wait_until(lambda: port_file.exists() or proc.poll() is not None, timeout=90)
-        assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-        yield env, f"http://127.0.0.1:{port_file.read_text().strip()}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
+    with serve_process(env, tmp_path) as (base, _):
+        yield env, base
 
 
 def stored(database_url: str, source: str) -> int:

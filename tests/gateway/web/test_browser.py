@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +18,7 @@ from rich.console import Console
 from gateway.demo import seed_import
 from gateway.demo.runner import DemoContext
 from gateway.demo.web_data import NEXT_WEEK, WebDemo, prepare
-from gateway.testing.waiting import wait_until
+from gateway.testing.serve_process import serve_process
 from hrcore.db import make_engine, make_session_factory
 from tests.gateway.web.browser import Browser, find_chromium
 
@@ -51,8 +49,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     engine = make_engine(url)
     demo = prepare(make_session_factory(engine), root / "config", clock=lambda: datetime.now(UTC))
     engine.dispose()
-    port_file = root / "port"
-    log = (root / "serve.log").open("wb")
     env = {
         **os.environ,
         "SHIFTGATE_DATABASE_URL": url,
@@ -60,30 +56,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SHIFTGATE_CONFIG_DIR": str(demo.config_dir),
         "SHIFTGATE_LOG_JSON": "true",
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli.main",
-            "serve",
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-        ],
-        env=env,
-        stdout=log,
-        stderr=log,
-        cwd=root,
-    )
-    try:
-        wait_until(lambda: port_file.exists() or proc.poll() is not None, timeout=60)
-        assert proc.poll() is None, (root / "serve.log").read_text()
-        yield Server(f"http://127.0.0.1:{port_file.read_text()}", demo)
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()
+    with serve_process(env, root, timeout=60) as (base, _):
+        yield Server(base, demo)
 
 
 @pytest.fixture(scope="module")
