@@ -319,6 +319,18 @@ class SerialDriver(Driver):
                 self._send_ack(record)
 
     def _send_ack(self, record: LineRecord) -> None:
+        """Acknowledge a stored record. A port that vanished meanwhile is not an error here:
+        the terminal keeps the record and sends it again, and the resend is acknowledged once
+        the port is back (the record is known as stored); the reading loop reopens the port."""
         ack = self.codec.encode_ack(record.fields())
-        if ack:
+        if not ack:
+            return
+        try:
             self.port.write(ack)
+        except DeviceUnreachable as exc:
+            log.info(
+                "ack not sent, the terminal will resend port=%s key=%s error=%s",
+                self.cfg.port,
+                record.key,
+                exc,
+            )

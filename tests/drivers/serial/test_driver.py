@@ -174,6 +174,28 @@ def test_pull_reads_a_window_and_acks_on_acknowledge(sim: SerialSimulator) -> No
         wait_until(lambda: sim.done)
 
 
+def test_an_ack_the_vanished_port_could_not_take_is_sent_for_the_resend(
+    sim: SerialSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storing happened, the port died before the ack: no error, no second punch; the
+    terminal resends and that resend is acknowledged."""
+    driver = make_driver(sim, read_window_s=0.5)
+    with driver:
+        first = driver.read_punches().punches
+        assert len(first) == 5
+
+        def vanished(data: bytes) -> None:
+            raise DeviceUnreachable(str(sim.path), None, "write failed: [Errno 5] I/O error")
+
+        with monkeypatch.context() as m:
+            m.setattr(driver.port, "write", vanished)
+            driver.acknowledge(first)  # must not raise: the records wait on the terminal
+        assert sim.unacked == [1, 2, 3, 4, 5]
+        again = driver.read_punches().punches  # the resends, known as stored
+        assert again == []
+        wait_until(lambda: sim.done)
+
+
 def test_stx_lrc_terminal_with_a_bare_ack_byte() -> None:
     with SerialSimulator(
         preset=PresetName.STX_LRC, records=4, rate=50, resend_s=0.2, timezone=ZONE, start=START
