@@ -214,6 +214,32 @@ def issue_token(
     return issued
 
 
+def enrol_gateway(
+    session: Session,
+    username: str,
+    *,
+    site: str | None,
+    display_name: str,
+    now: datetime,
+    actor: str,
+) -> str:
+    """A gateway user without a password (bound to ``site``; None: any site) and its first API
+    token, as ``shiftgate users add NAME --role gateway --site S --no-password`` then
+    ``shiftgate users token NAME`` do; returns the token's secret (stored only as a digest)."""
+    create_user(
+        session,
+        Passwords(),
+        username=username,
+        role=Role.GATEWAY,
+        password=None,
+        display_name=display_name,
+        now=now,
+        actor=actor,
+        site=site,
+    )
+    return issue_token(session, username, name="box", now=now, actor=actor).secret
+
+
 def disable(session: Session, username: str, *, now: datetime, actor: str) -> None:
     disable_user(session, username, now=now)
     record_audit(

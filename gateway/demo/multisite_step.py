@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.auth.secrets import Passwords
-from gateway.auth.service import create_user, issue_token
+from gateway.auth.service import enrol_gateway
 from gateway.config.apply import apply_configuration
 from gateway.config.service import load_service_config
 from gateway.config.site import load_site_config
@@ -34,7 +33,6 @@ from gateway.testing.config_files import write_config_dir
 from gateway.testing.crash_harness import central_server
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory
-from hrcore.enums import Role
 from hrcore.migrate import upgrade
 from hrcore.models import PunchRecord
 
@@ -93,19 +91,14 @@ def run(ctx: DemoContext) -> None:
             write_config_dir(s.config_dir, [s.device()], site=s.code, timezone=s.zone)
             with factory.begin() as session:
                 apply_configuration(session, load_site_config(s.config_dir), secret_key=None)
-                user = f"gw-{s.code.lower()}"
-                create_user(
+                s.token = enrol_gateway(
                     session,
-                    Passwords(),
-                    username=user,
-                    role=Role.GATEWAY,
-                    password=None,
+                    f"gw-{s.code.lower()}",
+                    site=s.code,
                     display_name=f"gateway box of {s.code}",
                     now=now,
                     actor="demo",
-                    site=s.code,
                 )
-                s.token = issue_token(session, user, name="box", now=now, actor="demo").secret
         with central_server(centre_url, root / "centre-var") as url:
             ctx.console.print(f"centre {url}; gateways connect out to it, never the reverse")
             gateways = []

@@ -30,9 +30,7 @@ from sqlalchemy import func, select
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
 from gateway.app import create_app
-from gateway.auth.roles import Role
-from gateway.auth.secrets import Passwords
-from gateway.auth.service import create_user, issue_token
+from gateway.auth.service import enrol_gateway
 from gateway.settings import Settings
 from gateway.sync.outbox import OUTBOX_FILENAME, Outbox
 from gateway.testing.config_files import write_config_dir
@@ -96,17 +94,14 @@ def issue_gateway_token(database_url: str, username: str = "gw-crash") -> str:
     now = datetime.now(UTC)
     factory = make_session_factory(make_engine(database_url))
     with factory.begin() as session:
-        create_user(
+        return enrol_gateway(
             session,
-            Passwords(),
-            username=username,
-            role=Role.GATEWAY,
-            password=None,
+            username,
+            site=None,
             display_name="crash-soak gateway",
             now=now,
             actor="crash-soak",
         )
-        return issue_token(session, username, name="box", now=now, actor="crash-soak").secret
 
 
 def write_config(

@@ -32,8 +32,7 @@ from sqlalchemy import func, select, text
 
 from drivers.base import Capability, Driver, ReadResult
 from drivers.punch import DeviceInfo, Punch, PunchState
-from gateway.auth.secrets import Passwords
-from gateway.auth.service import create_user, issue_token
+from gateway.auth.service import enrol_gateway
 from gateway.config.service import DeviceSpec
 from gateway.devices.manager import DeviceWorker
 from gateway.errors import CentreUnavailable, UploadError
@@ -43,7 +42,6 @@ from gateway.sync.outbox import Outbox, OutboxBudget
 from gateway.sync.uploader import Centre, HttpCentre, StoreCentre, Uploader
 from gateway.testing.crash_harness import central_server
 from hrcore.db import make_engine, make_session_factory
-from hrcore.enums import Role
 from hrcore.models import PunchRecord
 from hrcore.store import DeviceIn, SiteIn, save_device, save_site
 
@@ -303,19 +301,16 @@ def _register_sites(database_url: str, fleets: Sequence[Sequence[SoakDevice]]) -
                     save_device(
                         session, site, DeviceIn(d.serial, "soak", d.zone.key), secret_key=None
                     )
-                user = f"gw-soak-{i:02d}"
-                create_user(
-                    session,
-                    Passwords(),
-                    username=user,
-                    role=Role.GATEWAY,
-                    password=None,
-                    display_name=f"soak gateway {i}",
-                    now=now,
-                    actor="outage-soak",
-                    site=code,
+                tokens.append(
+                    enrol_gateway(
+                        session,
+                        f"gw-soak-{i:02d}",
+                        site=code,
+                        display_name=f"soak gateway {i}",
+                        now=now,
+                        actor="outage-soak",
+                    )
                 )
-                tokens.append(issue_token(session, user, name="soak", now=now, actor="soak").secret)
     finally:
         engine.dispose()
     return tokens

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from drivers.punch import punch_id
 from drivers.zkteco.simulator import ZKSimulator
-from gateway.auth.secrets import Passwords
-from gateway.auth.service import create_user, issue_token
+from gateway.auth.service import enrol_gateway
 from gateway.config.apply import apply_configuration
 from gateway.config.service import load_service_config
 from gateway.config.site import load_site_config
@@ -32,7 +31,6 @@ from gateway.testing.config_files import write_config_dir
 from gateway.testing.crash_harness import central_server
 from gateway.testing.waiting import wait_until
 from hrcore.db import make_engine, make_session_factory
-from hrcore.enums import Role
 from hrcore.models import Device, PunchRecord, Site
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -95,19 +93,14 @@ def centre_store(postgres_url: str, sites: list[SiteSetup]) -> Iterator[sessionm
     for s in sites:
         with factory.begin() as session:
             apply_configuration(session, load_site_config(s.config_dir), secret_key=None)
-            user = f"gw-{s.code.lower()}"
-            create_user(
+            s.token = enrol_gateway(
                 session,
-                Passwords(),
-                username=user,
-                role=Role.GATEWAY,
-                password=None,
+                f"gw-{s.code.lower()}",
+                site=s.code,
                 display_name=f"gateway of {s.code}",
                 now=now,
                 actor="test",
-                site=s.code,
             )
-            s.token = issue_token(session, user, name="box", now=now, actor="test").secret
     try:
         yield factory
     finally:
